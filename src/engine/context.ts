@@ -1,0 +1,116 @@
+/**
+ * Builds the `ctx` a plugin's `run` receives, and collects what the run leaves
+ * behind besides records: memo statistics, tallies, published files and the
+ * files it read on its own (which become part of the stage's freshness check).
+ */
+import { readFile } from "node:fs/promises";
+import { isAbsolute, relative, resolve } from "node:path";
+import { userError } from "./diagnostic.js";
+import { digestOf, sha256, type Digest } from "./hash.js";
+import type { MemoStore } from "./memo.js";
+import type { Artifact, Logger, PluginContext, Progress, WorkerPool } from "./plugin.js";
+import { seededRng } from "./rng.js";
+
+export interface ContextOptions {
+  stage: string;
+  with: Record<string, unknown>;
+  root: string;
+  seed: number;
+  inputs: Record<string, Artifact>;
+  signal: AbortSignal;
+  offline: boolean;
+  memo: MemoStore;
+  pool: WorkerPool;
+  log: Logger;
+  progress: Progress;
+  /** Returns the provider instance for a configured name, or undefined. */
+  provider: (name: string) => unknown;
+}
+
+export interface RunTrace {
+  memoHits: number;
+  memoMisses: number;
+  tallies: Record<string, number>;
+  /** out/-relative path → content. */
+  published: Map<string, Uint8Array>;
+  /** Project-relative path → digest of files read through ctx.readFile. */
+  reads: Record<string, Digest>;
+}
+
+export function createContext(o: ContextOptions): { ctx: PluginContext; trace: RunTrace } {
+  const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, published: new Map(), reads: {} };
+  const inFlight = new Map<Digest, Promise<unknown>>();
+
+  const resolvePath = (rel: string) => {
+    const abs = resolve(o.root, rel);
+    const back = relative(o.root, abs);
+    if (back.startsWith("..") || isAbsolute(back)) {
+      throw userError(`path "${rel}" is outside the project`, { path: `stages.${o.stage}` });
+    }
+    return abs;
+  };
+
+  const memo = async <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
+    const k = digestOf(key);
+    const stored = o.memo.get(k);
+    if (stored !== undefined) {
+      trace.memoHits++;
+      return stored as T;
+    }
+    const running = inFlight.get(k);
+    if (running) {
+      trace.memoHits++;
+      return running as Promise<T>;
+    }
+    trace.memoMisses++;
+    const p = (async () => {
+      const value = await fn();
+      // Persist before anyone sees the value: a crash after this point loses nothing.
+      if (value !== undefined) await o.memo.put(k, value);
+      return value;
+    })();
+    inFlight.set(k, p);
+    try {
+      return await p;
+    } finally {
+      inFlight.delete(k);
+    }
+  };
+
+  const ctx: PluginContext = {
+    stage: o.stage,
+    with: o.with,
+    root: o.root,
+    seed: o.seed,
+    inputs: o.inputs,
+    signal: o.signal,
+    offline: o.offline,
+    memo,
+    resolve: resolvePath,
+    async readFile(rel) {
+      const buf = await readFile(resolvePath(rel));
+      trace.reads[relative(o.root, resolvePath(rel)).split("\\").join("/")] = sha256(buf);
+      return buf;
+    },
+    provider<P>(name: string): P {
+      const p = o.provider(name);
+      if (p === undefined) throw userError(`stage "${o.stage}" uses provider "${name}", which is not configured`);
+      return p as P;
+    },
+    pool: o.pool,
+    rng: (...labels) => seededRng(o.seed, o.stage, ...labels),
+    progress: o.progress,
+    log: o.log,
+    tally(name, amount) {
+      trace.tallies[name] = (trace.tallies[name] ?? 0) + amount;
+    },
+    publish(relPath, content) {
+      const clean = relPath.split("\\").join("/");
+      if (clean.startsWith("/") || clean.split("/").includes("..")) {
+        throw new Error(`publish path must stay inside out/: ${relPath}`);
+      }
+      trace.published.set(clean, typeof content === "string" ? Buffer.from(content) : content);
+    },
+  };
+  return { ctx, trace };
+}

@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import stableStringify from "json-stable-stringify";
+
+/** A sha256 hex digest of some content. Branded so it is not mixed up with other strings. */
+export type Digest = string & { readonly __brand: "Digest" };
+
+/** Canonical JSON: sorted keys, no whitespace. The basis of every key and artifact. */
+export function canonicalJson(value: unknown): string {
+  const s = stableStringify(value);
+  if (s === undefined) throw new TypeError("value is not JSON-serialisable");
+  return s;
+}
+
+export function sha256(data: string | Uint8Array): Digest {
+  return createHash("sha256").update(data).digest("hex") as Digest;
+}
+
+/** sha256 over the canonical JSON of a value. */
+export function digestOf(value: unknown): Digest {
+  return sha256(canonicalJson(value));
+}
+
+/** A short, stable, content-derived id (first 16 hex of sha256 of the canonical parts). */
+export function contentId(...parts: unknown[]): string {
+  return digestOf(parts).slice(0, 16);
+}
+
+/** Streams a file through sha256 so large inputs are never held in memory. */
+export function hashFile(path: string): Promise<Digest> {
+  return new Promise((resolve, reject) => {
+    const h = createHash("sha256");
+    createReadStream(path)
+      .on("data", (chunk) => h.update(chunk))
+      .on("error", reject)
+      .on("end", () => resolve(h.digest("hex") as Digest));
+  });
+}

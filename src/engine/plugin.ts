@@ -1,0 +1,125 @@
+/**
+ * The plugin contract. A plugin is a named, versioned step with a JSON Schema
+ * for its `with` block and a `run` that turns input artifacts into records.
+ * Plugins depend on this file; the engine never depends on a plugin.
+ */
+import type { Digest } from "./hash.js";
+import type { Rng } from "./rng.js";
+
+/** A record flowing between stages. `id` is stable and content-derived. */
+export interface Rec {
+  id: string;
+  [field: string]: unknown;
+}
+
+/** The output of an upstream stage: records sorted by id, read from the store. */
+export interface Artifact {
+  readonly stage: string;
+  readonly digest: Digest;
+  readonly count: number;
+  /** Streams the records in id order. */
+  records(): AsyncIterable<Rec>;
+  /** All records in id order (fine for tens of thousands of records). */
+  all(): Promise<Rec[]>;
+}
+
+/**
+ * JSON Schema for a `with` block. Besides the standard keywords, a property may
+ * carry `dpo` to tell the engine what a string means:
+ * - `dpo: "file"`: a project-relative file path. Its content digest (not the path's
+ *   mtime) goes into the stage key, and watch mode watches it.
+ * - `dpo: "provider"`: the name of an entry in the top-level `providers` map. The
+ *   provider's identity (its config without secrets) goes into the stage key.
+ * - `dpo: "secret"` (provider schemas): never hashed, logged or written.
+ */
+export type JsonSchema = Record<string, unknown>;
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  /** Only shown with --verbose. */
+  debug(message: string): void;
+}
+
+export interface Progress {
+  /** Sets (or raises) the number of items expected. */
+  total(n: number): void;
+  /** Marks n items done; `errors` and `tokens` feed the live bar. */
+  tick(n?: number, extra?: { errors?: number; tokens?: number }): void;
+}
+
+/**
+ * Runs CPU-bound work in the shared worker pool (tinypool). `module` is a file
+ * URL of an ES module (use `new URL("./task.js", import.meta.url).href`), `fn`
+ * one of its exports; `arg` and the result must be structured-cloneable.
+ */
+export interface WorkerPool {
+  run<T>(module: string, fn: string, arg: unknown): Promise<T>;
+  readonly size: number;
+}
+
+export interface PluginContext<With = Record<string, unknown>> {
+  /** This stage's name in the config. */
+  readonly stage: string;
+  /** The validated `with` block, with `${VAR}` interpolated. */
+  readonly with: With;
+  /** Absolute path of the project root; `with` paths are relative to it. */
+  readonly root: string;
+  /** The project seed. */
+  readonly seed: number;
+  /** Upstream artifacts by stage name, in the order of `needs`. */
+  readonly inputs: Readonly<Record<string, Artifact>>;
+  /** Cancelled on Ctrl-C, SIGTERM or a newer change in watch mode. */
+  readonly signal: AbortSignal;
+  /** True with --offline or --frozen: no network request may be sent. */
+  readonly offline: boolean;
+
+  /**
+   * Item-level memoisation shared by all stages and builds. `key` is any JSON
+   * value (include a namespace such as "minhash@1"); it is hashed canonically.
+   * The value is persisted as soon as `fn` resolves; a thrown error is never stored.
+   */
+  memo<T>(key: unknown, fn: () => Promise<T>): Promise<T>;
+  /** The absolute path of a project-relative path. */
+  resolve(relPath: string): string;
+  /**
+   * Reads a project file that is not declared in the schema. Its digest is
+   * recorded, and a later change to it makes the stage stale.
+   */
+  readFile(relPath: string): Promise<Buffer>;
+  /** A provider instance from the top-level `providers` map (see defineProvider). */
+  provider<P = unknown>(name: string): P;
+  pool: WorkerPool;
+  /** A seeded PRNG: same project seed, stage and labels, same numbers. */
+  rng(...labels: unknown[]): Rng;
+  progress: Progress;
+  log: Logger;
+  /**
+   * Adds to a named counter of this stage (e.g. "tokens.prompt", "cost.usd",
+   * "pairs.disputed"). Counters appear in the build summary and dpo.lock.
+   */
+  tally(name: string, amount: number): void;
+  /**
+   * Publishes a human-facing file under `out/` (e.g. `iter-100/train.jsonl`).
+   * It is stored content-addressed and re-materialised when the stage is cached.
+   */
+  publish(relPath: string, content: string | Uint8Array): void;
+}
+
+export type RunResult = AsyncIterable<Rec> | Iterable<Rec> | Promise<Iterable<Rec> | AsyncIterable<Rec>>;
+
+export interface Plugin<With = any> {
+  /** `category/name`, e.g. `source/jsonl`. */
+  readonly name: string;
+  /** Bump when output for the same inputs changes: it is part of every stage key. */
+  readonly version: string;
+  readonly description: string;
+  /** JSON Schema of the `with` block. */
+  readonly schema: JsonSchema;
+  /** Produces this stage's records. They are sorted by id and stored by the engine. */
+  run(ctx: PluginContext<With>): RunResult;
+}
+
+export function definePlugin<With = Record<string, unknown>>(plugin: Plugin<With>): Plugin<With> {
+  return Object.freeze(plugin);
+}

@@ -1,0 +1,49 @@
+/**
+ * One shared tinypool for CPU-bound item work, created on first use so builds
+ * that need no workers (and no-op builds) never pay for threads.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { WorkerPool } from "./plugin.js";
+
+export interface ClosablePool extends WorkerPool {
+  close(): Promise<void>;
+}
+
+export function createPool(threads: number): ClosablePool {
+  let pool: import("tinypool").default | undefined;
+  let starting: Promise<import("tinypool").default> | undefined;
+  const get = () =>
+    (starting ??= import("tinypool").then(({ default: Tinypool }) => {
+      pool = new Tinypool({
+        filename: workerModuleUrl(new URL("./worker.js", import.meta.url).href),
+        minThreads: 0,
+        maxThreads: Math.max(1, threads),
+        idleTimeout: 2_000,
+      });
+      return pool;
+    }));
+  return {
+    size: Math.max(1, threads),
+    async run<T>(module: string, fn: string, arg: unknown): Promise<T> {
+      const p = await get();
+      return (await p.run({ module: workerModuleUrl(module), fn, arg })) as T;
+    },
+    async close() {
+      if (pool) await pool.destroy();
+    },
+  };
+}
+
+/**
+ * Worker threads load compiled JavaScript. When the engine runs from the
+ * TypeScript sources (under vitest), a task URL points into `src/` at a `.js`
+ * file that exists only in `dist/`: map it there.
+ */
+export function workerModuleUrl(url: string): string {
+  if (!url.startsWith("file:")) return url;
+  const path = fileURLToPath(url);
+  if (existsSync(path)) return url;
+  const built = path.replace(/([\\/])src([\\/])/, "$1dist$2").replace(/\.ts$/, ".js");
+  return existsSync(built) ? pathToFileURL(built).href : url;
+}

@@ -1,0 +1,28 @@
+/**
+ * Providers are shared, configured resources that stages use by name, declared
+ * once in the top-level `providers` map (e.g. an LLM endpoint). The engine only
+ * knows their schema, their secret fields and how to create them; what a
+ * provider does is up to the provider type.
+ */
+import type { JsonSchema, Logger } from "./plugin.js";
+
+export interface ProviderEnv {
+  /** The provider's name in the config. */
+  name: string;
+  log: Logger;
+  /** Replaces every known secret in a string by `***`: use on anything shown. */
+  redact(text: string): string;
+}
+
+export interface ProviderType<Config = any, Instance = unknown> {
+  /** The value of `type:` in the config, e.g. `openai`. */
+  readonly type: string;
+  readonly version: string;
+  /** JSON Schema of the provider's config; mark secrets with `dpo: "secret"`. */
+  readonly schema: JsonSchema;
+  create(config: Config, env: ProviderEnv): Instance;
+}
+
+export function defineProvider<Config, Instance>(p: ProviderType<Config, Instance>): ProviderType<Config, Instance> {
+  return Object.freeze(p);
+}
