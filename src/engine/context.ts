@@ -16,6 +16,7 @@ export interface ContextOptions {
   with: Record<string, unknown>;
   root: string;
   seed: number;
+  key: string;
   inputs: Record<string, Artifact>;
   signal: AbortSignal;
   offline: boolean;
@@ -82,6 +83,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     with: o.with,
     root: o.root,
     seed: o.seed,
+    key: o.key,
     inputs: o.inputs,
     signal: o.signal,
     offline: o.offline,

@@ -67,6 +67,12 @@ export interface PluginContext<With = Record<string, unknown>> {
   readonly root: string;
   /** The project seed. */
   readonly seed: number;
+  /**
+   * This stage's key: a digest of everything its output depends on (plugin
+   * version, `with`, referenced files, upstream artifacts, seed). Record it in
+   * manifests as the provenance of what a stage produced.
+   */
+  readonly key: string;
   /** Upstream artifacts by stage name, in the order of `needs`. */
   readonly inputs: Readonly<Record<string, Artifact>>;
   /** Cancelled on Ctrl-C, SIGTERM or a newer change in watch mode. */

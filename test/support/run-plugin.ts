@@ -43,6 +43,7 @@ export async function runPlugin(plugin: Plugin, o: RunPluginOptions): Promise<Pl
     with: withBlock,
     root: o.root ?? process.cwd(),
     seed: o.seed ?? 1,
+    key: "test-stage-key",
     inputs,
     signal: o.signal ?? new AbortController().signal,
     offline: o.offline ?? false,
