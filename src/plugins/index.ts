@@ -10,4 +10,14 @@ const load = (p: Promise<{ default: Plugin }>) => p.then((m) => m.default);
 
 export const builtinPlugins: Record<string, Loader> = {
   // one line per plugin, kept sorted:
+  "dedup/minhash": () => load(import("./dedup/minhash.js")),
+  "export/iterations": () => load(import("./export/iterations.js")),
+  "generate/llm": () => load(import("./generate/llm.js")),
+  "generate/recorded": () => load(import("./generate/recorded.js")),
+  "judge/rubric": () => load(import("./judge/rubric.js")),
+  "pair/preference": () => load(import("./pair/preference.js")),
+  "quality/agreement": () => load(import("./quality/agreement.js")),
+  "source/csv": () => load(import("./source/csv.js")),
+  "source/hh": () => load(import("./source/hh.js")),
+  "source/jsonl": () => load(import("./source/jsonl.js")),
 };

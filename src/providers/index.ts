@@ -5,4 +5,5 @@ type Loader = () => Promise<ProviderType>;
 
 export const builtinProviders: Record<string, Loader> = {
   // one line per provider type, kept sorted:
+  openai: () => import("./openai.js").then((m) => m.default),
 };

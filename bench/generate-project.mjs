@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Writes a synthetic dpo project with N prompt records into DIR:
+//   node bench/generate-project.mjs 100000 bench/.work/p100k
+// The graph: source/jsonl → dedup/minhash (exact + near), so a full build
+// exercises streaming input, the worker pool and the item memo.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export function generateProject(n, dir) {
+  mkdirSync(join(dir, "datasets"), { recursive: true });
+  const words = "the a model answer prompt data train question explain write list code story poem plan email summary why how what which".split(" ");
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rows = [];
+  for (let i = 0; i < n; i++) {
+    const len = 12 + Math.floor(rand() * 20);
+    const text = Array.from({ length: len }, () => words[Math.floor(rand() * words.length)]).join(" ");
+    rows.push(JSON.stringify({ instruction: `${text} #${i}`, dataset: `set${i % 5}` }));
+  }
+  writeFileSync(join(dir, "datasets", "prompts.jsonl"), rows.join("\n") + "\n");
+  writeFileSync(
+    join(dir, "dpo.config.yaml"),
+    `version: 1
+project: synthetic-${n}
+seed: 1
+stages:
+  prompts:
+    uses: source/jsonl
+    with:
+      path: datasets/prompts.jsonl
+      prompt: instruction
+  unique:
+    uses: dedup/minhash
+    needs: prompts
+`,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [n, dir] = process.argv.slice(2);
+  generateProject(Number(n), dir);
+}

@@ -1,0 +1,49 @@
+// One dpo generation run in its own process: the real openai provider and
+// generate/llm stage from dist/, with a real lmdb memo. Prints a JSON summary.
+//   node dpo-run.mjs BASE_URL MEMO_DIR PROMPTS N CONCURRENCY
+import { createContext } from "../../dist/engine/context.js";
+import { openMemo } from "../../dist/engine/memo.js";
+import { memoryArtifact } from "../../dist/engine/records.js";
+import { validate } from "../../dist/engine/schema.js";
+import generate from "../../dist/plugins/generate/llm.js";
+import openai from "../../dist/providers/openai.js";
+
+const [baseUrl, memoDir, promptCount, n, concurrency] = process.argv.slice(2);
+const check = (schema, value) => {
+  const v = validate(schema, value);
+  if (!v.valid) throw new Error(JSON.stringify(v.errors));
+};
+const started = performance.now();
+const memo = await openMemo(memoDir);
+const config = { type: "openai", baseUrl, apiKey: "sk-bench-not-a-real-key", maxConcurrency: Number(concurrency) };
+check(openai.schema, config);
+const provider = openai.create(config, { name: "bench", log: console, redact: (s) => s });
+const withBlock = { models: [{ provider: "bench", model: "bench-model" }], variants: [{ temperature: 0.7 }], n: Number(n) };
+check(generate.schema, withBlock);
+const prompts = Array.from({ length: Number(promptCount) }, (_, i) => ({
+  id: `p${String(i).padStart(6, "0")}`,
+  prompt: `Write a short answer to benchmark question number ${i}.`,
+}));
+const tallies = {};
+const { ctx } = createContext({
+  stage: "generate", with: withBlock, root: process.cwd(), seed: 1, key: "bench",
+  inputs: { prompts: memoryArtifact("prompts", prompts) },
+  signal: new AbortController().signal, offline: false, memo,
+  pool: { size: 1, run: () => Promise.reject(new Error("no pool")) },
+  log: { info() {}, warn: console.warn, debug() {} },
+  progress: { total() {}, tick() {} },
+  provider: () => provider,
+});
+const tally = ctx.tally;
+ctx.tally = (name, amount) => {
+  tallies[name] = (tallies[name] ?? 0) + amount;
+  tally(name, amount);
+};
+const genStart = performance.now();
+const records = await generate.run(ctx);
+const genMs = performance.now() - genStart;
+const candidates = records.reduce((s, r) => s + r.candidates.length, 0);
+await provider.close();
+await memo.close();
+const totalMs = performance.now() - started;
+process.stdout.write(JSON.stringify({ records: records.length, candidates, genMs, totalMs, maxRssMB: process.resourceUsage().maxRSS / 1024, tallies }) + "\n");

@@ -1,0 +1,93 @@
+/** `dpo build [stage...]`: build the targets and what they need. */
+import { relative } from "node:path";
+import type { StageOutcome } from "../../engine/build.js";
+import { parse, positiveInt } from "../args.js";
+import { loadProject } from "../load-project.js";
+import { reportFailures, runSession, stageLines, type Session } from "../session.js";
+
+const USAGE = "dpo build [stage...] [--dry-run] [--explain] [--frozen] [--offline] [--jobs N] [--watch] [--no-wait] [--quiet] [--verbose]";
+
+const OPTIONS = {
+  "dry-run": { type: "boolean" },
+  explain: { type: "boolean" },
+  frozen: { type: "boolean" },
+  offline: { type: "boolean" },
+  jobs: { type: "string", short: "j" },
+  watch: { type: "boolean", short: "w" },
+  "no-wait": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean" },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals, root } = parse(argv, OPTIONS, USAGE);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n\n${HELP}\n`);
+    return 0;
+  }
+  const options = {
+    targets: positionals,
+    jobs: positiveInt(values.jobs, "--jobs", defaultJobs()),
+    dryRun: !!values["dry-run"],
+    frozen: !!values.frozen,
+    offline: !!values.offline,
+    wait: !values["no-wait"],
+    quiet: !!values.quiet,
+    verbose: !!values.verbose,
+    explain: !!values.explain,
+  };
+  if (values.watch) {
+    const { watch } = await import("../watch.js");
+    return watch(root, options);
+  }
+  const config = await loadProject(root);
+  const session = await runSession(config, options);
+  printOutcome(session, options);
+  return reportFailures(session, root);
+}
+
+const HELP = `  --dry-run     say which stages would run, and why; run nothing
+  --explain     for each stage that runs, say which part of its key changed
+  --frozen      fail if any stage would be recomputed or any LLM call sent (CI)
+  --offline     send no network request; LLM calls come only from the memo
+  -j, --jobs N  worker threads for CPU-bound steps (default: CPU count)
+  -w, --watch   rebuild affected stages whenever a referenced file changes
+  --no-wait     fail at once if another build is running in this project
+  -q, --quiet   print only warnings and errors`;
+
+function defaultJobs(): number {
+  return Math.max(1, Number(process.env.DPO_JOBS) || (globalThis.navigator?.hardwareConcurrency ?? 2));
+}
+
+export function printOutcome(s: Session, o: { dryRun?: boolean; explain?: boolean; quiet?: boolean }): void {
+  const { outcomes } = s.result;
+  const out = (line: string) => s.reporter.info(line);
+  if (o.dryRun) {
+    for (const x of outcomes) out(x.status === "cached" ? `  ${x.stage}: up to date` : `  ${x.stage}: would run — ${x.reasons.join("; ")}`);
+    return;
+  }
+  if (o.explain) {
+    for (const x of outcomes) if (x.status === "ran" || x.status === "failed") out(`  ${x.stage}: ran because ${x.reasons.join("; ")}`);
+  }
+  const ran = outcomes.filter((x) => x.status !== "cached");
+  if (ran.length === 0 && !s.result.lockChanged) {
+    out(`nothing to do: all ${outcomes.length} stages are up to date`);
+  } else {
+    s.reporter.summary(stageLines(outcomes));
+  }
+  printPublished(s, outcomes);
+}
+
+/** Where the human-facing outputs are, so a new user knows what to open. */
+function printPublished(s: Session, outcomes: StageOutcome[]): void {
+  const dirs = new Map<string, number>();
+  for (const o of outcomes) {
+    for (const path of Object.keys(o.manifest?.published ?? {})) {
+      const top = path.split("/")[0]!;
+      dirs.set(top, (dirs.get(top) ?? 0) + 1);
+    }
+  }
+  if (dirs.size === 0) return;
+  const outRel = relative(process.cwd(), s.project.outDir) || "out";
+  s.reporter.info(`outputs in ${outRel}/: ` + [...dirs].map(([d, n]) => `${d}/ (${n} file${n === 1 ? "" : "s"})`).join(", "));
+}

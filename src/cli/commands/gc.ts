@@ -1,0 +1,69 @@
+/**
+ * `dpo gc`: removes stored objects and run-cache entries that dpo.lock does not
+ * reference (optionally keeping entries built in the last N days). The LLM memo
+ * is never collected here: its entries are paid for; `dpo clean --memo` drops it.
+ */
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Digest } from "../../engine/hash.js";
+import { readLock } from "../../engine/lock.js";
+import { openProject } from "../../engine/project.js";
+import { parse, positiveInt } from "../args.js";
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, root } = parse(argv, { "keep-days": { type: "string" }, "dry-run": { type: "boolean" } }, "dpo gc [--keep-days N] [--dry-run]");
+  if (values.help) {
+    process.stdout.write("dpo gc [--keep-days N] [--dry-run]: remove objects dpo.lock does not reference\n");
+    return 0;
+  }
+  const keepMs = values["keep-days"] === undefined ? 0 : positiveInt(values["keep-days"], "--keep-days", 1) * 86_400_000;
+  const project = openProject(root);
+  const live = new Set<string>();
+  const keepManifest = (digest: Digest) => {
+    const found = project.index.load(digest);
+    live.add(digest);
+    if (!found) return;
+    live.add(found.manifest.records);
+    for (const d of Object.values(found.manifest.published)) live.add(d);
+  };
+  for (const s of Object.values(readLock(project.lockPath).stages)) keepManifest(s.manifest);
+  // Run-cache entries: keep the recent ones (and what they point at); drop the rest.
+  const indexDir = join(project.cacheDir, "index");
+  const staleEntries: string[] = [];
+  for (const prefix of safeReaddir(indexDir)) {
+    for (const key of safeReaddir(join(indexDir, prefix))) {
+      const path = join(indexDir, prefix, key);
+      const digest = readDigest(path);
+      if (digest && (live.has(digest) || Date.now() - statSync(path).mtimeMs < keepMs)) keepManifest(digest);
+      else staleEntries.push(path);
+    }
+  }
+  let removed = 0;
+  let bytes = 0;
+  for (const { digest, size } of project.store.list()) {
+    if (live.has(digest)) continue;
+    removed++;
+    bytes += size;
+    if (!values["dry-run"]) project.store.remove(digest);
+  }
+  if (!values["dry-run"]) for (const p of staleEntries) rmSync(p, { force: true });
+  const verb = values["dry-run"] ? "would remove" : "removed";
+  process.stdout.write(`${verb} ${removed} objects (${(bytes / 1e6).toFixed(1)} MB) and ${staleEntries.length} run-cache entries; kept ${live.size} objects\n`);
+  return 0;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readDigest(path: string): Digest | undefined {
+  try {
+    return readFileSync(path, "utf8").trim() as Digest;
+  } catch {
+    return undefined;
+  }
+}

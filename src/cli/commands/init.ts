@@ -1,0 +1,46 @@
+/**
+ * `dpo init [dir]`: writes a minimal working project — config, the starter
+ * rubric and a few prompts with recorded answers — that builds offline, for a
+ * new user to replace with their own data. Never overwrites a file.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { userError } from "../../engine/diagnostic.js";
+import { parse } from "../args.js";
+
+const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals, root } = parse(argv, {}, "dpo init [dir]");
+  if (values.help) {
+    process.stdout.write("dpo init [dir]: write a minimal working project into dir (default: the current directory)\n");
+    return 0;
+  }
+  const target = resolve(root, positionals[0] ?? ".");
+  const files: [string, string][] = [
+    ...listFiles(join(packageRoot, "templates", "init")).map((rel): [string, string] => [join(packageRoot, "templates", "init", rel), rel]),
+    [join(packageRoot, "rubrics", "helpfulness.yaml"), join("rubrics", "helpfulness.yaml")],
+  ];
+  const clashes = files.filter(([, rel]) => existsSync(join(target, rel))).map(([, rel]) => rel);
+  if (clashes.length) {
+    throw userError(`${relative(process.cwd(), target) || "."} already has ${clashes.join(", ")}`, { hint: "dpo init never overwrites files: choose an empty directory" });
+  }
+  for (const [from, rel] of files) {
+    mkdirSync(join(target, rel, ".."), { recursive: true });
+    cpSync(from, join(target, rel));
+  }
+  const where = relative(process.cwd(), target) || ".";
+  process.stdout.write(
+    `wrote a dpo project in ${where}/: ${files.map(([, r]) => r).join(", ")}\n` +
+      `next: ${where === "." ? "" : `cd ${where} && `}npx dpo build\n`,
+  );
+  return 0;
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix)).flatMap((name) => {
+    const rel = join(prefix, name);
+    return statSync(join(dir, rel)).isDirectory() ? listFiles(dir, rel) : [rel];
+  });
+}

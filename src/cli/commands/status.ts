@@ -1,0 +1,20 @@
+/** `dpo status`: which stages are stale, and why (a dry run). */
+import { parse } from "../args.js";
+import { loadProject } from "../load-project.js";
+import { runSession } from "../session.js";
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals, root } = parse(argv, {}, "dpo status [stage...]");
+  if (values.help) {
+    process.stdout.write("dpo status [stage...]: list stale stages and the reason each would re-run\n");
+    return 0;
+  }
+  const config = await loadProject(root);
+  const { result, reporter } = await runSession(config, { targets: positionals, jobs: 1, dryRun: true, wait: true });
+  const stale = result.outcomes.filter((o) => o.status !== "cached");
+  for (const o of result.outcomes) {
+    reporter.info(o.status === "cached" ? `  up to date  ${o.stage}` : `  stale       ${o.stage}: ${o.reasons.join("; ")}`);
+  }
+  reporter.info(stale.length ? `${stale.length} of ${result.outcomes.length} stages are stale` : `all ${result.outcomes.length} stages are up to date`);
+  return 0;
+}

@@ -1,0 +1,78 @@
+/**
+ * `dpo` entry point. Keeps start-up minimal: parses the command word and
+ * imports only that command's module. Every expected failure reaches the user
+ * as located diagnostics and an exit code, never as a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { printDiagnostics } from "./print.js";
+import { DpoError } from "../engine/diagnostic.js";
+
+const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  build: () => import("./commands/build.js"),
+  status: () => import("./commands/status.js"),
+  graph: () => import("./commands/graph.js"),
+  show: () => import("./commands/show.js"),
+  gc: () => import("./commands/gc.js"),
+  clean: () => import("./commands/clean.js"),
+  verify: () => import("./commands/verify.js"),
+  init: () => import("./commands/init.js"),
+};
+
+const USAGE = `dpo — a make-like build system for DPO preference datasets
+
+Usage: dpo <command> [options]
+
+Commands:
+  build [stage...]     build the stages (and what they need); all by default
+  status               which stages are stale, and why
+  graph                the stage graph as Mermaid (or --format dot)
+  show <stage>         records of a stage's output (-n N, --json)
+  verify               recompute every stage offline and check it equals dpo.lock
+  gc                   remove stored objects that dpo.lock no longer references
+  clean                remove cache/ objects and out/ (--memo: the LLM call memo too)
+  init [dir]           write a minimal working project
+
+Options for every command: -C <dir> (project directory), --help
+Run \`dpo <command> --help\` for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === "--version" || cmd === "-v") {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(USAGE + "\n");
+    return cmd ? 0 : 2;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    const { didYouMean } = await import("../engine/diagnostic.js");
+    const guess = didYouMean(cmd, Object.keys(COMMANDS));
+    throw new DpoError({ severity: "error", message: `unknown command "${cmd}"`, hint: guess ? `did you mean \`dpo ${guess}\`?` : "run `dpo --help`" });
+  }
+  return (await load()).run(rest);
+}
+
+/** The -C/--dir argument, so diagnostics can quote the project's files. */
+function projectRoot(argv: string[]): string {
+  const i = argv.findIndex((a) => a === "-C" || a === "--dir");
+  const eq = argv.find((a) => a.startsWith("--dir="));
+  return (i >= 0 ? argv[i + 1] : eq?.slice(6)) ?? process.cwd();
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof DpoError) {
+      printDiagnostics(e.diagnostics, projectRoot(process.argv.slice(2)));
+      process.exitCode = e.exitCode;
+    } else {
+      process.stderr.write(`dpo: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

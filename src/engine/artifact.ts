@@ -1,0 +1,136 @@
+/**
+ * Artifacts: a stage's records as canonical JSONL in the object store, sorted
+ * by id. Writing sorts with bounded memory (sorted runs spilled to temp files,
+ * then a k-way merge), so a source of a million records never has to fit in
+ * memory twice; reading verifies the digest before the first record is used.
+ */
+import { createReadStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { randomBytes } from "node:crypto";
+import { hashFile, type Digest } from "./hash.js";
+import type { Artifact, Rec } from "./plugin.js";
+import { compareLines, recordLine } from "./records.js";
+import type { ObjectStore } from "./store.js";
+
+interface Row {
+  id: string;
+  line: string;
+}
+
+/** Rows held in memory before a sorted run is spilled to disk. */
+const RUN_ROWS = 200_000;
+
+export interface WrittenArtifact {
+  digest: Digest;
+  count: number;
+}
+
+export async function writeArtifact(
+  store: ObjectStore,
+  records: AsyncIterable<Rec> | Iterable<Rec>,
+  signal?: AbortSignal,
+): Promise<WrittenArtifact> {
+  const runs: string[] = [];
+  const spillDir = join(store.dir, "..", "tmp", `sort-${process.pid}-${randomBytes(4).toString("hex")}`);
+  let rows: Row[] = [];
+  let count = 0;
+  try {
+    for await (const rec of records) {
+      signal?.throwIfAborted();
+      if (!rec || typeof rec !== "object" || typeof rec.id !== "string" || !rec.id) {
+        throw new Error(`a plugin produced a record without a string id (record ${count + 1})`);
+      }
+      rows.push({ id: rec.id, line: recordLine(rec) });
+      count++;
+      if (rows.length >= RUN_ROWS) {
+        mkdirSync(spillDir, { recursive: true });
+        runs.push(spill(rows, join(spillDir, `run-${runs.length}`)));
+        rows = [];
+      }
+    }
+    rows.sort(compareLines);
+    const out = store.writer();
+    try {
+      if (runs.length === 0) for (const r of rows) out.write(r.line + "\n");
+      else for await (const r of mergeRuns(runs, rows)) out.write(r.line + "\n");
+      return { digest: out.finish(), count };
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
+  } finally {
+    if (runs.length) rmSync(spillDir, { recursive: true, force: true });
+  }
+}
+
+function spill(rows: Row[], path: string): string {
+  rows.sort(compareLines);
+  writeFileSync(path, rows.map((r) => r.line + "\n").join(""));
+  return path;
+}
+
+async function* readRun(path: string): AsyncGenerator<Row> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of lines) if (line) yield { id: (JSON.parse(line) as Rec).id, line };
+}
+
+/** k-way merge of sorted runs plus the in-memory tail (k is small: a linear scan suffices). */
+async function* mergeRuns(paths: string[], tail: Row[]): AsyncGenerator<Row> {
+  const sources: AsyncIterator<Row>[] = paths.map((p) => readRun(p));
+  sources.push((async function* () { yield* tail; })());
+  const heads: (Row | undefined)[] = await Promise.all(sources.map(async (s) => (await s.next()).value as Row | undefined));
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (h && (best < 0 || compareLines(h, heads[best]!) < 0)) best = i;
+    }
+    if (best < 0) return;
+    yield heads[best]!;
+    const next = await sources[best]!.next();
+    heads[best] = next.done ? undefined : next.value;
+  }
+}
+
+/**
+ * An artifact in the store. `verify` (hashing the object) runs before the
+ * first read; a mismatch throws ArtifactCorrupt so the engine can rebuild it.
+ */
+export class StoredArtifact implements Artifact {
+  private verified = false;
+  constructor(
+    readonly stage: string,
+    readonly digest: Digest,
+    readonly count: number,
+    private readonly store: ObjectStore,
+  ) {}
+
+  async verify(): Promise<boolean> {
+    if (this.verified) return true;
+    try {
+      this.verified = (await hashFile(this.store.pathOf(this.digest))) === this.digest;
+    } catch {
+      this.verified = false;
+    }
+    return this.verified;
+  }
+
+  async *records(): AsyncGenerator<Rec> {
+    if (!(await this.verify())) throw new ArtifactCorrupt(this.stage, this.digest);
+    const lines = createInterface({ input: createReadStream(this.store.pathOf(this.digest)), crlfDelay: Infinity });
+    for await (const line of lines) if (line) yield JSON.parse(line) as Rec;
+  }
+
+  async all(): Promise<Rec[]> {
+    const out: Rec[] = [];
+    for await (const r of this.records()) out.push(r);
+    return out;
+  }
+}
+
+export class ArtifactCorrupt extends Error {
+  constructor(readonly stage: string, readonly digest: Digest) {
+    super(`the stored output of stage "${stage}" (${digest.slice(0, 12)}) is missing or corrupt`);
+  }
+}

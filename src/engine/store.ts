@@ -1,0 +1,132 @@
+/**
+ * The content-addressed object store: `cache/objects/<2 hex>/<sha256>`.
+ * Objects are immutable, written atomically and verified on read: a corrupt or
+ * missing object is reported as absent (the caller recomputes it with a
+ * warning), never returned.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { writeFileAtomic } from "./atomic.js";
+import { sha256, type Digest } from "./hash.js";
+
+export class ObjectStore {
+  readonly dir: string;
+  private readonly tmpDir: string;
+  /** Objects verified during this process: read-verify once per build. */
+  private readonly verified = new Set<string>();
+
+  constructor(cacheDir: string) {
+    this.dir = join(cacheDir, "objects");
+    this.tmpDir = join(cacheDir, "tmp");
+  }
+
+  pathOf(digest: Digest): string {
+    return join(this.dir, digest.slice(0, 2), digest);
+  }
+
+  has(digest: Digest): boolean {
+    return existsSync(this.pathOf(digest));
+  }
+
+  put(data: string | Uint8Array): Digest {
+    const digest = sha256(data);
+    if (!this.has(digest)) writeFileAtomic(this.pathOf(digest), data, this.tmpDir);
+    this.verified.add(digest);
+    return digest;
+  }
+
+  /** The object's bytes, or undefined when it is missing or does not match its digest. */
+  get(digest: Digest): Buffer | undefined {
+    let data: Buffer;
+    try {
+      data = readFileSync(this.pathOf(digest));
+    } catch {
+      return undefined;
+    }
+    if (!this.verified.has(digest)) {
+      if (sha256(data) !== digest) return undefined;
+      this.verified.add(digest);
+    }
+    return data;
+  }
+
+  /** True when the object exists and its content matches its digest. */
+  verify(digest: Digest): boolean {
+    return this.get(digest) !== undefined;
+  }
+
+  /** Streams chunks into a new object without holding it in memory. */
+  writer(): ObjectWriter {
+    return new ObjectWriter(this, this.tmpDir);
+  }
+
+  /** @internal used by ObjectWriter */
+  adopt(tmpPath: string, digest: Digest): void {
+    const target = this.pathOf(digest);
+    mkdirSync(join(this.dir, digest.slice(0, 2)), { recursive: true });
+    if (existsSync(target)) rmSync(tmpPath, { force: true });
+    else renameSync(tmpPath, target);
+    this.verified.add(digest);
+  }
+
+  *list(): Iterable<{ digest: Digest; size: number }> {
+    if (!existsSync(this.dir)) return;
+    for (const prefix of readdirSync(this.dir)) {
+      for (const name of readdirSync(join(this.dir, prefix))) {
+        yield { digest: name as Digest, size: statSync(join(this.dir, prefix, name)).size };
+      }
+    }
+  }
+
+  remove(digest: Digest): void {
+    rmSync(this.pathOf(digest), { force: true });
+  }
+}
+
+export class ObjectWriter {
+  private readonly hash = createHash("sha256");
+  private readonly tmpPath: string;
+  private readonly fd: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly store: ObjectStore, tmpDir: string) {
+    mkdirSync(tmpDir, { recursive: true });
+    this.tmpPath = join(tmpDir, `.obj-${process.pid}-${randomBytes(6).toString("hex")}`);
+    this.fd = openSync(this.tmpPath, "w");
+  }
+
+  write(chunk: string): void {
+    const buf = Buffer.from(chunk);
+    this.hash.update(buf);
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    if (this.pendingBytes > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pendingBytes) writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  finish(): Digest {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    const digest = this.hash.digest("hex") as Digest;
+    this.store.adopt(this.tmpPath, digest);
+    return digest;
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(this.tmpPath, { force: true });
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The dedup core shared by the plugin and the benchmark.
+ *
+ * 1. Records are put in keep order: by id, ties (the same id from two inputs)
+ *    by their canonical JSON. The first record of any group is the one kept.
+ * 2. Exact pass: records whose normalised text is identical form a group; the
+ *    first stays as the group's representative, the rest are removed.
+ * 3. Near pass over the representatives: MinHash signatures (memoised, signed
+ *    in the pool), LSH candidate pairs, exact Jaccard of each candidate's
+ *    shingle sets, union-find over the pairs at or above the threshold. Each
+ *    cluster keeps its smallest member.
+ * 4. Each kept record lists what it stood for in `duplicates`, with the exact
+ *    Jaccard between that record's text and the kept one (1 for exact copies).
+ */
+import { canonicalJson } from "../../engine/hash.js";
+import { userError } from "../../engine/diagnostic.js";
+import type { PluginContext, Progress, Rec, WorkerPool } from "../../engine/plugin.js";
+import { Clusters } from "./clusters.js";
+import { recordFields } from "./fields.js";
+import { candidatePairs, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
+import type { ShingleKind, ShingleSpec } from "./shingle.js";
+import { renderAll } from "./render.js";
+import { memoSigner } from "./sign.js";
+import { MERSENNE_31 } from "./signature.js";
+import { exactJaccard } from "./verify.js";
+
+export interface DedupOptions {
+  fields: string[];
+  exact: boolean;
+  near: boolean;
+  threshold: number;
+  numPerm: number;
+  shingle: ShingleKind;
+  ngram: number;
+  lshWeights: LshWeights;
+}
+
+export interface DedupServices {
+  memo: PluginContext["memo"];
+  pool: WorkerPool;
+  tally(name: string, amount: number): void;
+  progress?: Progress;
+  signal?: AbortSignal;
+}
+
+export interface DedupStats {
+  records: number;
+  exactRemoved: number;
+  nearRemoved: number;
+  clusters: number;
+  bands?: Bands;
+  candidatePairs: number;
+  verifiedPairs: number;
+}
+
+export interface Duplicate {
+  id: string;
+  similarity: number;
+  source?: unknown;
+}
+
+/** Near-pass result per exact group: the group it is clustered under and the similarity to it. */
+interface NearResult {
+  rootOf: Int32Array;
+  similarity: Float64Array;
+  bands?: Bands;
+  candidatePairs: number;
+  verifiedPairs: number;
+}
+
+export async function dedupRecords(
+  input: readonly Rec[],
+  o: DedupOptions,
+  s: DedupServices,
+): Promise<{ records: Rec[]; stats: DedupStats }> {
+  const records = inKeepOrder(input);
+  const values = records.map((r) => recordFields(r, o.fields));
+  const spec: ShingleSpec = { kind: o.shingle, size: o.ngram };
+  const sign = o.near ? memoSigner({ spec, numPerm: o.numPerm, memo: s.memo, pool: s.pool }) : undefined;
+  const signatures = new Map<string, Promise<Uint8Array>>();
+  s.progress?.total(records.length);
+  const { texts, digests } = await renderAll(values, s.pool, (_, batch) => {
+    s.signal?.throwIfAborted();
+    s.progress?.tick(batch.texts.length);
+    if (!sign) return;
+    batch.digests.forEach((d, k) => {
+      if (signatures.has(d)) return;
+      const signed = sign(batch.texts[k]!, d);
+      signed.catch(() => {}); // awaited below; this only stops an early failure counting as unhandled
+      signatures.set(d, signed);
+    });
+  });
+  const { groupOf, reps } = exactGroups(digests, o.exact);
+  const near = o.near
+    ? await nearClusters(
+        reps.map((i) => texts[i]!),
+        await Promise.all(reps.map((i) => signatures.get(digests[i]!)!)),
+        spec,
+        o,
+        s.pool,
+      )
+    : noClusters(reps.length);
+  const { kept, exactRemoved, nearRemoved, clusters } = assemble(records, groupOf, reps, near);
+  s.tally("dedup.exact_removed", exactRemoved);
+  s.tally("dedup.near_removed", nearRemoved);
+  s.tally("dedup.clusters", clusters);
+  const stats: DedupStats = {
+    records: records.length,
+    exactRemoved,
+    nearRemoved,
+    clusters,
+    bands: near.bands,
+    candidatePairs: near.candidatePairs,
+    verifiedPairs: near.verifiedPairs,
+  };
+  return { records: kept, stats };
+}
+
+/** Sorted by id, then (only among equal ids) by canonical JSON: a total order independent of input order. */
+function inKeepOrder(input: readonly Rec[]): Rec[] {
+  const sorted = [...input].sort((a, b) => compare(String(a.id), String(b.id)));
+  for (let start = 0; start < sorted.length; ) {
+    let end = start + 1;
+    while (end < sorted.length && sorted[end]!.id === sorted[start]!.id) end++;
+    if (end - start > 1) {
+      const run = sorted.slice(start, end).map((r) => ({ r, line: canonicalJson(r) }));
+      run.sort((a, b) => compare(a.line, b.line));
+      run.forEach((x, k) => (sorted[start + k] = x.r));
+    }
+    start = end;
+  }
+  return sorted;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Groups of identical normalised texts, by digest (or one group per record when the exact pass is off). */
+function exactGroups(digests: readonly string[], exact: boolean): { groupOf: Int32Array; reps: number[] } {
+  const groupOf = new Int32Array(digests.length);
+  const reps: number[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < digests.length; i++) {
+    let g = exact ? seen.get(digests[i]!) : undefined;
+    if (g === undefined) {
+      g = reps.push(i) - 1;
+      if (exact) seen.set(digests[i]!, g);
+    }
+    groupOf[i] = g;
+  }
+  return { groupOf, reps };
+}
+
+function noClusters(size: number): NearResult {
+  const rootOf = new Int32Array(size);
+  for (let g = 0; g < size; g++) rootOf[g] = g;
+  return { rootOf, similarity: new Float64Array(size).fill(1), candidatePairs: 0, verifiedPairs: 0 };
+}
+
+async function nearClusters(
+  texts: string[],
+  signed: Uint8Array[],
+  spec: ShingleSpec,
+  o: DedupOptions,
+  pool: WorkerPool,
+): Promise<NearResult> {
+  if (texts.length > MAX_TEXTS) {
+    throw userError(`dedup/minhash handles at most ${MAX_TEXTS} distinct texts in one stage, got ${texts.length}`, {
+      hint: "split the input into several stages",
+    });
+  }
+  const signatures = new Uint32Array(texts.length * o.numPerm);
+  const bytes = new Uint8Array(signatures.buffer);
+  signed.forEach((sig, g) => bytes.set(sig, g * o.numPerm * 4));
+  const skip = new Uint8Array(texts.length);
+  // A text without shingles has p in every slot; it can only be an exact duplicate.
+  for (let g = 0; g < texts.length; g++) skip[g] = signatures[g * o.numPerm] === MERSENNE_31 ? 1 : 0;
+  const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
+  const candidates = candidatePairs(signatures, texts.length, o.numPerm, bands, skip);
+  const similarities = await exactJaccard(texts, candidates, spec, pool);
+
+  const clusters = new Clusters(texts.length);
+  const known = new Map<number, number>();
+  let verifiedPairs = 0;
+  for (let k = 0; k < similarities.length; k++) {
+    const i = candidates[2 * k]!;
+    const j = candidates[2 * k + 1]!;
+    known.set(pairKey(i, j), similarities[k]!);
+    if (similarities[k]! >= o.threshold) {
+      clusters.union(i, j);
+      verifiedPairs++;
+    }
+  }
+  const rootOf = new Int32Array(texts.length);
+  for (let g = 0; g < texts.length; g++) rootOf[g] = clusters.root(g);
+  const similarity = await similarityToRoot(texts, rootOf, known, spec, pool);
+  return { rootOf, similarity, bands, candidatePairs: candidates.length / 2, verifiedPairs };
+}
+
+const pairKey = (i: number, j: number) => i * MAX_TEXTS + j;
+
+/**
+ * Exact Jaccard of each member with its cluster's root. Usually the pair was
+ * verified already; in a chain (a~b, b~c) the root–member pair is computed
+ * here, and may be below the threshold: the record was removed through the chain.
+ */
+async function similarityToRoot(
+  texts: readonly string[],
+  rootOf: Int32Array,
+  known: Map<number, number>,
+  spec: ShingleSpec,
+  pool: WorkerPool,
+): Promise<Float64Array> {
+  const similarity = new Float64Array(rootOf.length).fill(1);
+  const missing: number[] = [];
+  for (let g = 0; g < rootOf.length; g++) {
+    if (rootOf[g] === g) continue;
+    const j = known.get(pairKey(rootOf[g]!, g));
+    if (j === undefined) missing.push(rootOf[g]!, g);
+    else similarity[g] = j;
+  }
+  const computed = await exactJaccard(texts, Uint32Array.from(missing), spec, pool);
+  computed.forEach((j, k) => (similarity[missing[2 * k + 1]!] = j));
+  return similarity;
+}
+
+function assemble(records: Rec[], groupOf: Int32Array, reps: number[], near: NearResult) {
+  const standsFor = new Map<number, Duplicate[]>();
+  let exactRemoved = 0;
+  let nearRemoved = 0;
+  for (let i = 0; i < records.length; i++) {
+    const group = groupOf[i]!;
+    const keeper = reps[near.rootOf[group]!]!;
+    if (keeper === i) continue;
+    if (reps[group] === i) nearRemoved++;
+    else exactRemoved++;
+    const list = standsFor.get(keeper) ?? [];
+    list.push(duplicateEntry(records[i]!, near.similarity[group]!), ...inherited(records[i]!));
+    standsFor.set(keeper, list);
+  }
+  const kept: Rec[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const group = groupOf[i]!;
+    if (reps[near.rootOf[group]!] !== i) continue;
+    const added = standsFor.get(i);
+    kept.push(added ? { ...records[i]!, duplicates: sortDuplicates([...inherited(records[i]!), ...added]) } : records[i]!);
+  }
+  return { kept, exactRemoved, nearRemoved, clusters: standsFor.size };
+}
+
+function duplicateEntry(rec: Rec, similarity: number): Duplicate {
+  const entry: Duplicate = { id: String(rec.id), similarity: Math.round(similarity * 1e4) / 1e4 };
+  if (rec.source !== undefined) entry.source = rec.source;
+  return entry;
+}
+
+/** Entries an earlier dedup stage put on a record travel on with it (similarity as recorded then). */
+function inherited(rec: Rec): Duplicate[] {
+  return Array.isArray(rec.duplicates) ? (rec.duplicates as Duplicate[]) : [];
+}
+
+function sortDuplicates(list: Duplicate[]): Duplicate[] {
+  return list
+    .map((d) => ({ d, line: canonicalJson(d) }))
+    .sort((a, b) => compare(a.d.id, b.d.id) || compare(a.line, b.line))
+    .map((x) => x.d);
+}

@@ -1,0 +1,118 @@
+/**
+ * Locality-sensitive hashing over MinHash signatures: the signature is cut
+ * into b bands of r rows; two texts become a candidate pair when any band is
+ * identical. P(candidate | Jaccard s) = 1 − (1 − s^r)^b, an S-curve whose
+ * steep part sits near the threshold.
+ */
+
+export interface Bands {
+  bands: number;
+  rows: number;
+}
+
+export interface LshWeights {
+  falsePositive: number;
+  falseNegative: number;
+}
+
+/**
+ * The (b, r) with b·r ≤ numPerm minimising
+ *   wFP · ∫₀ᵗ P(candidate | s) ds + wFN · ∫ₜ¹ (1 − P(candidate | s)) ds,
+ * the weighted areas of false positives below and false negatives above the
+ * threshold t: the choice datasketch's MinHashLSH makes (it also allows b·r < numPerm).
+ */
+export function optimalBands(threshold: number, numPerm: number, weights: LshWeights): Bands {
+  let best: Bands = { bands: 1, rows: numPerm };
+  let bestError = Infinity;
+  for (let bands = 1; bands <= numPerm; bands++) {
+    for (let rows = 1; rows * bands <= numPerm; rows++) {
+      const p = (s: number) => 1 - (1 - s ** rows) ** bands;
+      const falsePositive = integrate(p, 0, threshold);
+      const falseNegative = integrate((s) => 1 - p(s), threshold, 1);
+      const error = weights.falsePositive * falsePositive + weights.falseNegative * falseNegative;
+      if (error < bestError) {
+        bestError = error;
+        best = { bands, rows };
+      }
+    }
+  }
+  return best;
+}
+
+/** Composite Simpson's rule: smooth integrands, plenty accurate for ranking (b, r). */
+function integrate(f: (s: number) => number, from: number, to: number, steps = 200): number {
+  const h = (to - from) / steps;
+  let sum = f(from) + f(to);
+  for (let k = 1; k < steps; k++) sum += (k % 2 ? 4 : 2) * f(from + k * h);
+  return (sum * h) / 3;
+}
+
+/**
+ * Candidate pairs [i, j] (i < j) of the rows of `signatures` (n rows of
+ * numPerm values) that share at least one band. Rows where `skip[i]` is set
+ * (texts without shingles) take no part. Each pair appears once, sorted.
+ *
+ * A band is reduced to a 32-bit key; a key collision only adds a candidate
+ * that verification then rejects, it never loses one.
+ */
+export function candidatePairs(
+  signatures: Uint32Array,
+  n: number,
+  numPerm: number,
+  { bands, rows }: Bands,
+  skip: Uint8Array,
+): Uint32Array {
+  const found: number[] = [];
+  const keys = new Float64Array(n);
+  let m = 0;
+  for (let band = 0; band < bands; band++) {
+    m = 0;
+    for (let i = 0; i < n; i++) {
+      if (skip[i]) continue;
+      keys[m++] = bandKey(signatures, i * numPerm + band * rows, rows) * INDEX_SPAN + i;
+    }
+    const sorted = keys.subarray(0, m).sort();
+    collectRuns(sorted, found);
+  }
+  return uniquePairs(found);
+}
+
+/** Packing (key, index) into one double: key < 2^32, index < 2^21, total < 2^53. */
+const INDEX_SPAN = 2 ** 21;
+export const MAX_TEXTS = INDEX_SPAN;
+
+function bandKey(sig: Uint32Array, from: number, rows: number): number {
+  let h = 0x9e3779b9;
+  for (let k = 0; k < rows; k++) {
+    h = Math.imul(h ^ sig[from + k]!, 0x85ebca6b);
+    h ^= h >>> 13;
+  }
+  h = Math.imul(h ^ (h >>> 16), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Every pair inside each run of equal keys, as packed i·2^21 + j. */
+function collectRuns(sorted: Float64Array, found: number[]): void {
+  let start = 0;
+  while (start < sorted.length) {
+    const key = Math.floor(sorted[start]! / INDEX_SPAN);
+    let end = start + 1;
+    while (end < sorted.length && Math.floor(sorted[end]! / INDEX_SPAN) === key) end++;
+    for (let x = start; x < end; x++) {
+      const i = sorted[x]! - key * INDEX_SPAN;
+      for (let y = x + 1; y < end; y++) found.push(i * INDEX_SPAN + (sorted[y]! - key * INDEX_SPAN));
+    }
+    start = end;
+  }
+}
+
+function uniquePairs(found: number[]): Uint32Array {
+  const packed = Float64Array.from(found).sort();
+  const out: number[] = [];
+  for (let k = 0; k < packed.length; k++) {
+    if (k > 0 && packed[k] === packed[k - 1]) continue;
+    const i = Math.floor(packed[k]! / INDEX_SPAN);
+    out.push(i, packed[k]! - i * INDEX_SPAN);
+  }
+  return Uint32Array.from(out);
+}

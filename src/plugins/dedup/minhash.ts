@@ -1,0 +1,99 @@
+/**
+ * dedup/minhash: removes exact duplicates (after normalisation) and near
+ * duplicates (MinHash + LSH, verified by exact Jaccard) from prompts or pairs.
+ * The algorithm lives in ./core.ts; this file is the contract with the engine.
+ */
+import { userError } from "../../engine/diagnostic.js";
+import { definePlugin, type Rec } from "../../engine/plugin.js";
+import type { DedupOptions } from "./core.js";
+
+export default definePlugin<DedupOptions>({
+  name: "dedup/minhash",
+  version: "1",
+  description:
+    "Removes exact duplicates (normalised text) and near duplicates (MinHash + LSH candidates, verified by exact Jaccard of shingle sets). Each cluster keeps the record with the smallest id, which lists the others in `duplicates`.",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      fields: {
+        type: "array",
+        description:
+          'Dotted paths of the text compared, joined in this order, e.g. ["prompt"] for prompts or ["prompt", "chosen.text"] for pairs. A conversation is rendered with its roles.',
+        items: { type: "string", minLength: 1, description: "A dotted path to a string or a [{role, content}] list." },
+        minItems: 1,
+        default: ["prompt"],
+      },
+      exact: {
+        type: "boolean",
+        description: "Remove records whose normalised text (NFKC, lower case, folded white space) is identical.",
+        default: true,
+      },
+      near: { type: "boolean", description: "Remove near duplicates found with MinHash + LSH.", default: true },
+      threshold: {
+        type: "number",
+        description: "Jaccard similarity of shingle sets at or above which two texts are near duplicates.",
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 0.8,
+      },
+      numPerm: {
+        type: "integer",
+        description: "Number of MinHash permutations (signature length). More is slower but finds more of the pairs near the threshold.",
+        minimum: 8,
+        maximum: 1024,
+        default: 128,
+      },
+      shingle: {
+        type: "string",
+        enum: ["word", "char"],
+        description: "Shingles are word n-grams or character n-grams of the normalised text.",
+        default: "word",
+      },
+      ngram: {
+        type: "integer",
+        description: "Words (or characters) per shingle; about 3 for words, 5 for characters.",
+        minimum: 1,
+        maximum: 64,
+        default: 3,
+      },
+      lshWeights: {
+        type: "object",
+        description:
+          "Weights of the false-positive and false-negative areas when choosing LSH bands × rows (candidates are verified exactly, so false positives only cost time).",
+        additionalProperties: false,
+        properties: {
+          falsePositive: { type: "number", minimum: 0, description: "Weight of the false-positive area below the threshold.", default: 0.05 },
+          falseNegative: { type: "number", minimum: 0, description: "Weight of the false-negative area above the threshold.", default: 0.95 },
+        },
+        default: { falsePositive: 0.05, falseNegative: 0.95 },
+      },
+    },
+  },
+  async run(ctx) {
+    const inputs = Object.values(ctx.inputs);
+    if (inputs.length === 0) {
+      throw userError(`stage "${ctx.stage}" (dedup/minhash) has nothing to deduplicate`, {
+        path: `stages.${ctx.stage}`,
+        hint: "add the stage that produces the prompts or pairs to `needs`",
+      });
+    }
+    const records: Rec[] = [];
+    for (const artifact of inputs) records.push(...(await artifact.all()));
+    const { dedupRecords } = await import("./core.js");
+    const { records: kept, stats } = await dedupRecords(records, ctx.with, {
+      memo: ctx.memo,
+      pool: ctx.pool,
+      tally: ctx.tally,
+      progress: ctx.progress,
+      signal: ctx.signal,
+    });
+    ctx.log.info(
+      `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +
+        (stats.bands
+          ? ` (LSH ${stats.bands.bands} bands × ${stats.bands.rows} rows, ${stats.candidatePairs} candidate pairs, ${stats.verifiedPairs} at or above the threshold)`
+          : ""),
+    );
+    return kept;
+  },
+});

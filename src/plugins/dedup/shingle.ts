@@ -1,0 +1,114 @@
+/**
+ * Shingling: a normalised text becomes the set of 32-bit hashes of its
+ * shingles, either word n-grams (n consecutive words joined by one space) or
+ * character n-grams (n consecutive UTF-16 code units). The hash is FNV-1a over
+ * the UTF-16 code units of the shingle's text, so a shingle's hash depends on
+ * its text only, never on where or how it was found.
+ *
+ * A text shorter than one shingle is a single shingle of the whole text; an
+ * empty text has no shingles (and so never becomes a near-duplicate).
+ */
+export type ShingleKind = "word" | "char";
+
+export interface ShingleSpec {
+  kind: ShingleKind;
+  /** Words or characters per shingle. */
+  size: number;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const SPACE = 32;
+const NEWLINE = 10;
+
+/** The shingle hashes of a text, in text order, duplicates included. */
+export function shingleHashes(text: string, spec: ShingleSpec): Uint32Array {
+  return spec.kind === "word" ? wordShingles(text, spec.size) : charShingles(text, spec.size);
+}
+
+/** The distinct shingle hashes of a text, sorted ascending: a set for exact Jaccard. */
+export function shingleSet(text: string, spec: ShingleSpec): Uint32Array {
+  const hashes = shingleHashes(text, spec).sort();
+  let n = 0;
+  for (let i = 0; i < hashes.length; i++) {
+    if (i === 0 || hashes[i] !== hashes[i - 1]) hashes[n++] = hashes[i]!;
+  }
+  return hashes.subarray(0, n);
+}
+
+/** |A ∩ B| / |A ∪ B| of two sorted sets (1 when both are empty). */
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  let i = 0;
+  let j = 0;
+  let common = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      common++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return common / (a.length + b.length - common);
+}
+
+function charShingles(text: string, size: number): Uint32Array {
+  if (text.length === 0) return new Uint32Array(0);
+  const count = Math.max(1, text.length - size + 1);
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    let h = FNV_OFFSET;
+    const end = Math.min(text.length, i + size);
+    for (let k = i; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+    out[i] = h >>> 0;
+  }
+  return out;
+}
+
+/** Words are runs of characters other than space and newline (normalised text has no other white space). */
+function wordShingles(text: string, size: number): Uint32Array {
+  const { starts, ends, count } = wordBounds(text);
+  if (count === 0) return new Uint32Array(0);
+  const shingles = Math.max(1, count - size + 1);
+  const out = new Uint32Array(shingles);
+  for (let i = 0; i < shingles; i++) {
+    let h = FNV_OFFSET;
+    const last = Math.min(count, i + size);
+    for (let w = i; w < last; w++) {
+      if (w > i) h = Math.imul(h ^ SPACE, FNV_PRIME);
+      const end = ends[w]!;
+      for (let k = starts[w]!; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+    }
+    out[i] = h >>> 0;
+  }
+  return out;
+}
+
+let boundsCapacity = 0;
+let startsBuf = new Int32Array(0);
+let endsBuf = new Int32Array(0);
+
+/** Word start/end offsets, in buffers reused across calls (a worker signs thousands of texts). */
+function wordBounds(text: string): { starts: Int32Array; ends: Int32Array; count: number } {
+  const worst = (text.length >> 1) + 1;
+  if (worst > boundsCapacity) {
+    boundsCapacity = Math.max(worst, boundsCapacity * 2);
+    startsBuf = new Int32Array(boundsCapacity);
+    endsBuf = new Int32Array(boundsCapacity);
+  }
+  let count = 0;
+  let start = -1;
+  for (let k = 0; k <= text.length; k++) {
+    const c = k < text.length ? text.charCodeAt(k) : SPACE;
+    const separator = c === SPACE || c === NEWLINE;
+    if (separator && start >= 0) {
+      startsBuf[count] = start;
+      endsBuf[count++] = k;
+      start = -1;
+    } else if (!separator && start < 0) start = k;
+  }
+  return { starts: startsBuf, ends: endsBuf, count };
+}

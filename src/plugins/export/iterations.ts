@@ -1,0 +1,299 @@
+/**
+ * export/iterations: turns pair records into training sets for iterative DPO.
+ * Nested slices (`iter-0100` ⊂ `iter-0500` ⊂ …) are prefixes of one seeded,
+ * stratified order; an optional held-out split is drawn first, by prompt. Each
+ * iteration is published as data files in the chosen formats, a manifest and a
+ * dataset card. The stage's records say where each pair went.
+ */
+import { DpoError, userError, type Diagnostic } from "../../engine/diagnostic.js";
+import { definePlugin, type Artifact, type PluginContext, type Rec } from "../../engine/plugin.js";
+import { buildCard } from "./card.js";
+import { diagnosticColumns, FORMAT_NAMES, FORMATS, type FormatName } from "./formats.js";
+import { buildManifest, manifestText, type BuildInfo, type DataFile, type IterationExport } from "./manifest.js";
+import { splitAndOrder } from "./order.js";
+import { readPairs, type ExportPair } from "./pairs.js";
+import { summarise } from "./stats.js";
+
+type IterationSpec = number | { size: number; name?: string };
+
+interface With {
+  iterations: IterationSpec[];
+  eval?: { size?: number; fraction?: number };
+  stratifyBy: string | null;
+  formats: FormatName[];
+  extras: boolean;
+  strict: boolean;
+  license: string;
+  title?: string;
+  description?: string;
+}
+
+const NAME = "export/iterations";
+const VERSION = "1";
+
+interface Plan {
+  name: string;
+  requested: number;
+  /** How many training pairs it holds: `requested`, or all there are when fewer exist. */
+  take: number;
+}
+
+export default definePlugin<With>({
+  name: NAME,
+  version: VERSION,
+  description:
+    "Exports pairs as nested, stratified training slices (iter-0100 ⊂ iter-0500 ⊂ …) with an optional held-out split, " +
+    "in TRL, OpenAI or Anthropic HH format, each with a manifest and a Hugging Face dataset card.",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      iterations: {
+        description:
+          "Training slice sizes, each a number or {size, name}; sorted ascending, each slice contains the smaller ones. " +
+          "Default names are iter-0100, iter-0500, …",
+        type: "array",
+        minItems: 1,
+        items: {
+          description: "A slice size, or {size, name}.",
+          type: ["integer", "object"],
+          minimum: 1,
+          additionalProperties: false,
+          required: ["size"],
+          properties: {
+            size: { description: "Number of training pairs in the slice.", type: "integer", minimum: 1 },
+            name: {
+              description: "Folder name under out/ (letters, digits, `.`, `_`, `-`).",
+              type: "string",
+              pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]*$",
+            },
+          },
+        },
+        default: [100, 500, 1000],
+      },
+      eval: {
+        description:
+          "Held-out split drawn before the training slices, whole prompts at a time and stratified: {size: pairs} or {fraction: 0..1}. Absent: no held-out split.",
+        type: "object",
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        properties: {
+          size: { description: "Number of held-out pairs.", type: "integer", minimum: 1 },
+          fraction: {
+            description: "Share of all pairs held out.",
+            type: "number",
+            exclusiveMinimum: 0,
+            exclusiveMaximum: 1,
+          },
+        },
+      },
+      stratifyBy: {
+        description:
+          "Dotted path of the pair field whose values are the strata (pairs without it form one stratum); null: no strata.",
+        type: ["string", "null"],
+        minLength: 1,
+        default: "meta.dataset",
+      },
+      formats: {
+        description: "Output formats: trl (standard), trl-conversational, openai (preference fine-tuning), hh (Anthropic HH).",
+        type: "array",
+        minItems: 1,
+        uniqueItems: true,
+        items: { description: "A format name.", type: "string", enum: [...FORMAT_NAMES] },
+        default: ["trl"],
+      },
+      extras: {
+        description:
+          "Add diagnostic columns (scores, margin, reason, agreement) where the format allows extra columns; for openai they go to diagnostics.jsonl.",
+        type: "boolean",
+        default: false,
+      },
+      strict: {
+        description: "Fail when a slice asks for more pairs than exist (otherwise warn and export what exists).",
+        type: "boolean",
+        default: false,
+      },
+      license: {
+        description: "The `license` of the dataset cards (a Hugging Face licence id such as apache-2.0, or other/unknown).",
+        type: "string",
+        minLength: 1,
+        default: "unknown",
+      },
+      title: { description: "Title of the dataset cards (default: the stage name).", type: "string", minLength: 1 },
+      description: { description: "A paragraph for the dataset cards describing the data.", type: "string" },
+    },
+  },
+
+  async run(ctx) {
+    const w = ctx.with;
+    const upstream = singleInput(ctx);
+    const pairs = readPairs(await upstream.all(), upstream.stage, w.stratifyBy);
+    const evalSize = evalSizeOf(ctx, pairs.length);
+    const split = splitAndOrder(pairs, evalSize, ctx.rng);
+    const plans = planIterations(ctx, split.train.length, split.eval.length);
+    const build = buildInfo(ctx);
+    const evalPairs = w.eval ? split.eval : null;
+    ctx.progress.total(plans.length);
+    const lines = new LineCache(w.formats, w.extras);
+    for (const plan of plans) {
+      publishIteration(ctx, build, lines, { plan, train: split.train.slice(0, plan.take), eval: evalPairs });
+      ctx.tally(`pairs.${plan.name}`, plan.take);
+      ctx.progress.tick();
+    }
+    if (evalPairs) ctx.tally("pairs.eval", evalPairs.length);
+    const largest = plans[plans.length - 1]!.take;
+    if (split.train.length > largest) ctx.tally("pairs.unused", split.train.length - largest);
+    return membership(split.train, split.eval, plans);
+  },
+});
+
+function singleInput(ctx: PluginContext<With>): Artifact {
+  const inputs = Object.values(ctx.inputs);
+  if (inputs.length !== 1) {
+    throw userError(`stage "${ctx.stage}" (${NAME}) needs exactly one upstream stage of pairs, got ${inputs.length}`, {
+      path: `stages.${ctx.stage}.needs`,
+      hint: "list the stage producing the final pairs in `needs`",
+    });
+  }
+  return inputs[0]!;
+}
+
+function evalSizeOf(ctx: PluginContext<With>, total: number): number {
+  const e = ctx.with.eval;
+  if (!e) return 0;
+  const size = e.size ?? Math.max(1, Math.round(e.fraction! * total));
+  if (size >= total) {
+    throw userError(`the held-out split asks for ${size} pairs but only ${total} exist: nothing would be left for training`, {
+      path: `stages.${ctx.stage}.with.eval`,
+      hint: "lower `eval.size` or use `eval.fraction`",
+    });
+  }
+  return size;
+}
+
+/** Sorts and names the slices, and settles how many pairs each gets (warning or failing when short). */
+function planIterations(ctx: PluginContext<With>, available: number, held: number): Plan[] {
+  const specs = ctx.with.iterations.map((s) => (typeof s === "number" ? { size: s } : s));
+  specs.sort((a, b) => a.size - b.size);
+  const width = Math.max(4, String(specs[specs.length - 1]!.size).length);
+  const plans = specs.map((s) => ({
+    name: s.name ?? `iter-${String(s.size).padStart(width, "0")}`,
+    requested: s.size,
+    take: Math.min(s.size, available),
+  }));
+  const path = `stages.${ctx.stage}.with.iterations`;
+  const duplicates = plans.filter((p, i) => plans.findIndex((q) => q.name === p.name) !== i);
+  if (duplicates.length > 0) {
+    throw userError(`iteration name "${duplicates[0]!.name}" is used twice`, { path, hint: "give each slice its own size or name" });
+  }
+  const short: Diagnostic[] = [];
+  for (const p of plans.filter((p) => p.take < p.requested)) {
+    const message =
+      `iteration ${p.name} asks for ${p.requested} pairs, only ${available} exist: exporting ${available}` +
+      (held > 0 ? ` (${held} more are held out for eval)` : "");
+    if (ctx.with.strict) short.push({ severity: "error", message, path, hint: "lower the slice size or set `strict: false`" });
+    else ctx.log.warn(message);
+  }
+  if (short.length > 0) throw new DpoError(short);
+  return plans;
+}
+
+function buildInfo(ctx: PluginContext<With>): BuildInfo {
+  const e = ctx.with.eval;
+  return {
+    stage: ctx.stage,
+    key: ctx.key,
+    plugin: `${NAME}@${VERSION}`,
+    seed: ctx.seed,
+    stratifyBy: ctx.with.stratifyBy,
+    eval: !e ? null : e.size !== undefined ? { size: e.size } : { fraction: e.fraction! },
+    formats: ctx.with.formats,
+    extras: ctx.with.extras,
+    license: ctx.with.license,
+    title: ctx.with.title ?? ctx.stage,
+    description: ctx.with.description ?? "",
+  };
+}
+
+/**
+ * Each pair's JSONL line per format, computed once: every iteration's train
+ * file is a prefix of the next one's, and the eval files repeat in each.
+ */
+class LineCache {
+  private readonly cache = new Map<string, string>();
+  constructor(
+    readonly formats: readonly FormatName[],
+    readonly extras: boolean,
+  ) {}
+
+  line(format: FormatName, pair: ExportPair): string {
+    const key = `${format}\u0000${pair.id}`;
+    let line = this.cache.get(key);
+    if (line === undefined) {
+      line = `${JSON.stringify(this.rowOf(format, pair))}\n`;
+      this.cache.set(key, line);
+    }
+    return line;
+  }
+
+  private rowOf(format: FormatName, pair: ExportPair): Record<string, unknown> {
+    const row = FORMATS[format].row(pair);
+    return this.extras && FORMATS[format].extraColumns ? { ...row, ...diagnosticColumns(pair) } : row;
+  }
+}
+
+interface IterationInput {
+  plan: Plan;
+  train: ExportPair[];
+  eval: ExportPair[] | null;
+}
+
+function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: LineCache, it: IterationInput): void {
+  const files = dataFiles(lines, it);
+  const exported: IterationExport = { name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files };
+  const summaries = { train: summarise(it.train), eval: it.eval ? summarise(it.eval) : null };
+  const manifest = buildManifest(build, exported, summaries);
+  const card = buildCard(build, exported, summaries.train, summaries.eval);
+  for (const f of files) ctx.publish(`${it.plan.name}/${f.path}`, f.content);
+  ctx.publish(`${it.plan.name}/manifest.json`, manifestText(manifest));
+  ctx.publish(`${it.plan.name}/README.md`, card);
+}
+
+function dataFiles(lines: LineCache, it: IterationInput): DataFile[] {
+  const file = (kind: FormatName, split: DataFile["split"], pairs: readonly ExportPair[], path: string): DataFile => ({
+    path,
+    kind,
+    split,
+    rows: pairs.length,
+    content: pairs.map((p) => lines.line(kind, p)).join(""),
+  });
+  const files: DataFile[] = [];
+  for (const format of lines.formats) {
+    files.push(file(format, "train", it.train, `train.${format}.jsonl`));
+    if (it.eval) files.push(file(format, "eval", it.eval, `eval.${format}.jsonl`));
+  }
+  if (lines.extras && lines.formats.some((f) => !FORMATS[f].extraColumns)) {
+    // Line-aligned with the openai files: the train rows, then the eval rows.
+    const sidecar = [...it.train.map((p) => ["train", p] as const), ...(it.eval ?? []).map((p) => ["eval", p] as const)];
+    files.push({
+      path: "diagnostics.jsonl",
+      kind: "diagnostics",
+      split: it.eval ? "train+eval" : "train",
+      rows: sidecar.length,
+      content: sidecar.map(([split, p]) => `${JSON.stringify({ split, ...diagnosticColumns(p) })}\n`).join(""),
+    });
+  }
+  return files;
+}
+
+/** One record per pair: its split, the iterations whose folders hold it, and its rank in its split's order. */
+function membership(train: readonly ExportPair[], evalPairs: readonly ExportPair[], plans: readonly Plan[]): Rec[] {
+  const all = plans.map((p) => p.name);
+  const records: Rec[] = train.map((p, i) => {
+    const iterations = plans.filter((plan) => i < plan.take).map((plan) => plan.name);
+    return { id: p.id, promptId: p.promptId, split: iterations.length ? "train" : "unused", iterations, rank: i + 1 };
+  });
+  evalPairs.forEach((p, i) => records.push({ id: p.id, promptId: p.promptId, split: "eval", iterations: all, rank: i + 1 }));
+  return records;
+}

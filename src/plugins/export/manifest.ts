@@ -1,0 +1,82 @@
+/**
+ * An iteration's `manifest.json`: where it came from (the stage key), what was
+ * asked and what it holds (counts, mix, scores, agreement, rubrics) and the
+ * sha256 of every data file beside it. No timestamps: same inputs, same bytes.
+ */
+import { sha256 } from "../../engine/hash.js";
+import type { FormatName } from "./formats.js";
+import type { ExportPair } from "./pairs.js";
+import { rubricsOf, type Summary } from "./stats.js";
+
+export interface DataFile {
+  /** File name inside the iteration folder, e.g. `train.trl.jsonl`. */
+  path: string;
+  /** The format, or "diagnostics" for the sidecar. */
+  kind: FormatName | "diagnostics";
+  split: "train" | "eval" | "train+eval";
+  rows: number;
+  content: string;
+}
+
+/** How the whole export was configured and where it was built: shared by all iterations. */
+export interface BuildInfo {
+  stage: string;
+  key: string;
+  plugin: string;
+  seed: number;
+  stratifyBy: string | null;
+  eval: { size: number } | { fraction: number } | null;
+  formats: readonly FormatName[];
+  extras: boolean;
+  license: string;
+  title: string;
+  description: string;
+}
+
+export interface IterationExport {
+  name: string;
+  requested: number;
+  train: readonly ExportPair[];
+  /** Null when no held-out split is configured. */
+  eval: readonly ExportPair[] | null;
+  files: readonly DataFile[];
+}
+
+export function buildManifest(
+  build: BuildInfo,
+  it: IterationExport,
+  summaries: { train: Summary; eval: Summary | null },
+): Record<string, unknown> {
+  return {
+    name: it.name,
+    build: { stage: build.stage, key: build.key, plugin: build.plugin, seed: build.seed },
+    selection: {
+      requested: it.requested,
+      stratifyBy: build.stratifyBy,
+      order: "per-stratum seeded shuffle, strata interleaved by largest remainder; iterations are prefixes",
+      eval: build.eval,
+      evalGroupedBy: "promptId",
+    },
+    counts: {
+      train: it.train.length,
+      eval: it.eval?.length ?? 0,
+      trainPrompts: new Set(it.train.map((p) => p.promptId)).size,
+      evalPrompts: new Set((it.eval ?? []).map((p) => p.promptId)).size,
+    },
+    rubrics: rubricsOf([...it.train, ...(it.eval ?? [])]),
+    train: summaries.train,
+    eval: summaries.eval,
+    formats: build.formats,
+    extras: build.extras,
+    files: Object.fromEntries(
+      it.files.map((f) => [
+        f.path,
+        { kind: f.kind, split: f.split, rows: f.rows, bytes: Buffer.byteLength(f.content), sha256: sha256(f.content) },
+      ]),
+    ),
+  };
+}
+
+export function manifestText(manifest: Record<string, unknown>): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

@@ -1,0 +1,153 @@
+/**
+ * `generate/llm`: n candidate responses per prompt from one or more LLM
+ * providers, spread round robin over models × sampling variants. Every call
+ * goes through the provider (memoised, rate limited, retried). Empty and
+ * truncated outputs are kept and flagged, never hidden.
+ */
+import { userError } from "../../engine/diagnostic.js";
+import { contentId } from "../../engine/hash.js";
+import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
+import type { ChatMessage, LlmProvider } from "../../providers/llm.js";
+import { allSettledOrThrow, mapBounded } from "./bounded.js";
+import { planCandidates, type CandidateSpec, type ModelRef, type Variant } from "./llm-plan.js";
+
+interface With {
+  models: ModelRef[];
+  variants: Variant[];
+  n: number;
+  concurrency: number;
+}
+
+const variantSchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "One set of sampling parameters; absent ones are left to the endpoint's defaults.",
+  properties: {
+    temperature: { type: "number", minimum: 0, maximum: 2, description: "Sampling temperature." },
+    top_p: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "Nucleus sampling mass." },
+    seed: { type: "integer", description: "Sampling seed; a repeated sample of the same variant uses seed + 1, + 2 …" },
+    max_tokens: { type: "integer", minimum: 1, description: "Most tokens per candidate; a longer answer is cut and flagged `truncated`." },
+    system: { type: "string", description: "A system prompt put before the prompt's own messages." },
+  },
+};
+
+export default definePlugin<With>({
+  name: "generate/llm",
+  version: "1",
+  description: "Generates n candidate responses per prompt with LLM providers, round robin over models and sampling variants.",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    required: ["models"],
+    properties: {
+      models: {
+        type: "array",
+        minItems: 1,
+        description: "The models to sample from.",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["provider", "model"],
+          description: "A model of a configured provider.",
+          properties: {
+            provider: { type: "string", dpo: "provider", description: "Name of an entry in `providers`." },
+            model: { type: "string", minLength: 1, description: "The model name the endpoint expects." },
+          },
+        },
+      },
+      variants: {
+        type: "array",
+        minItems: 1,
+        default: [{}],
+        description: "Sampling variants; candidates cycle through models × variants.",
+        items: variantSchema,
+      },
+      n: { type: "integer", minimum: 1, maximum: 64, default: 4, description: "Candidates per prompt." },
+      concurrency: {
+        type: "integer",
+        minimum: 1,
+        default: 64,
+        description: "Prompts in progress at once (the providers still limit the calls).",
+      },
+    },
+  },
+
+  async run(ctx) {
+    const input = singleInput(ctx);
+    const providers = resolveProviders(ctx);
+    const plan = planCandidates(ctx.with.models, ctx.with.variants, ctx.with.n);
+    ctx.progress.total(input.count);
+    return mapBounded(input.records(), ctx.with.concurrency, ctx.signal, async (rec) => {
+      const conversation = promptMessages(rec, input.stage);
+      const candidates = await allSettledOrThrow(
+        plan.map((spec) => generateCandidate(ctx, providers.get(spec.provider)!, spec, rec.id, conversation)),
+      );
+      ctx.progress.tick(1);
+      return { ...rec, candidates };
+    });
+  },
+});
+
+async function generateCandidate(
+  ctx: PluginContext<With>,
+  provider: LlmProvider,
+  spec: CandidateSpec,
+  promptId: string,
+  conversation: ChatMessage[],
+): Promise<Record<string, unknown>> {
+  const { system, ...sampling } = spec.params;
+  const messages = system === undefined ? conversation : [{ role: "system" as const, content: system }, ...conversation];
+  const reply = await provider.chat({ model: spec.model, messages, ...sampling }, { ctx, sample: spec.sample });
+  const flags: string[] = [];
+  if (reply.text.trim() === "") flags.push("empty");
+  if (reply.finishReason === "length") flags.push("truncated");
+  for (const flag of flags) ctx.tally(`candidates.${flag}`, 1);
+  return {
+    id: contentId("candidate", promptId, { provider: provider.identity, model: spec.model, params: spec.params }, spec.sample),
+    text: reply.text,
+    model: spec.model,
+    params: spec.params,
+    usage: reply.usage,
+    finish: reply.finishReason,
+    flags,
+  };
+}
+
+function singleInput(ctx: PluginContext<With>) {
+  const inputs = Object.values(ctx.inputs);
+  if (inputs.length !== 1) {
+    throw userError(`stage "${ctx.stage}" (generate/llm) needs exactly one input stage of prompts, got ${inputs.length}`, {
+      path: `stages.${ctx.stage}.needs`,
+    });
+  }
+  return inputs[0]!;
+}
+
+function resolveProviders(ctx: PluginContext<With>): Map<string, LlmProvider> {
+  const out = new Map<string, LlmProvider>();
+  for (const [i, { provider: name }] of ctx.with.models.entries()) {
+    const p = ctx.provider<Partial<LlmProvider>>(name);
+    if (typeof p?.chat !== "function") {
+      throw userError(`provider "${name}" is not an LLM provider`, { path: `stages.${ctx.stage}.with.models[${i}].provider` });
+    }
+    out.set(name, p as LlmProvider);
+  }
+  return out;
+}
+
+/** The prompt as chat messages: a string is one user turn, a conversation is used as is. */
+function promptMessages(rec: Rec, stage: string): ChatMessage[] {
+  const prompt = rec.prompt;
+  if (typeof prompt === "string") return [{ role: "user", content: prompt }];
+  if (Array.isArray(prompt) && prompt.length > 0 && prompt.every(isMessage)) return prompt;
+  const source = rec.source as { file?: string; line?: number } | undefined;
+  throw userError(`record "${rec.id}" from stage "${stage}" has no usable prompt: expected a string or a list of {role, content} messages`, {
+    ...(source?.file ? { location: { file: source.file, line: source.line } } : {}),
+    hint: "generate/llm reads the `prompt` field of each record (see docs/records.md)",
+  });
+}
+
+function isMessage(m: unknown): m is ChatMessage {
+  const msg = m as ChatMessage;
+  return typeof msg === "object" && msg !== null && ["system", "user", "assistant"].includes(msg.role) && typeof msg.content === "string";
+}

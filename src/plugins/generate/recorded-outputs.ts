@@ -1,0 +1,110 @@
+/**
+ * Reads recorded model outputs (JSON Lines such as AlpacaEval's
+ * `outputs/<model>.jsonl`: instruction, output, generator) and keeps those
+ * whose join key belongs to a wanted prompt. Files are streamed; only the
+ * matching outputs stay in memory, in file then line order.
+ */
+import { basename } from "node:path";
+import { userError } from "../../engine/diagnostic.js";
+import type { PluginContext, Rec } from "../../engine/plugin.js";
+import { getPath, type JsonObject } from "../source/fields.js";
+import { jsonLines } from "../source/json-lines.js";
+import { BadRecord, Problems, type OnError } from "../source/problems.js";
+import { kindOf, promptId, toPrompt, type PromptValue } from "../source/prompt.js";
+
+export type JoinBy = "text" | "id";
+
+export interface RecordedFields {
+  prompt: string;
+  id: string;
+  output: string;
+  generator: string;
+}
+
+export interface RecordedOutput {
+  key: string;
+  generator: string;
+  text: string;
+}
+
+export interface ReadOptions {
+  files: string[];
+  by: JoinBy;
+  fields: RecordedFields;
+  onError: OnError;
+  maxErrors: number;
+}
+
+export interface RecordedSet {
+  /** Join key → outputs, in file then line order. */
+  byKey: Map<string, RecordedOutput[]>;
+  /** Every generator seen (matched or not), in order of first appearance. */
+  generators: string[];
+  /** Outputs whose prompt is not among the wanted ones. */
+  unmatched: number;
+}
+
+/** The join key of an upstream record: the id of its normalised prompt text, or its own id. */
+export function joinKey(by: JoinBy, rec: Rec, stage: string): string {
+  if (by === "id") return rec.id;
+  const { prompt } = rec;
+  if (typeof prompt !== "string" && !Array.isArray(prompt)) {
+    throw userError(`record ${rec.id} of stage "${stage}" has no prompt to join recorded outputs on`, {
+      hint: "generate/recorded needs prompt records (docs/records.md), e.g. from a source/* stage",
+    });
+  }
+  return promptId(prompt as PromptValue);
+}
+
+export async function readRecorded(
+  ctx: Pick<PluginContext, "resolve" | "signal" | "log" | "tally">,
+  o: ReadOptions,
+  wanted: ReadonlySet<string>,
+): Promise<RecordedSet> {
+  const problems = new Problems(o.onError, o.maxErrors);
+  const set: RecordedSet = { byKey: new Map(), generators: [], unmatched: 0 };
+  const seen = new Set<string>();
+  const add = (out: RecordedOutput) => {
+    if (!seen.has(out.generator)) {
+      seen.add(out.generator);
+      set.generators.push(out.generator);
+    }
+    if (!wanted.has(out.key)) {
+      set.unmatched++;
+      return;
+    }
+    const list = set.byKey.get(out.key);
+    if (list) list.push(out);
+    else set.byKey.set(out.key, [out]);
+  };
+  for (const file of o.files) {
+    const build = (obj: JsonObject) => toOutput(obj, o, basename(file).replace(/\.jsonl(\.gz)?$/, ""));
+    for await (const batch of jsonLines(ctx.resolve(file), file, ctx.signal, build)) {
+      for (const item of batch) {
+        if ("problem" in item) problems.add(file, item.line, item.problem);
+        else add(item.value);
+      }
+    }
+  }
+  problems.finish(ctx);
+  return set;
+}
+
+function toOutput(obj: JsonObject, o: ReadOptions, fileStem: string): RecordedOutput {
+  const text = getPath(obj, o.fields.output);
+  if (text === undefined) throw new BadRecord(`missing field "${o.fields.output}"`);
+  if (typeof text !== "string") throw new BadRecord(`field "${o.fields.output}" must be a string, found ${kindOf(text)}`);
+  const generator = getPath(obj, o.fields.generator) ?? fileStem;
+  if (typeof generator !== "string" || !generator) {
+    throw new BadRecord(`field "${o.fields.generator}" must be a non-empty string, found ${kindOf(generator)}`);
+  }
+  return { key: keyOf(obj, o), generator, text };
+}
+
+function keyOf(obj: JsonObject, o: ReadOptions): string {
+  if (o.by === "text") return promptId(toPrompt(getPath(obj, o.fields.prompt), o.fields.prompt));
+  const id = getPath(obj, o.fields.id);
+  if (id === undefined) throw new BadRecord(`missing field "${o.fields.id}" (needed to join by id)`);
+  if (typeof id !== "string") throw new BadRecord(`field "${o.fields.id}" must be a string id, found ${kindOf(id)}`);
+  return id;
+}

@@ -1,0 +1,160 @@
+/**
+ * judge/rubric: scores every candidate on every criterion of a rubric, with
+ * several judges (LLM, human annotations, offline heuristics). Output is the
+ * candidates record plus the rubric summary and, on each candidate, its
+ * judgements (docs/records.md "Judged").
+ */
+import { userError } from "../../engine/diagnostic.js";
+import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
+import type { LlmProvider } from "../../providers/llm.js";
+import { loadRubric } from "../rubric/load.js";
+import { rubricSummary, type Rubric } from "../rubric/model.js";
+import { isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig, type OfflineJudgeConfig } from "./config.js";
+import type { CandidatesRecord, Judgement } from "./judgement.js";
+import { importAnnotations } from "./human-judge.js";
+import { concurrencyLimit } from "./limit.js";
+import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
+import { signalPlan } from "./offline-judge.js";
+import type { SignalName } from "./offline-signals.js";
+import { judgeOfflineBatch, type OfflineBatch } from "./offline-task.js";
+
+interface With {
+  rubric: string;
+  judges: JudgeConfig[];
+  concurrency: number;
+}
+
+export default definePlugin<With>({
+  name: "judge/rubric",
+  version: "1",
+  description: "Scores each candidate on each rubric criterion with LLM, human and offline judges.",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    required: ["rubric", "judges"],
+    properties: {
+      rubric: { type: "string", dpo: "file", description: "The rubric file (YAML), e.g. rubrics/helpfulness.yaml." },
+      judges: { type: "array", minItems: 1, items: judgeSchema, description: "The judges; each scores every candidate on every criterion it can." },
+      concurrency: { type: "integer", minimum: 1, default: 8, description: "How many LLM judge calls run at once (the provider may limit further)." },
+    },
+  },
+  async run(ctx) {
+    const rubric = await loadRubric(ctx, ctx.with.rubric);
+    const judges = activeJudges(ctx);
+    const records = await candidateRecords(ctx);
+    ctx.progress.total(records.reduce((n, r) => n + r.candidates.length, 0));
+
+    const runners = await prepareJudges(ctx, rubric, judges, records);
+    const summary = rubricSummary(rubric);
+    const judged = await Promise.all(records.map((r) => judgeRecord(ctx, runners, r)));
+    return judged.map((r) => ({ ...r, rubric: summary }) as Rec);
+  },
+});
+
+function activeJudges(ctx: PluginContext<With>): JudgeConfig[] {
+  const seen = new Set<string>();
+  for (const j of ctx.with.judges) {
+    const path = judgePath(ctx, j);
+    if (seen.has(j.id)) throw userError(`two judges are called "${j.id}"`, { path, hint: "give each judge its own id" });
+    seen.add(j.id);
+    const wrong = misplacedKeys(j);
+    if (wrong.length > 0) throw userError(`judge "${j.id}" (type ${j.type}) does not use ${wrong.map((k) => `\`${k}\``).join(", ")}`, { path });
+  }
+  const active = ctx.with.judges.filter(isEnabled);
+  for (const j of ctx.with.judges) if (!isEnabled(j)) ctx.log.info(`judge "${j.id}" is disabled`);
+  if (active.length === 0) ctx.log.warn("every judge is disabled: no candidate is scored");
+  return active;
+}
+
+async function candidateRecords(ctx: PluginContext<With>): Promise<CandidatesRecord[]> {
+  const out: CandidatesRecord[] = [];
+  for (const artifact of Object.values(ctx.inputs)) {
+    for await (const r of artifact.records()) {
+      if (!Array.isArray(r.candidates) || r.prompt === undefined) {
+        throw userError(`stage "${ctx.stage}" expects candidate records (prompt + candidates), got record ${r.id} from "${artifact.stage}"`, {
+          path: `stages.${ctx.stage}.needs`,
+          hint: "judge/rubric goes after a generate stage",
+        });
+      }
+      out.push(r as CandidatesRecord);
+    }
+  }
+  return out;
+}
+
+/** A configured judge, ready to score the candidates of one record. */
+type JudgeRunner = (record: CandidatesRecord) => Judgement[][] | Promise<Judgement[][]>;
+
+async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: JudgeConfig[], records: CandidatesRecord[]): Promise<JudgeRunner[]> {
+  const limit = concurrencyLimit(ctx.with.concurrency);
+  const runners: JudgeRunner[] = [];
+  for (const j of judges) {
+    switch (j.type) {
+      case "offline": {
+        const byRecord = await judgeAllOffline(ctx, j, signalPlan(j, rubric, judgePath(ctx, j)), rubric, records);
+        runners.push((record) => byRecord.get(record)!);
+        break;
+      }
+      case "human": {
+        const annotations = await importAnnotations(ctx, j.files, rubric, records);
+        runners.push((record) => record.candidates.map((c) => annotations.get(c.id) ?? []));
+        break;
+      }
+      case "llm": {
+        const judge: LlmJudge = { id: j.id, settings: llmSettings(j), provider: ctx.provider<LlmProvider>(j.provider) };
+        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit))));
+        break;
+      }
+    }
+  }
+  return runners;
+}
+
+/** Records per pool task; a project this small or smaller is judged in-process. */
+const OFFLINE_BATCH = 32;
+
+/** Offline judgements for every record, in worker-pool batches when there is enough work. */
+async function judgeAllOffline(
+  ctx: PluginContext<With>,
+  judge: OfflineJudgeConfig,
+  plan: Map<string, SignalName>,
+  rubric: Rubric,
+  records: CandidatesRecord[],
+): Promise<Map<CandidatesRecord, Judgement[][]>> {
+  const batches: CandidatesRecord[][] = [];
+  for (let i = 0; i < records.length; i += OFFLINE_BATCH) batches.push(records.slice(i, i + OFFLINE_BATCH));
+  const task = new URL("./offline-task.js", import.meta.url).href;
+  const run = (batch: CandidatesRecord[]): Judgement[][][] | Promise<Judgement[][][]> => {
+    const arg: OfflineBatch = { judge, plan: [...plan], rubric, records: batch.map(essentials) };
+    return batches.length > 1 ? ctx.pool.run<Judgement[][][]>(task, "judgeOfflineBatch", arg) : judgeOfflineBatch(arg);
+  };
+  const results = await Promise.all(batches.map(run));
+  return new Map(batches.flatMap((batch, b) => batch.map((r, i) => [r, results[b]![i]!] as const)));
+}
+
+/** Only what the signals read, so less is copied to the workers. */
+function essentials(r: CandidatesRecord): CandidatesRecord {
+  return { id: r.id, prompt: r.prompt, candidates: r.candidates.map((c) => ({ id: c.id, text: c.text ?? "", flags: c.flags ?? [] })) };
+}
+
+async function judgeRecord(ctx: PluginContext<With>, runners: JudgeRunner[], record: CandidatesRecord): Promise<CandidatesRecord> {
+  const perJudge = await Promise.all(runners.map((run) => run(record)));
+  const candidates = record.candidates.map((c, i) => {
+    const judgements = perJudge.flatMap((byCandidate) => byCandidate[i]!);
+    tallyJudgements(ctx, judgements);
+    ctx.progress.tick(1);
+    return { ...c, judgements };
+  });
+  return { ...record, candidates };
+}
+
+/** e.g. `stages.judge.with.judges[1]`, for diagnostics. */
+function judgePath(ctx: PluginContext<With>, j: JudgeConfig): string {
+  return `stages.${ctx.stage}.with.judges[${ctx.with.judges.indexOf(j)}]`;
+}
+
+function tallyJudgements(ctx: PluginContext<With>, judgements: Judgement[]): void {
+  const scoredCount = judgements.filter((j) => j.score !== null).length;
+  ctx.tally("judge.scored", scoredCount);
+  ctx.tally("judge.unscored", judgements.length - scoredCount);
+}

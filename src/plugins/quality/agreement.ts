@@ -1,0 +1,196 @@
+/**
+ * quality/agreement: how far the judges of a pair set agree, per pair and overall.
+ *
+ * Each pair gets `agreement: {judges, share, spread, disputed, criteria}` (see
+ * pair-agreement.ts for the rule); disputed pairs are flagged or dropped. Over
+ * the whole set it reports Krippendorff's α on scores (overall and per criterion),
+ * Fleiss' κ on pair directions and Cohen's κ for every pair of judges, as tallies,
+ * a log summary and `reports/agreement.json`. With fewer than two judges nothing
+ * can be compared: pairs pass through unchanged and a warning says so.
+ */
+import { userError } from "../../engine/diagnostic.js";
+import type { PluginContext, Rec } from "../../engine/plugin.js";
+import { definePlugin } from "../../engine/plugin.js";
+import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
+import { judgeStatistics, type JudgeStatistics } from "./judge-statistics.js";
+import { LEVELS, type Level } from "./metrics/krippendorff-alpha.js";
+import { pairAgreement, type DisputeRule, type PairAgreement } from "./pair-agreement.js";
+
+interface With extends DisputeRule {
+  level: Level;
+  filter: "flag" | "drop";
+  report: string;
+}
+
+export default definePlugin<With>({
+  name: "quality/agreement",
+  version: "1",
+  description:
+    "Measures judge agreement: per pair the share of judges preferring the chosen side and the spread of their margins " +
+    "(disputed pairs flagged or dropped); overall Krippendorff's α on scores, Fleiss' κ and pairwise Cohen's κ on pair directions.",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      minShare: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        default: 0.5,
+        description:
+          "A pair is disputed when the share of judges preferring its chosen side (a tie counts half) is below this. 1 demands unanimity.",
+      },
+      criterionDisputes: {
+        enum: ["report", "dispute"],
+        default: "report",
+        description:
+          "Per-criterion shares below minShare are always recorded and counted; with `dispute` they also make the pair disputed.",
+      },
+      filter: {
+        enum: ["flag", "drop"],
+        default: "flag",
+        description: "`flag` keeps disputed pairs with `agreement.disputed: true`; `drop` removes them (listed in the report).",
+      },
+      level: {
+        enum: [...LEVELS],
+        default: "interval",
+        description: "Level of measurement of judge scores for Krippendorff's α.",
+      },
+      report: {
+        type: "string",
+        pattern: "^[^/\\\\](?!.*\\.\\.).*$",
+        default: "reports/agreement.json",
+        description: "Where the JSON report is published, relative to out/.",
+      },
+    },
+  },
+  async run(ctx) {
+    const records = await allInputRecords(ctx);
+    const pairs = records.map(({ rec, stage }) => readJudgedPair(rec, stage));
+    const judges = [...new Set(pairs.flatMap((p) => p.judges.map((j) => j.judge)))].sort();
+    ctx.tally("pairs.checked", pairs.length);
+    if (judges.length < 2) {
+      ctx.log.warn(
+        `agreement not computed: ${judges.length === 0 ? "no judge" : `only one judge ("${judges[0]}")`} in ${pairs.length} pairs; ` +
+          "pairs pass through unchanged. Add judges to the judge stage to measure agreement.",
+      );
+      ctx.publish(ctx.with.report, reportJson({ computed: false, judges, pairs: { total: pairs.length } }));
+      return records.map(({ rec }) => rec);
+    }
+
+    const agreements = pairs.map((p) => pairAgreement(p, ctx.with));
+    const stats = statisticsOrUserError(ctx, pairs, judges);
+    const summary = disputeSummary(pairs, agreements, ctx.with.filter);
+    tallyAll(ctx, stats, summary);
+    ctx.log.info(readableSummary(ctx.with, stats, summary));
+    warnAboutGaps(ctx, stats, summary);
+    const { minShare, criterionDisputes, filter, level } = ctx.with;
+    const settings = { minShare, criterionDisputes, filter, level };
+    ctx.publish(
+      ctx.with.report,
+      reportJson({ computed: true, settings, judges, pairs: summary.counts, ...statsReport(stats), disputed: summary.list }),
+    );
+    return records.flatMap(({ rec }, i) =>
+      ctx.with.filter === "drop" && agreements[i]!.disputed ? [] : [{ ...rec, agreement: agreements[i]! }],
+    );
+  },
+});
+
+function statisticsOrUserError(ctx: PluginContext<With>, pairs: JudgedPair[], judges: string[]): JudgeStatistics {
+  try {
+    return judgeStatistics(pairs, judges, ctx.with.level);
+  } catch (e) {
+    // The metrics reject scores their level cannot measure (negative scores on a ratio scale).
+    if (!(e instanceof RangeError)) throw e;
+    throw userError(`stage "${ctx.stage}": Krippendorff's α at level "${ctx.with.level}": ${e.message}`, {
+      path: `stages.${ctx.stage}.with.level`,
+      hint: 'use level "interval" for scores that can be negative',
+    });
+  }
+}
+
+async function allInputRecords(ctx: PluginContext<With>): Promise<{ rec: Rec; stage: string }[]> {
+  const out: { rec: Rec; stage: string }[] = [];
+  for (const [stage, artifact] of Object.entries(ctx.inputs)) {
+    for (const rec of await artifact.all()) out.push({ rec, stage });
+  }
+  return out;
+}
+
+interface DisputeSummary {
+  /** Counts, as reported under `pairs`. */
+  counts: { total: number; disputed: number; dropped: number; kept: number; unjudged: number; disputedByCriterion: Record<string, number> };
+  /** Every pair disputed overall or on a criterion, in id order. */
+  list: { id: string; share: number | null; spread: number | null; disputed: boolean; criteria: string[] }[];
+}
+
+function disputeSummary(pairs: readonly JudgedPair[], agreements: readonly PairAgreement[], filter: With["filter"]): DisputeSummary {
+  const criteria = [...new Set(pairs.flatMap((p) => p.criteria))];
+  const disputedByCriterion = Object.fromEntries(criteria.map((c) => [c, agreements.filter((a) => a.criteria[c]?.disputed).length]));
+  const list = pairs.flatMap((p, i) => {
+    const a = agreements[i]!;
+    const onCriteria = Object.keys(a.criteria).filter((c) => a.criteria[c]!.disputed);
+    return a.disputed || onCriteria.length > 0 ? [{ id: p.id, share: a.share, spread: a.spread, disputed: a.disputed, criteria: onCriteria }] : [];
+  });
+  const total = pairs.length;
+  const disputed = agreements.filter((a) => a.disputed).length;
+  const dropped = filter === "drop" ? disputed : 0;
+  const unjudged = agreements.filter((a) => a.judges === 0).length;
+  return { counts: { total, disputed, dropped, kept: total - dropped, unjudged, disputedByCriterion }, list };
+}
+
+function tallyAll(ctx: PluginContext<With>, stats: JudgeStatistics, { counts: s }: DisputeSummary): void {
+  const coefficient = (name: string, value: number | null) => {
+    if (value !== null) ctx.tally(name, round(value));
+  };
+  ctx.tally("pairs.disputed", s.disputed);
+  ctx.tally("pairs.dropped", s.dropped);
+  if (s.unjudged > 0) ctx.tally("pairs.unjudged", s.unjudged);
+  for (const [c, n] of Object.entries(s.disputedByCriterion)) ctx.tally(`pairs.disputed.${c}`, n);
+  coefficient("agreement.alpha.overall", stats.alpha.overall.alpha);
+  for (const [c, a] of Object.entries(stats.alpha.criteria)) coefficient(`agreement.alpha.${c}`, a.alpha);
+  coefficient("agreement.kappa.fleiss", stats.fleiss.kappa);
+  for (const k of stats.cohen) coefficient(`agreement.kappa.cohen.${k.a}~${k.b}`, k.kappa);
+}
+
+function readableSummary(settings: With, stats: JudgeStatistics, { counts: s }: DisputeSummary): string {
+  const f = (v: number | null) => (v === null ? "n/a" : v.toFixed(3));
+  const criteria = Object.entries(stats.alpha.criteria).map(([c, a]) => `${c} ${f(a.alpha)}`);
+  const lines = [
+    `agreement of ${stats.judges.length} judges (${stats.judges.join(", ")}) on ${s.total} pairs, ${stats.candidates} candidates`,
+    `  Krippendorff's α (${settings.level}): overall ${f(stats.alpha.overall.alpha)}${criteria.length ? `; ${criteria.join(", ")}` : ""}`,
+    `  Fleiss' κ on directions: ${f(stats.fleiss.kappa)} over ${stats.fleiss.items} pairs` +
+      (stats.fleiss.dropped ? ` (${stats.fleiss.dropped} not judged by all, left out)` : ""),
+    `  Cohen's κ: ${stats.cohen.map((k) => `${k.a}~${k.b} ${f(k.kappa)}`).join(", ")}`,
+    `  disputed: ${s.disputed} of ${s.total} (share < ${settings.minShare})` +
+      (settings.filter === "drop" ? `, dropped` : `, flagged`) +
+      (Object.values(s.disputedByCriterion).some((n) => n > 0)
+        ? `; by criterion: ${Object.entries(s.disputedByCriterion).map(([c, n]) => `${c} ${n}`).join(", ")}`
+        : ""),
+  ];
+  return lines.join("\n");
+}
+
+function warnAboutGaps(ctx: PluginContext<With>, stats: JudgeStatistics, { counts: s }: DisputeSummary): void {
+  if (s.unjudged > 0) ctx.log.warn(`${s.unjudged} pairs have no judge: their agreement share is null and they are not disputed`);
+  if (stats.conflicts > 0) {
+    ctx.log.warn(`${stats.conflicts} candidate scores differ between pairs (same judge, same candidate); α used the first, in pair-id order`);
+  }
+}
+
+function statsReport(stats: JudgeStatistics) {
+  return {
+    candidates: { total: stats.candidates, scoreConflicts: stats.conflicts },
+    alpha: stats.alpha,
+    kappa: { fleiss: stats.fleiss, cohen: stats.cohen },
+  };
+}
+
+/** Pretty, stable JSON: key order is fixed by construction, no timestamps. */
+function reportJson(report: Record<string, unknown>): string {
+  return JSON.stringify({ plugin: "quality/agreement", ...report }, null, 2) + "\n";
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,72 @@
+/**
+ * How much the judges of one pair back it.
+ *
+ * - `share`: the fraction of judges that prefer the chosen side, a tie counting
+ *   half (a judge who sees no difference neither backs nor opposes the pair).
+ * - `spread`: the population standard deviation of the judges' margins
+ *   (their aggregate chosen − rejected score); null when no judge gave both.
+ * - per criterion: the same share computed from each judge's criterion scores
+ *   (higher chosen score = backs, equal = half, lower = opposes).
+ * - `disputed`: share < minShare; with `criterionDisputes: "dispute"` also when
+ *   any criterion's share is below minShare. minShare = 1 demands unanimity.
+ */
+import type { JudgedPair, SidePair } from "./judged-pair.js";
+
+export interface CriterionAgreement {
+  share: number;
+  /** Judges that scored both sides on this criterion. */
+  judges: number;
+  disputed: boolean;
+}
+
+export interface PairAgreement {
+  judges: number;
+  /** null when the pair has no judge. */
+  share: number | null;
+  spread: number | null;
+  disputed: boolean;
+  criteria: Record<string, CriterionAgreement>;
+}
+
+export interface DisputeRule {
+  minShare: number;
+  criterionDisputes: "report" | "dispute";
+}
+
+const VOTE = { chosen: 1, tie: 0.5, rejected: 0 } as const;
+
+export function pairAgreement(pair: JudgedPair, rule: DisputeRule): PairAgreement {
+  const share = mean(pair.judges.map((j) => VOTE[j.prefers]));
+  const margins = pair.judges.flatMap((j) => (hasBoth(j) ? [j.chosen - j.rejected] : []));
+  const criteria: Record<string, CriterionAgreement> = {};
+  for (const criterion of pair.criteria) {
+    const scored = pair.judges.map((j) => j.scores[criterion]).filter((s): s is Scored => s !== undefined && hasBoth(s));
+    if (scored.length === 0) continue;
+    const criterionShare = mean(scored.map((s) => Math.sign(s.chosen - s.rejected) / 2 + 0.5))!;
+    criteria[criterion] = { share: criterionShare, judges: scored.length, disputed: criterionShare < rule.minShare };
+  }
+  const overallDisputed = share !== null && share < rule.minShare;
+  const criterionDisputed = rule.criterionDisputes === "dispute" && Object.values(criteria).some((c) => c.disputed);
+  return {
+    judges: pair.judges.length,
+    share,
+    spread: margins.length > 0 ? standardDeviation(margins) : null,
+    disputed: overallDisputed || criterionDisputed,
+    criteria,
+  };
+}
+
+type Scored = { chosen: number; rejected: number };
+
+function hasBoth(s: SidePair): s is Scored {
+  return s.chosen !== null && s.rejected !== null;
+}
+
+function mean(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function standardDeviation(xs: readonly number[]): number {
+  const m = mean(xs)!;
+  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2))!);
+}

@@ -1,0 +1,57 @@
+/**
+ * source/jsonl: prompts from a JSON Lines file (optionally gzipped), one
+ * object per line. `prompt` names the field holding the prompt (a string or a
+ * list of {role, content} messages); `messages` names a field that must hold a
+ * conversation instead. Other fields become metadata.
+ */
+import { definePlugin } from "../../engine/plugin.js";
+import { emitRecords } from "./emit.js";
+import { getPath, pickMeta, type JsonObject } from "./fields.js";
+import { jsonLines } from "./json-lines.js";
+import { errorProperties, metaProperty, pathProperty, type SourceOptions } from "./options.js";
+import { BadRecord } from "./problems.js";
+import { promptRecord, toPrompt } from "./prompt.js";
+
+interface JsonlOptions extends SourceOptions {
+  prompt: string;
+  messages?: string;
+}
+
+export default definePlugin<JsonlOptions>({
+  name: "source/jsonl",
+  version: "1",
+  description: "Reads prompts from a JSON Lines file (plain or .gz), streaming, with field mapping and metadata.",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    required: ["path"],
+    properties: {
+      path: pathProperty,
+      prompt: {
+        type: "string",
+        minLength: 1,
+        default: "prompt",
+        description: "Field holding the prompt (dotted path allowed): a string, or a list of {role, content} messages.",
+      },
+      messages: {
+        type: "string",
+        minLength: 1,
+        description: "Field holding a conversation (list of {role, content}); when set, it is used instead of `prompt`.",
+      },
+      meta: metaProperty,
+      ...errorProperties,
+    },
+  },
+  run(ctx) {
+    const o = ctx.with;
+    const field = o.messages ?? o.prompt;
+    const toRecord = (obj: JsonObject, line: number) => {
+      const value = getPath(obj, field);
+      if (o.messages !== undefined && value !== undefined && !Array.isArray(value)) {
+        throw new BadRecord(`field "${field}" must be a list of {role, content} messages`);
+      }
+      return promptRecord(toPrompt(value, field), { file: o.path, line }, pickMeta(obj, o.meta, [field]));
+    };
+    return emitRecords(ctx, o.path, o, jsonLines(ctx.resolve(o.path), o.path, ctx.signal, toRecord));
+  },
+});

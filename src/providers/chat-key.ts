@@ -1,0 +1,57 @@
+/**
+ * What identifies a chat call, for the memo: the endpoint identity, the model,
+ * the messages, the sampling parameters, the JSON flag and the sample index.
+ * Never credentials or header values. Absent parameters are left out, so
+ * `{temperature: undefined}` and `{}` are the same call.
+ */
+import type { ChatRequest } from "./llm.js";
+
+export const CHAT_KEY_VERSION = "chat@1";
+
+export function samplingParams(request: ChatRequest): Record<string, unknown> {
+  const { temperature, top_p, max_tokens, seed, stop } = request;
+  return withoutUndefined({ temperature, top_p, max_tokens, seed, stop });
+}
+
+export function chatKey(identity: unknown, request: ChatRequest, sample: number): unknown[] {
+  return [
+    CHAT_KEY_VERSION,
+    identity,
+    request.model,
+    request.messages.map((m) => ({ role: m.role, content: m.content })),
+    samplingParams(request),
+    request.json === true,
+    sample,
+  ];
+}
+
+/** The OpenAI request body for a chat request. */
+export function requestBody(request: ChatRequest): Record<string, unknown> {
+  return {
+    model: request.model,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    ...samplingParams(request),
+    ...(request.json ? { response_format: { type: "json_object" } } : {}),
+  };
+}
+
+/**
+ * A rough token count before the call (about four characters per token, plus
+ * the completion budget), for the tokens-per-minute limit; corrected by the
+ * reported usage afterwards.
+ */
+export function estimateTokens(request: ChatRequest): number {
+  const chars = request.messages.reduce((n, m) => n + m.content.length, 0);
+  return Math.ceil(chars / 4) + (request.max_tokens ?? 256);
+}
+
+/** A short single-line excerpt of the last user message, for error messages. */
+export function promptExcerpt(request: ChatRequest, max = 80): string {
+  const last = [...request.messages].reverse().find((m) => m.role === "user") ?? request.messages.at(-1);
+  const flat = (last?.content ?? "").replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,189 @@
+/**
+ * An OpenAI-compatible chat endpoint as an LlmProvider: every call memoised
+ * (and refused when offline), identical calls in flight sent once, at most
+ * `maxConcurrency` requests open, optional requests/tokens-per-minute budgets,
+ * retries with backoff, and usage and cost counted for cached replies too.
+ */
+import type { Dispatcher } from "undici";
+import { DpoError, userError } from "../engine/diagnostic.js";
+import type { PluginContext } from "../engine/plugin.js";
+import type { ProviderEnv } from "../engine/provider.js";
+import { seededRng } from "../engine/rng.js";
+import { chatKey, estimateTokens, promptExcerpt, requestBody } from "./chat-key.js";
+import { publicUrl, urlSecrets } from "./endpoint.js";
+import { Semaphore } from "./limits/semaphore.js";
+import { TokenBucket } from "./limits/token-bucket.js";
+import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js";
+import { attemptChat, type Attempt, type ChatEndpoint, type ChatReply } from "./openai-http.js";
+import { retryDelay } from "./retry.js";
+import { sleep } from "./sleep.js";
+
+export interface OpenAiConfig {
+  baseUrl: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  maxConcurrency: number;
+  rpm?: number;
+  tpm?: number;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  prices?: Record<string, { input: number; output: number }>;
+}
+
+export const OPENAI_DEFAULTS = {
+  maxConcurrency: 8,
+  timeoutMs: 60_000,
+  maxRetries: 5,
+  retryBaseMs: 500,
+  retryMaxMs: 30_000,
+} as const;
+
+export class OpenAiProvider implements LlmProvider {
+  readonly identity: Readonly<Record<string, unknown>>;
+  private readonly config: OpenAiConfig;
+  private readonly slots: Semaphore;
+  private readonly requestBudget?: TokenBucket;
+  private readonly tokenBudget?: TokenBucket;
+  private readonly jitter = seededRng("openai-retry-jitter");
+  private readonly inFlight = new Map<string, Promise<ChatReply>>();
+  private readonly secrets: string[];
+  private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
+
+  constructor(
+    config: Partial<OpenAiConfig> & { baseUrl: string },
+    private readonly env: ProviderEnv,
+  ) {
+    this.config = { ...OPENAI_DEFAULTS, ...stripUndefined(config), baseUrl: config.baseUrl };
+    this.identity = Object.freeze({ type: "openai", baseUrl: publicUrl(this.config.baseUrl) });
+    this.slots = new Semaphore(this.config.maxConcurrency);
+    if (this.config.rpm) this.requestBudget = new TokenBucket(this.config.rpm);
+    if (this.config.tpm) this.tokenBudget = new TokenBucket(this.config.tpm);
+    this.secrets = secretsOf(this.config);
+  }
+
+  async chat(request: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
+    const key = chatKey(this.identity, request, sample);
+    let sent = false;
+    const reply = await ctx.memo<ChatReply>(key, async () => {
+      // Only called on a miss: offline, a miss is an error that names the call.
+      if (ctx.offline) throw this.offlineMiss(ctx, request);
+      // Plain JSON is enough here: chatKey builds the same key in the same order every time.
+      const id = JSON.stringify(key);
+      let running = this.inFlight.get(id);
+      if (!running) {
+        sent = true;
+        running = this.send(request, ctx).finally(() => this.inFlight.delete(id));
+        this.inFlight.set(id, running);
+      }
+      return running;
+    });
+    this.count(ctx, request.model, reply, sent);
+    return { ...reply, cached: !sent };
+  }
+
+  /** Closes the connection pool (idle keep-alive sockets). */
+  async close(): Promise<void> {
+    const endpoint = await this.endpoint;
+    this.endpoint = undefined;
+    await endpoint?.dispatcher.close();
+  }
+
+  /** Sends one call, retrying what may succeed later; throws a DpoError when it gives up. */
+  private async send(request: ChatRequest, ctx: PluginContext<any>): Promise<ChatReply> {
+    const endpoint = await this.connect();
+    const body = requestBody(request);
+    const estimate = estimateTokens(request);
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.slots.with(() => this.attempt(endpoint, body, estimate, ctx.signal), ctx.signal);
+      if (result.ok) return result.reply;
+      if (!result.retryable || attempt >= this.config.maxRetries) throw this.failure(request, result, attempt + 1);
+      const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
+      ctx.tally("llm.retries", 1);
+      ctx.log.debug(this.redact(`provider "${this.env.name}": ${result.reason} (model "${request.model}"); retry ${attempt + 1}/${this.config.maxRetries} in ${wait} ms`));
+      await sleep(wait, ctx.signal);
+    }
+  }
+
+  /** One attempt inside a concurrency slot, after the per-minute budgets allow it. */
+  private async attempt(endpoint: ChatEndpoint, body: unknown, estimate: number, signal: AbortSignal): Promise<Attempt> {
+    await this.requestBudget?.take(1, signal);
+    await this.tokenBudget?.take(estimate, signal);
+    const result = await attemptChat(endpoint, body, signal);
+    if (result.ok) {
+      const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;
+      if (used > 0) this.tokenBudget?.adjust(used - estimate);
+    }
+    return result;
+  }
+
+  private count(ctx: PluginContext<any>, model: string, reply: ChatReply, sent: boolean): void {
+    const { prompt_tokens, completion_tokens } = reply.usage;
+    ctx.tally(sent ? "llm.calls" : "llm.cached", 1);
+    ctx.tally("tokens.prompt", prompt_tokens);
+    ctx.tally("tokens.completion", completion_tokens);
+    const price = this.config.prices?.[model];
+    if (price) ctx.tally("cost.usd", (prompt_tokens * price.input + completion_tokens * price.output) / 1e6);
+    ctx.progress.tick(0, { tokens: prompt_tokens + completion_tokens });
+  }
+
+  private connect(): Promise<ChatEndpoint & { dispatcher: Dispatcher }> {
+    this.endpoint ??= (async () => {
+      const { Pool } = await import("undici");
+      const url = new URL(this.config.baseUrl);
+      const dispatcher = new Pool(url.origin, {
+        connections: this.config.maxConcurrency,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: this.config.timeoutMs },
+      });
+      const headers: Record<string, string> = { ...this.config.headers };
+      if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
+      const path = `${url.pathname.replace(/\/+$/, "")}/chat/completions${url.search}`;
+      return { dispatcher, path, headers, timeoutMs: this.config.timeoutMs };
+    })();
+    return this.endpoint;
+  }
+
+  private failure(request: ChatRequest, result: Extract<Attempt, { ok: false }>, attempts: number): DpoError {
+    const tries = attempts === 1 ? "" : ` after ${attempts} attempts`;
+    const hint = result.retryable
+      ? "nothing was memoised for this call: the next build sends it again"
+      : result.status === 401 || result.status === 403
+        ? "check the provider's apiKey (and that the environment variable it names is set)"
+        : "the endpoint rejected the request; check the model name and parameters";
+    return userError(
+      this.redact(`provider "${this.env.name}", model "${request.model}": chat call failed${tries}: ${result.reason}`),
+      { path: `providers.${this.env.name}`, hint },
+    );
+  }
+
+  private offlineMiss(ctx: PluginContext<any>, request: ChatRequest): DpoError {
+    return userError(
+      this.redact(
+        `stage "${ctx.stage}": no stored reply for a call to model "${request.model}" on provider "${this.env.name}" ` +
+          `(prompt "${promptExcerpt(request)}"), and offline mode forbids sending it`,
+      ),
+      { path: `stages.${ctx.stage}`, hint: "run without --offline/--frozen to send the missing calls" },
+    );
+  }
+
+  /** The engine's redaction plus this provider's own secrets, in case the engine does not know them. */
+  private redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join("***");
+    return this.env.redact(out);
+  }
+}
+
+/** The API key, header values and credentials inside the base URL. */
+function secretsOf(config: OpenAiConfig): string[] {
+  const all = [config.apiKey ?? "", ...Object.values(config.headers ?? {}), ...urlSecrets(config.baseUrl)];
+  // Very short values would redact ordinary words; real credentials are long.
+  return [...new Set(all.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,69 @@
+/**
+ * `type: openai`: any OpenAI-compatible chat completions endpoint (OpenAI,
+ * Azure-style gateways, vLLM, llama.cpp, Ollama …). The instance is an
+ * LlmProvider; see openai-provider.ts for how calls are made.
+ */
+import { defineProvider } from "../engine/provider.js";
+import { OPENAI_DEFAULTS, OpenAiProvider, type OpenAiConfig } from "./openai-provider.js";
+
+const positiveInt = (description: string, dflt?: number) => ({
+  type: "integer",
+  minimum: 1,
+  description,
+  ...(dflt === undefined ? {} : { default: dflt }),
+});
+
+export default defineProvider<OpenAiConfig, OpenAiProvider>({
+  type: "openai",
+  version: "1",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    required: ["baseUrl"],
+    properties: {
+      type: { type: "string", const: "openai", description: "The provider type." },
+      baseUrl: {
+        type: "string",
+        pattern: "^https?://",
+        description: "Base URL of the API, up to and including the version path, e.g. https://api.openai.com/v1.",
+      },
+      apiKey: {
+        type: "string",
+        dpo: "secret",
+        description: "API key sent as a bearer token; use `${OPENAI_API_KEY}` to read it from the environment. Omit for local servers.",
+      },
+      headers: {
+        type: "object",
+        description: "Extra HTTP headers sent with every request. Values are treated as secrets.",
+        additionalProperties: { type: "string", dpo: "secret", description: "A header value." },
+      },
+      maxConcurrency: positiveInt("Most requests open at the same time.", OPENAI_DEFAULTS.maxConcurrency),
+      rpm: positiveInt("Requests per minute allowed (spread evenly, with bursts of up to a second's worth)."),
+      tpm: positiveInt("Tokens per minute allowed (estimated before each call, corrected by the reported usage)."),
+      timeoutMs: positiveInt("Time allowed for one attempt, in milliseconds.", OPENAI_DEFAULTS.timeoutMs),
+      maxRetries: {
+        type: "integer",
+        minimum: 0,
+        default: OPENAI_DEFAULTS.maxRetries,
+        description: "Retries after a rate limit, server error, timeout or network error before the call fails.",
+      },
+      retryBaseMs: positiveInt("Longest wait before the first retry; it doubles with each retry (full jitter).", OPENAI_DEFAULTS.retryBaseMs),
+      retryMaxMs: positiveInt("Longest wait before any retry, including waits the server asks for.", OPENAI_DEFAULTS.retryMaxMs),
+      prices: {
+        type: "object",
+        description: "Prices per model in USD per million tokens, to report the cost of a build.",
+        additionalProperties: {
+          type: "object",
+          additionalProperties: false,
+          required: ["input", "output"],
+          description: "The prices of one model.",
+          properties: {
+            input: { type: "number", minimum: 0, description: "USD per million prompt tokens." },
+            output: { type: "number", minimum: 0, description: "USD per million completion tokens." },
+          },
+        },
+      },
+    },
+  },
+  create: (config, env) => new OpenAiProvider(config, env),
+});

@@ -1,0 +1,229 @@
+import { describe, expect, it } from "vitest";
+import { DpoError } from "../../src/engine/diagnostic.js";
+import { canonicalJson, contentId } from "../../src/engine/hash.js";
+import { memoryMemo } from "../../src/engine/memo.js";
+import type { Rec } from "../../src/engine/plugin.js";
+import { createPool } from "../../src/engine/pool.js";
+import { serialiseRecords } from "../../src/engine/records.js";
+import { dedupRecords, type DedupOptions } from "../../src/plugins/dedup/core.js";
+import minhash from "../../src/plugins/dedup/minhash.js";
+import { runPlugin } from "../support/run-plugin.js";
+import { prompts, promptRecord, records, replaceWords, shuffled, trigramJaccard } from "./helpers.js";
+
+// AlpacaEval holds a family of templated prompts ("I like to host guests … recipe for X?"),
+// real near duplicates of each other: they get their own test, not the planted ones.
+const isTemplated = (p: string) => p.startsWith("I like to host guests");
+const templated = prompts.filter(isTemplated);
+const long = prompts.slice(0, 60).filter((p) => !isTemplated(p));
+const short = prompts.slice(60);
+
+// Near duplicates: one word replaced in the middle of a long prompt.
+const positives = long
+  .slice(0, 20)
+  .map((p) => ({ original: p, copy: replaceWords(p, 1e6, Math.floor(p.split(" ").length / 2)) }))
+  .map((x) => ({ ...x, j: trigramJaccard(x.original, x.copy) }))
+  .filter((x) => x.j >= 0.82);
+// Below the threshold: every fourth word replaced.
+const negatives = long
+  .slice(20, 35)
+  .map((p) => ({ original: p, copy: replaceWords(p, 4, 1) }))
+  .map((x) => ({ ...x, j: trigramJaccard(x.original, x.copy) }));
+// Exact duplicates after normalisation: case, white space, compatibility forms (NFKC).
+const variants = long.slice(35, 40).map((p) => ({
+  original: p,
+  copy: `  ${p.toUpperCase().replace(/ /g, " \t ")}\n`.replace(/A/g, "Ａ"),
+}));
+
+const corpusTexts = [
+  ...positives.flatMap((x) => [x.original, x.copy]),
+  ...negatives.flatMap((x) => [x.original, x.copy]),
+  ...variants.map((x) => x.original),
+  ...long.slice(40),
+  ...short,
+];
+// Exact variants normalise to the same prompt and so share its id: give them their own source line.
+const corpus: Rec[] = [...records(corpusTexts), ...variants.map((x, i) => promptRecord(x.copy, 1000 + i))];
+
+const idOf = (text: string) => promptRecord(text).id;
+
+describe("dedup/minhash on AlpacaEval prompts", () => {
+  it("has a meaningful fixture: enough planted pairs on both sides of the threshold", () => {
+    expect(positives.length).toBeGreaterThanOrEqual(12);
+    for (const n of negatives) expect(n.j).toBeLessThan(0.75);
+  });
+
+  it("removes planted near duplicates, keeps the smallest id and records the exact similarity", async () => {
+    const { records: out, trace } = await runPlugin(minhash, { with: {}, inputs: { prompts: corpus } });
+    const byId = new Map(out.map((r) => [r.id, r]));
+    for (const { original, copy, j } of positives) {
+      const [keep, drop] = [idOf(original), idOf(copy)].sort();
+      expect(byId.has(drop!)).toBe(false);
+      const kept = byId.get(keep!)!;
+      expect(kept.duplicates).toContainEqual({
+        id: drop,
+        similarity: Math.round(j * 1e4) / 1e4,
+        source: expect.objectContaining({ file: "datasets/prompts.jsonl" }),
+      });
+    }
+    expect(trace.tallies["dedup.near_removed"]).toBe(positives.length);
+  });
+
+  it("keeps both sides of pairs below the threshold", async () => {
+    const { records: out } = await runPlugin(minhash, { with: {}, inputs: { prompts: corpus } });
+    const ids = new Set(out.map((r) => r.id));
+    for (const { original, copy } of negatives) {
+      expect(ids.has(idOf(original))).toBe(true);
+      expect(ids.has(idOf(copy))).toBe(true);
+    }
+  });
+
+  it("removes exact duplicates after normalisation (case, white space, NFKC)", async () => {
+    const { records: out, trace } = await runPlugin(minhash, { with: { near: false }, inputs: { prompts: corpus } });
+    expect(trace.tallies["dedup.exact_removed"]).toBe(variants.length);
+    expect(trace.tallies["dedup.near_removed"]).toBe(0);
+    expect(out.length).toBe(corpus.length - variants.length);
+    for (const { original } of variants) {
+      const kept = out.filter((r) => r.id === idOf(original));
+      expect(kept).toHaveLength(1);
+      // Same id (same normalised prompt): the tie goes to the smaller canonical JSON.
+      const twins = corpus.filter((r) => r.id === idOf(original));
+      const first = twins.map((r) => canonicalJson(r)).sort()[0]!;
+      const { duplicates, ...rest } = kept[0]!;
+      expect(canonicalJson(rest)).toBe(first);
+      expect(duplicates).toEqual([{ id: idOf(original), similarity: 1, source: expect.anything() }]);
+    }
+    expect(trace.tallies["dedup.clusters"]).toBe(variants.length);
+  });
+
+  it("keeps everything when there are no duplicates", async () => {
+    const { records: out, trace } = await runPlugin(minhash, { with: {}, inputs: { prompts: records(short) } });
+    expect(out.length).toBe(short.length);
+    expect(out.every((r) => r.duplicates === undefined)).toBe(true);
+    expect(trace.tallies).toEqual({ "dedup.exact_removed": 0, "dedup.near_removed": 0, "dedup.clusters": 0 });
+  });
+
+  it("gives byte-identical output with 1 or 4 workers", async () => {
+    const one = await runPlugin(minhash, { with: {}, inputs: { prompts: corpus }, jobs: 1 });
+    const four = await runPlugin(minhash, { with: {}, inputs: { prompts: corpus }, jobs: 4 });
+    expect(four.text).toBe(one.text);
+    expect(one.records.length).toBe(corpus.length - positives.length - variants.length);
+  });
+
+  it("does not depend on input order (core called directly with shuffled records)", async () => {
+    const options = { ...defaults() };
+    const pool = createPool(2);
+    try {
+      const services = () => ({ memo: memoMemoFn(), pool, tally() {} });
+      const a = await dedupRecords(corpus, options, services());
+      const b = await dedupRecords(shuffled(corpus), options, services());
+      const c = await dedupRecords(shuffled(corpus, 99), options, services());
+      expect(serialiseRecords(b.records)).toBe(serialiseRecords(a.records));
+      expect(serialiseRecords(c.records)).toBe(serialiseRecords(a.records));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("memoises signatures per text: adding 10 records signs only those 10", async () => {
+    const memo = memoryMemo();
+    const base = records([...long, ...short.slice(0, 40)]);
+    const first = await runPlugin(minhash, { with: {}, inputs: { prompts: base }, memo });
+    expect(first.trace.memoMisses).toBe(base.length);
+    const added = records(short.slice(40, 50).map((p) => `${p} (again, differently)`));
+    const second = await runPlugin(minhash, { with: {}, inputs: { prompts: [...base, ...added] }, memo });
+    expect(second.trace.memoMisses).toBe(10);
+    expect(second.trace.memoHits).toBe(base.length);
+  });
+
+  it("clusters AlpacaEval's own templated near duplicates, each listed with its exact similarity to the kept one", async () => {
+    const input = records(templated);
+    const { records: out, trace } = await runPlugin(minhash, { with: {}, inputs: { prompts: input } });
+    const removed = input.length - out.length;
+    expect(removed).toBeGreaterThan(5);
+    expect(trace.tallies["dedup.near_removed"]).toBe(removed);
+    for (const kept of out) {
+      for (const d of (kept.duplicates ?? []) as { id: string; similarity: number }[]) {
+        expect(d.id > kept.id).toBe(true);
+        const text = input.find((r) => r.id === d.id)!.prompt as string;
+        expect(d.similarity).toBe(Math.round(trigramJaccard(kept.prompt as string, text) * 1e4) / 1e4);
+      }
+    }
+  });
+
+  it("renders conversations with their roles", async () => {
+    const asUser = promptRecord([{ role: "user", content: long[0]! }]);
+    const asAssistant = promptRecord([{ role: "assistant", content: long[0]! }]);
+    const again = { ...promptRecord([{ role: "user", content: long[0]!.toUpperCase() }]), source: { file: "b.jsonl", line: 9 } };
+    const { records: out } = await runPlugin(minhash, { with: { near: false }, inputs: { prompts: [asUser, asAssistant, again] } });
+    expect(out.map((r) => (r.prompt as { role: string }[])[0]!.role).sort()).toEqual(["assistant", "user"]);
+  });
+
+  it("reports a record whose field is missing, with where it came from", async () => {
+    const bad = { id: "00bad", source: { file: "datasets/p.jsonl", line: 7 }, text: "no prompt here" };
+    const run = runPlugin(minhash, { with: {}, inputs: { prompts: [promptRecord(long[0]!), bad] } });
+    await expect(run).rejects.toBeInstanceOf(DpoError);
+    await expect(run).rejects.toMatchObject({
+      diagnostics: [
+        expect.objectContaining({
+          message: 'record 00bad: field "prompt" should be text or a conversation, found nothing',
+          location: { file: "datasets/p.jsonl", line: 7 },
+        }),
+      ],
+    });
+  });
+});
+
+describe("dedup/minhash on pairs", () => {
+  const answer = long[10]!;
+  const pair = (prompt: string, chosen: string, n: number): Rec => ({
+    id: contentId("pair", prompt, chosen, n),
+    promptId: idOf(prompt),
+    prompt,
+    chosen: { id: `c${n}`, text: chosen, model: "m" },
+    rejected: { id: `r${n}`, text: "no", model: "m" },
+  });
+  const question = short[0]!;
+  const pairs = [
+    pair(question, answer, 1),
+    pair(question, replaceWords(answer, 1e6, 20), 2), // same prompt, answer one word apart
+    pair(question, long[12]!, 3), // same prompt, a different answer
+  ];
+
+  it("compares prompt and chosen text together with `fields`", async () => {
+    const { records: out } = await runPlugin(minhash, { with: { fields: ["prompt", "chosen.text"] }, inputs: { pairs } });
+    const nearOnes = [pairs[0]!.id, pairs[1]!.id].sort();
+    expect(out.map((r) => r.id).sort()).toEqual([nearOnes[0], pairs[2]!.id].sort());
+    const kept = out.find((r) => r.id === nearOnes[0])!;
+    expect((kept.duplicates as { id: string }[]).map((d) => d.id)).toEqual([nearOnes[1]]);
+  });
+
+  it("with the default fields, pairs with the same prompt are exact duplicates", async () => {
+    const { records: out, trace } = await runPlugin(minhash, { with: {}, inputs: { pairs } });
+    expect(out).toHaveLength(1);
+    expect(out[0]!.id).toBe(pairs.map((p) => p.id).sort()[0]);
+    expect(trace.tallies["dedup.exact_removed"]).toBe(2);
+  });
+});
+
+function defaults(): DedupOptions {
+  return {
+    fields: ["prompt"],
+    exact: true,
+    near: true,
+    threshold: 0.8,
+    numPerm: 128,
+    shingle: "word",
+    ngram: 3,
+    lshWeights: { falsePositive: 0.05, falseNegative: 0.95 },
+  };
+}
+
+/** A bare memo function over an in-memory store (what ctx.memo does, minus the trace). */
+function memoMemoFn() {
+  const store = new Map<string, unknown>();
+  return async <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
+    const k = JSON.stringify(key);
+    if (!store.has(k)) store.set(k, await fn());
+    return store.get(k) as T;
+  };
+}

@@ -1,0 +1,157 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { DpoError } from "../../src/engine/diagnostic.js";
+import { memoryMemo, type MemoStore } from "../../src/engine/memo.js";
+import type { Rec } from "../../src/engine/plugin.js";
+import { validate } from "../../src/engine/schema.js";
+import plugin from "../../src/plugins/judge/rubric.js";
+import openai from "../../src/providers/openai.js";
+import { startLlmServer, type LlmServer, type Reply } from "../support/llm-server.js";
+import { runPlugin } from "../support/run-plugin.js";
+import { alpacaRecords } from "./fixtures.js";
+
+const starter = readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8");
+const root = mkdtempSync(join(tmpdir(), "dpo-judge-"));
+writeFileSync(join(root, "rubric.yaml"), starter);
+writeFileSync(join(root, "edited.yaml"), starter.replace("Are the facts, reasoning", "Are the facts, sources, reasoning"));
+
+/** The memoir prompt: alpaca-7b refuses, claude-2.1 and gpt-4 help. Two candidates keep counts small. */
+const memoir = alpacaRecords().get(315)!;
+const record: Rec = { ...memoir, candidates: (memoir.candidates as any[]).slice(0, 2) };
+
+/** The criteria a judge prompt asks about, read from its `## <id>` headings. */
+const askedCriteria = (body: any): string[] => [...String(body.messages[1].content).matchAll(/^## (\S+)$/gm)].map((m) => m[1]!);
+const isRefusal = (body: any) => /# Response to judge\n\nNo, I'm sorry/.test(body.messages[1].content);
+
+/** A well-behaved judge model: refusals get 1, everything else 4. */
+const goodJudge = (body: any): string =>
+  JSON.stringify(Object.fromEntries(askedCriteria(body).map((id) => [id, { rationale: `${id} looks ${isRefusal(body) ? "poor" : "fine"}`, score: isRefusal(body) ? 1 : 4 }])));
+
+let reply: (body: any) => Reply | undefined = goodJudge;
+let server: LlmServer;
+let provider: ReturnType<typeof openai.create>;
+
+beforeAll(async () => {
+  server = await startLlmServer({ reply: (body) => reply(body) });
+  const config = { type: "openai", baseUrl: server.baseUrl, maxRetries: 0 };
+  expect(validate(openai.schema, config).valid).toBe(true);
+  provider = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s });
+});
+afterEach(() => {
+  reply = goodJudge;
+  server.reset();
+});
+afterAll(async () => {
+  await provider.close();
+  await server.close();
+});
+
+const llmJudge = (extra: Record<string, unknown> = {}) => ({ id: "gpt", type: "llm", provider: "local", model: "judge-model", ...extra });
+
+function judge(opts: { rubric?: string; judge?: Record<string, unknown>; memo?: MemoStore; offline?: boolean } = {}) {
+  return runPlugin(plugin, {
+    root,
+    memo: opts.memo ?? memoryMemo(),
+    offline: opts.offline ?? false,
+    providers: { local: provider },
+    with: { rubric: opts.rubric ?? "rubric.yaml", judges: [llmJudge(opts.judge)] },
+    inputs: { generate: [record] },
+  });
+}
+
+const judgementsOf = (run: { records: Rec[] }) => (run.records[0]!.candidates as any[]).map((c) => c.judgements as any[]);
+
+describe("LLM judge against a local server", () => {
+  test("valid JSON: one call per criterion and candidate, every score kept with its rationale", async () => {
+    const run = await judge();
+    expect(server.requestCount).toBe(2 * 5);
+    const [refusal, helpful] = judgementsOf(run);
+    expect(refusal!.map((j) => j.score)).toEqual([1, 1, 1, 1, 1]);
+    expect(helpful!.map((j) => j.score)).toEqual([4, 4, 4, 4, 4]);
+    expect(helpful![0]).toMatchObject({ judge: "gpt", kind: "llm", criterion: "correctness", rationale: "correctness looks fine" });
+    expect(run.trace.tallies["judge.scored"]).toBe(10);
+    const body = server.requests[0];
+    expect(body).toMatchObject({ model: "judge-model", temperature: 0, response_format: { type: "json_object" } });
+    expect(askedCriteria(body)).toHaveLength(1);
+    expect(body.messages[0].content).toContain("Length is not quality"); // the rubric's instructions
+  });
+
+  test("a malformed reply is repaired: the bad reply and the error go back, and the repaired reply is used", async () => {
+    reply = (body) => (body.messages.length === 2 ? "Sure! The response is great, I'd give it a 4." : goodJudge(body));
+    const run = await judge();
+    expect(server.requestCount).toBe(2 * 5 * 2);
+    expect(judgementsOf(run).flat().every((j) => j.score !== null)).toBe(true);
+    const repair = server.requests.find((b) => b.messages.length === 4);
+    expect(repair.messages[2]).toEqual({ role: "assistant", content: "Sure! The response is great, I'd give it a 4." });
+    expect(repair.messages[3].content).toMatch(/^Your reply could not be used: the reply is not valid JSON/);
+  });
+
+  test("a reply that stays invalid after the repair is unscored with the reason, never defaulted", async () => {
+    reply = (body) => JSON.stringify(Object.fromEntries(askedCriteria(body).map((id) => [id, { rationale: "ok", score: 9 }])));
+    const run = await judge();
+    expect(server.requestCount).toBe(2 * 5 * 2);
+    const all = judgementsOf(run).flat();
+    expect(all.every((j) => j.score === null)).toBe(true);
+    expect(all[0]!.unscored).toBe("invalid judge reply after 1 repair: `correctness.score` must be <= 5");
+    expect(run.trace.tallies).toMatchObject({ "judge.scored": 0, "judge.unscored": 10 });
+
+    server.reset();
+    await judge({ judge: { maxRepairs: 0 } });
+    expect(server.requestCount).toBe(2 * 5);
+  });
+
+  test("a JSON reply inside a Markdown code fence is accepted", async () => {
+    reply = (body) => "```json\n" + goodJudge(body) + "\n```";
+    const run = await judge();
+    expect(judgementsOf(run).flat().every((j) => j.score !== null)).toBe(true);
+    expect(server.requestCount).toBe(10);
+  });
+
+  test("per-criterion: editing one criterion re-judges only that criterion", async () => {
+    const memo = memoryMemo();
+    const first = await judge({ memo });
+    expect(server.requestCount).toBe(10);
+    server.reset();
+    const second = await judge({ memo, rubric: "edited.yaml" });
+    expect(server.requestCount).toBe(2);
+    expect(server.requests.every((b) => askedCriteria(b).join() === "correctness")).toBe(true);
+    const [a, b] = [judgementsOf(first).flat(), judgementsOf(second).flat()];
+    const changed = a.filter((j, i) => j.criterionDigest !== b[i]!.criterionDigest).map((j) => j.criterion);
+    expect(changed).toEqual(["correctness", "correctness"]);
+    server.reset();
+    await judge({ memo });
+    expect(server.requestCount).toBe(0);
+  });
+
+  test("single-call: one call per candidate, and any rubric edit re-judges all", async () => {
+    const memo = memoryMemo();
+    const first = await judge({ memo, judge: { mode: "single-call" } });
+    expect(server.requestCount).toBe(2);
+    expect(askedCriteria(server.requests[0])).toEqual(["correctness", "completeness", "relevance", "clarity", "safety"]);
+    expect(judgementsOf(first).flat()).toHaveLength(10);
+    server.reset();
+    await judge({ memo, rubric: "edited.yaml", judge: { mode: "single-call" } });
+    expect(server.requestCount).toBe(2);
+  });
+
+  test("offline: cached judgements are reused, a missing one is an error and nothing is sent", async () => {
+    const memo = memoryMemo();
+    await judge({ memo });
+    server.reset();
+    const again = await judge({ memo, offline: true });
+    expect(judgementsOf(again).flat().every((j) => j.score !== null)).toBe(true);
+    await expect(judge({ memo, offline: true, rubric: "edited.yaml" })).rejects.toBeInstanceOf(DpoError);
+    expect(server.requestCount).toBe(0);
+  });
+
+  test("renaming a judge does not re-judge", async () => {
+    const memo = memoryMemo();
+    await judge({ memo });
+    server.reset();
+    const run = await judge({ memo, judge: { id: "renamed" } });
+    expect(server.requestCount).toBe(0);
+    expect(judgementsOf(run).flat().every((j) => j.judge === "renamed")).toBe(true);
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { seededRng } from "../../src/engine/rng.js";
+import { onAbort } from "../../src/providers/abort-fanout.js";
+import { deadline } from "../../src/providers/deadline.js";
+import { publicUrl, urlSecrets } from "../../src/providers/endpoint.js";
+import { Semaphore } from "../../src/providers/limits/semaphore.js";
+import { TokenBucket } from "../../src/providers/limits/token-bucket.js";
+import { backoffDelay, isRetryableStatus, retryAfterMs, retryDelay } from "../../src/providers/retry.js";
+
+describe("Semaphore", () => {
+  it("admits at most `size` holders, first come first served", async () => {
+    const sem = new Semaphore(2);
+    let held = 0;
+    let peak = 0;
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        sem.with(async () => {
+          order.push(i);
+          peak = Math.max(peak, ++held);
+          await new Promise((r) => setTimeout(r, 5));
+          held--;
+        }),
+      ),
+    );
+    expect(peak).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("drops an aborted waiter without losing a slot", async () => {
+    const sem = new Semaphore(1);
+    const release = await sem.acquire();
+    const controller = new AbortController();
+    const waiting = sem.acquire(controller.signal);
+    controller.abort(new Error("stop"));
+    await expect(waiting).rejects.toThrow("stop");
+    release();
+    const again = await sem.acquire();
+    again();
+  });
+});
+
+describe("TokenBucket", () => {
+  it("allows a second's worth at once, then the per-minute rate", async () => {
+    let now = 0;
+    const bucket = new TokenBucket(600, () => now); // 10 per second
+    for (let i = 0; i < 10; i++) await bucket.take(1);
+    let done = false;
+    const next = bucket.take(1).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(done).toBe(false);
+    now = 100;
+    await next;
+    expect(done).toBe(true);
+  });
+
+  it("lets a refund wake a waiter early", async () => {
+    const bucket = new TokenBucket(60); // 1 per second
+    await bucket.take(1);
+    const started = performance.now();
+    const next = bucket.take(1);
+    setTimeout(() => bucket.adjust(-1), 20);
+    await next;
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("aborts a waiter", async () => {
+    const bucket = new TokenBucket(1);
+    await bucket.take(1);
+    const controller = new AbortController();
+    const next = bucket.take(1, controller.signal);
+    controller.abort(new Error("cancelled"));
+    await expect(next).rejects.toThrow("cancelled");
+  });
+});
+
+describe("retry policy", () => {
+  it("retries 408, 409, 429 and 5xx only", () => {
+    expect([408, 409, 429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
+    expect([400, 401, 403, 404, 422].some(isRetryableStatus)).toBe(false);
+  });
+
+  it("backs off exponentially with full jitter, capped", () => {
+    const rng = seededRng("t");
+    const policy = { baseMs: 100, maxMs: 1_000 };
+    for (let attempt = 0; attempt < 8; attempt++) {
+      for (let i = 0; i < 50; i++) {
+        const d = backoffDelay(attempt, policy, rng);
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThanOrEqual(Math.min(1_000, 100 * 2 ** attempt));
+      }
+    }
+  });
+
+  it("reads retry-after-ms, retry-after seconds and HTTP dates, and caps them", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryAfterMs({ "retry-after-ms": "250", "retry-after": "9" }, now)).toBe(250);
+    expect(retryAfterMs({ "retry-after": "2" }, now)).toBe(2_000);
+    expect(retryAfterMs({ "retry-after": "Thu, 01 Jan 2026 00:00:03 GMT" }, now)).toBe(3_000);
+    expect(retryAfterMs({ "retry-after": "soon" }, now)).toBeUndefined();
+    expect(retryAfterMs({}, now)).toBeUndefined();
+    expect(retryDelay(0, { baseMs: 10, maxMs: 500 }, seededRng("x"), 60_000)).toBe(500);
+  });
+});
+
+describe("endpoint identity", () => {
+  it("strips credentials but keeps what selects the service", () => {
+    expect(publicUrl("https://api.openai.com/v1/")).toBe("https://api.openai.com/v1");
+    expect(publicUrl("https://u:p@gw.example.com/openai/v1?key=abc&api-version=2024&sig=zz")).toBe("https://gw.example.com/openai/v1?api-version=2024");
+    expect(urlSecrets("https://u:p%40ss@gw.example.com/v1?key=abc&api-version=2024")).toEqual(["p@ss", "abc"]);
+  });
+});
+
+describe("deadline", () => {
+  it("expires after its time and follows its parent, leaving no listener behind", async () => {
+    const parent = new AbortController();
+    const d = deadline(parent.signal, 10);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(d.signal.aborted).toBe(true);
+    expect(d.expired).toBe(true);
+    d.dispose();
+    const e = deadline(parent.signal, 10_000);
+    parent.abort(new Error("stop"));
+    expect(e.signal.aborted).toBe(true);
+    expect(e.expired).toBe(false);
+    e.dispose();
+  });
+});
+
+describe("onAbort", () => {
+  it("fans one listener out to many subscribers, and unsubscribes", async () => {
+    const controller = new AbortController();
+    const calls: number[] = [];
+    const offs = Array.from({ length: 100 }, (_, i) => onAbort(controller.signal, () => calls.push(i)));
+    offs.slice(0, 50).forEach((off) => off());
+    controller.abort();
+    expect(calls).toHaveLength(50);
+    expect(calls[0]).toBe(50);
+    let late = false;
+    onAbort(controller.signal, () => (late = true));
+    expect(late).toBe(true);
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * A local OpenAI-compatible chat server for tests and benchmarks (node:http on
+ * 127.0.0.1, random free port). Replies are deterministic functions of the
+ * request, so a test can predict them; latency and faults (rate limits, 5xx,
+ * slow replies, malformed bodies, connection resets) are injected on demand.
+ * It counts every request, including failed ones, and the peak number of
+ * requests in flight at once. It imports only node: modules so a benchmark can
+ * transpile it and run it in its own process.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** One injected failure for one request. */
+export type Fault =
+  /** 429 with `retry-after` (seconds or an HTTP date) and/or `retry-after-ms`. */
+  | { type: "rate-limit"; retryAfter?: string | number; retryAfterMs?: number }
+  /** Any status with an optional body (e.g. 500, 503, 400, 401). */
+  | { type: "status"; status: number; body?: string; headers?: Record<string, string> }
+  /** Answers normally, but only after `delayMs` (past the client's timeout). */
+  | { type: "slow"; delayMs: number }
+  /** 200 with a body that is not JSON. */
+  | { type: "malformed" }
+  /** Destroys the socket without answering. */
+  | { type: "reset" };
+
+export type Reply = string | { content: string; finish_reason?: string };
+
+export interface LlmServerOptions {
+  /** Delay before each answer, in ms (default 0). */
+  latencyMs?: number;
+  /** The reply content for a request; undefined falls back to the default reply. */
+  reply?: (body: any) => Reply | undefined;
+  /**
+   * Faults to inject: a function of the 0-based request index (counting every
+   * request) and body, or a queue applied to the first requests in order.
+   */
+  faults?: ((requestIndex: number, body: any) => Fault | undefined) | Fault[];
+}
+
+export interface LlmServer {
+  /** e.g. http://127.0.0.1:PORT/v1 */
+  baseUrl: string;
+  /** Every request received, failed ones included. */
+  readonly requestCount: number;
+  /** Parsed request bodies in arrival order (the raw text when not JSON). */
+  readonly requests: any[];
+  /** The `authorization` header of each request (undefined when absent). */
+  readonly authorizations: (string | undefined)[];
+  /** The highest number of requests being answered at the same time. */
+  readonly maxInFlight: number;
+  /** Clears counters and recorded requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Word count, the server's stand-in for a tokenizer. */
+export function countTokens(text: string): number {
+  const words = text.trim().split(/\s+/);
+  return words[0] === "" ? 0 : words.length;
+}
+
+/** The default reply: a few words derived from a hash of what decides the answer. */
+export function defaultReply(body: any): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify([body?.model, body?.messages, body?.temperature ?? null, body?.seed ?? null]))
+    .digest("hex");
+  const lastUser = [...(body?.messages ?? [])].reverse().find((m: any) => m?.role === "user");
+  const topic = String(lastUser?.content ?? "").split(/\s+/).slice(0, 6).join(" ");
+  const extra = Array.from({ length: parseInt(digest[0]!, 16) }, (_, i) => `w${digest.slice(i * 2, i * 2 + 4)}`);
+  return [`Reply ${digest.slice(0, 12)} about: ${topic}.`, ...extra].join(" ");
+}
+
+export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmServer> {
+  let requests: any[] = [];
+  let authorizations: (string | undefined)[] = [];
+  let requestCount = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const faultFor = (index: number, body: any): Fault | undefined =>
+    typeof opts.faults === "function" ? opts.faults(index, body) : opts.faults?.[index];
+
+  const later = (ms: number, fn: () => void) => {
+    if (ms <= 0) return fn();
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const index = requestCount++;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on("close", () => inFlight--);
+    let body: any;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
+    requests.push(body);
+    authorizations.push(req.headers.authorization);
+
+    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
+      return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
+    }
+    if (typeof body !== "object" || body === null) {
+      return sendJson(res, 400, { error: { message: "request body is not JSON" } });
+    }
+    const fault = faultFor(index, body);
+    const latency = opts.latencyMs ?? 0;
+    if (fault?.type === "reset") return later(latency, () => req.socket.destroy());
+    if (fault?.type === "malformed") {
+      return later(latency, () => send(res, 200, { "content-type": "application/json" }, '{"choices": [ oops'));
+    }
+    if (fault?.type === "rate-limit") {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+      if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
+      return later(latency, () => sendJson(res, 429, { error: { message: "Rate limit reached", type: "rate_limit" } }, headers));
+    }
+    if (fault?.type === "status") {
+      return later(latency, () =>
+        send(res, fault.status, { "content-type": "application/json", ...fault.headers }, fault.body ?? JSON.stringify({ error: { message: `injected ${fault.status}` } })),
+      );
+    }
+    const delay = fault?.type === "slow" ? fault.delayMs : latency;
+    later(delay, () => sendJson(res, 200, completion(body, opts.reply?.(body), index)));
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    get requestCount() {
+      return requestCount;
+    },
+    get requests() {
+      return requests;
+    },
+    get authorizations() {
+      return authorizations;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    reset() {
+      requests = [];
+      authorizations = [];
+      requestCount = 0;
+      maxInFlight = inFlight;
+    },
+    close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A standard chat.completion object; honours `max_tokens` by truncating words. */
+function completion(body: any, custom: Reply | undefined, index: number) {
+  const reply = custom ?? defaultReply(body);
+  let content = typeof reply === "string" ? reply : reply.content;
+  let finish = typeof reply === "string" ? "stop" : (reply.finish_reason ?? "stop");
+  const limit = body.max_tokens ?? body.max_completion_tokens;
+  if (typeof limit === "number" && countTokens(content) > limit) {
+    content = content.trim().split(/\s+/).slice(0, limit).join(" ");
+    finish = "length";
+  }
+  const promptText = (body.messages ?? []).map((m: any) => String(m?.content ?? "")).join(" ");
+  const prompt_tokens = countTokens(promptText);
+  const completion_tokens = countTokens(content);
+  return {
+    id: `chatcmpl-${index}`,
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model: body.model,
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: finish, logprobs: null }],
+    usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {
+  send(res, status, { "content-type": "application/json", ...headers }, JSON.stringify(value));
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, text: string) {
+  if (res.destroyed) return;
+  res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
