@@ -14,7 +14,7 @@
  *              in their place is ≥ threshold
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCorpus } from "./dedup-data.mjs";
 
@@ -81,9 +81,13 @@ async function timedRun(label, memoStore) {
   });
   try {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const out = [...(await plugin.run(ctx))];
     const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     console.log(`\n${label}: ${seconds.toFixed(2)} s, ${Math.round(COUNT / seconds)} docs/s`);
+    console.log(`  CPU (all threads) ${cpuSeconds.toFixed(2)} s = ${Math.round((cpuSeconds / COUNT) * 1e6)} µs/doc; load average ${loadavg()[0].toFixed(1)}`);
     console.log(`  memo hits ${trace.memoHits}, misses ${trace.memoMisses}; tallies ${JSON.stringify(trace.tallies)}`);
     for (const m of logs) console.log(`  ${m}`);
     return out;

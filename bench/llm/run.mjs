@@ -141,7 +141,7 @@ async function benchPromptfoo(server) {
     PROMPTFOO_CACHE_ENABLED: "true",
     OPENAI_API_KEY: "sk-bench-not-a-real-key",
   };
-  const args = [bin, "eval", "-c", "promptfooconfig.yaml", "--max-concurrency", String(CONCURRENCY), "--no-progress-bar", "--no-table", "-o", "results.json"];
+  const args = [bin, "eval", "-c", "promptfooconfig.yaml", "--max-concurrency", String(CONCURRENCY), "--no-progress-bar", "--no-table", "--no-write"];
   await server.reset();
   const first = await run(process.execPath, args, { cwd: dir, env });
   const firstStats = await server.stats();

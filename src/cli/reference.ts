@@ -56,7 +56,8 @@ function flatten(schema: JsonSchema, prefix: string): Row[] {
   const rows: Row[] = [];
   for (const [key, s] of Object.entries(props)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    const mark = typeof s.dpo === "string" ? ` **${s.dpo}**` : "";
+    const marked = (s.dpo ?? (s.items as JsonSchema | undefined)?.dpo) as string | undefined;
+    const mark = marked ? ` **${marked}**` : "";
     rows.push({
       key: path,
       type: typeOf(s) + mark,

@@ -32,7 +32,8 @@ export class ObjectStore {
 
   put(data: string | Uint8Array): Digest {
     const digest = sha256(data);
-    if (!this.has(digest)) writeFileAtomic(this.pathOf(digest), data, this.tmpDir);
+    // An existing object is only trusted once verified: a corrupt one is replaced.
+    if (!this.verified.has(digest) && !this.verify(digest)) writeFileAtomic(this.pathOf(digest), data, this.tmpDir);
     this.verified.add(digest);
     return digest;
   }
@@ -62,12 +63,10 @@ export class ObjectStore {
     return new ObjectWriter(this, this.tmpDir);
   }
 
-  /** @internal used by ObjectWriter */
+  /** @internal used by ObjectWriter: moves a fully written temp file into place (replacing a corrupt copy). */
   adopt(tmpPath: string, digest: Digest): void {
-    const target = this.pathOf(digest);
     mkdirSync(join(this.dir, digest.slice(0, 2)), { recursive: true });
-    if (existsSync(target)) rmSync(tmpPath, { force: true });
-    else renameSync(tmpPath, target);
+    renameSync(tmpPath, this.pathOf(digest));
     this.verified.add(digest);
   }
 

@@ -179,9 +179,9 @@ stages:
     const r = await p.run(["build"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("stages `a`, `b`, `c` need each other in a cycle");
-    expect(r.stderr).toContain("dpo.config.yaml:4:35: `a` needs `c`");
-    expect(r.stderr).toContain("dpo.config.yaml:5:35: `b` needs `a`");
-    expect(r.stderr).toContain("dpo.config.yaml:6:35: `c` needs `b`");
+    expect(r.stderr).toContain("dpo.config.yaml:4:41: `a` needs `c`");
+    expect(r.stderr).toContain("dpo.config.yaml:5:41: `b` needs `a`");
+    expect(r.stderr).toContain("dpo.config.yaml:6:41: `c` needs `b`");
   });
 });
 
@@ -189,7 +189,7 @@ describe("concurrency and crashes", () => {
   it("a second build waits for the first and neither corrupts the cache", async () => {
     const p = project({ "dpo.config.yaml": chainConfig.replace("{ path: data/a.jsonl }", "{ path: data/a.jsonl, delayMs: 20 }"), "data/a.jsonl": lines(30), "data/d.jsonl": lines(2) });
     const first = p.run(["build"]);
-    await waitForLines(p, "progress.log", 2);
+    await waitForLines(p, "progress-a.log", 2);
     const second = await p.run(["build"]);
     const one = await first;
     expect(one.code).toBe(0);
@@ -202,7 +202,7 @@ describe("concurrency and crashes", () => {
   it("kill -9 mid-build loses no finished item, and the next build resumes", async () => {
     const p = project({ "dpo.config.yaml": chainConfig.replace("{ path: data/a.jsonl }", "{ path: data/a.jsonl, delayMs: 25 }"), "data/a.jsonl": lines(80), "data/d.jsonl": lines(1) });
     const child = p.spawn(["build"]);
-    await waitForLines(p, "progress.log", 10);
+    await waitForLines(p, "progress-a.log", 10);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
     const r = await p.run(["build"]);
@@ -217,7 +217,7 @@ describe("concurrency and crashes", () => {
   it("Ctrl-C (SIGINT) stops the build; finished items are kept", async () => {
     const p = project({ "dpo.config.yaml": chainConfig.replace("{ path: data/a.jsonl }", "{ path: data/a.jsonl, delayMs: 25 }"), "data/a.jsonl": lines(80), "data/d.jsonl": lines(1) });
     const child = p.spawn(["build"]);
-    await waitForLines(p, "progress.log", 10);
+    await waitForLines(p, "progress-a.log", 10);
     child.kill("SIGINT");
     const code = await new Promise((r) => child.on("close", r));
     expect(code).toBe(130);

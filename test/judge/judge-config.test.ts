@@ -47,6 +47,14 @@ judges:
     await expect(run([{ id: "h", type: "offline" }, { id: "h", type: "offline" }])).rejects.toThrow('two judges are called "h"');
   });
 
+  test("a missing rubric or annotation file is a user error naming it", async () => {
+    const run = (w: Record<string, unknown>) => runPlugin(plugin, { root, with: w, inputs: { g: [alpacaRecords().get(0)!] } });
+    await expect(run({ rubric: "rubrics/nope.yaml", judges: [{ id: "h", type: "offline" }] })).rejects.toThrow('rubric file "rubrics/nope.yaml" does not exist');
+    await expect(run({ rubric: "rubrics/helpfulness.yaml", judges: [{ id: "p", type: "human", files: ["ann/none.jsonl"] }] })).rejects.toThrow(
+      'annotation file "ann/none.jsonl" does not exist',
+    );
+  });
+
   test("a stage fed something other than candidates says what it expected", async () => {
     await expect(
       runPlugin(plugin, { root, with: { rubric: "rubrics/helpfulness.yaml", judges: [{ id: "h", type: "offline" }] }, inputs: { src: [{ id: "x", prompt: "hi" }] } }),

@@ -155,3 +155,23 @@ describe("LLM judge against a local server", () => {
     expect(judgementsOf(run).flat().every((j) => j.judge === "renamed")).toBe(true);
   });
 });
+
+describe("LLM judge failures", () => {
+  test("an endpoint that fails stops the stage without sending the queued calls", async () => {
+    const failing = await startLlmServer({ faults: () => ({ type: "status", status: 400 }) });
+    const config = { type: "openai", baseUrl: failing.baseUrl, maxRetries: 0 };
+    validate(openai.schema, config);
+    const p = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s });
+    try {
+      const many = Array.from({ length: 10 }, (_, i) => ({ ...record, id: `r${i}` }));
+      await expect(
+        runPlugin(plugin, { root, providers: { local: p }, with: { rubric: "rubric.yaml", concurrency: 2, judges: [llmJudge()] }, inputs: { g: many } }),
+      ).rejects.toThrow(/chat call failed/);
+      // 2 in flight at the failure, not 10 records × 2 candidates × 5 criteria.
+      expect(failing.requestCount).toBeLessThanOrEqual(2);
+    } finally {
+      await p.close();
+      await failing.close();
+    }
+  });
+});

@@ -79,6 +79,19 @@ describe("offline judges on real text", () => {
     expect(cands.every((c) => scoreOf(c, "safety").score === scoreOf(c, "safety", "heuristics-b").score)).toBe(true);
   });
 
+  test("in a conversation, the last user turn is the ask", async () => {
+    const prompt = [
+      { role: "user", content: "Tell me about bicycles." },
+      { role: "assistant", content: "Bicycles are two-wheeled vehicles." },
+      { role: "user", content: "How do I patch a punctured tyre tube?" },
+    ];
+    const text = "To patch a punctured tube, remove the tyre, find the hole, roughen the area, apply glue and press the patch on.";
+    const run = await judge([{ id: "c1", prompt, candidates: [{ id: "a", text }] }]);
+    const relevance = scoreOf((run.records[0]!.candidates as any[])[0], "relevance");
+    expect(relevance.rationale).toBe("heuristic (key-terms): 4 of 4 key terms of the prompt covered");
+    expect(relevance.score).toBe(5);
+  });
+
   test("two signals for one criterion in one judge is an error", async () => {
     await expect(judge([alpaca.get(0)!], [{ id: "h", type: "offline", scorers: ["structure", "readability"] }])).rejects.toThrow(
       'offline judge "h" has two signals for `clarity` (structure and readability)',
@@ -91,12 +104,20 @@ describe("offline judges on real text", () => {
     expect(j.filter((x: any) => x.score !== null).map((x: any) => x.criterion).sort()).toEqual(["correctness", "safety"]);
   });
 
-  test("output is byte-identical across runs and worker counts", async () => {
-    const records = [...alpaca.values(), harmfulRecord()];
-    const a = await runPlugin(plugin, { root, jobs: 1, with: { rubric, judges: [{ id: "h", type: "offline" }] }, inputs: { g: records } });
-    const b = await runPlugin(plugin, { root, jobs: 3, with: { rubric, judges: [{ id: "h", type: "offline" }] }, inputs: { g: [...records].reverse() } });
+  test("output is byte-identical across runs and worker counts, in-process or in the pool", async () => {
+    // 45 records: more than one batch, so the worker pool judges them (dist/ must be built).
+    const base = [...alpaca.values(), harmfulRecord()];
+    const records = Array.from({ length: 5 }, (_, k) => base.map((r) => ({ ...r, id: `${r.id}-${k}` }))).flat();
+    const judges = [{ id: "h", type: "offline", scorers: ["harm", "key-terms", "readability", "length", "consensus"] }];
+    const a = await runPlugin(plugin, { root, jobs: 1, with: { rubric, judges }, inputs: { g: records } });
+    const b = await runPlugin(plugin, { root, jobs: 3, with: { rubric, judges }, inputs: { g: [...records].reverse() } });
     expect(a.text).toBe(b.text);
+    expect(a.records).toHaveLength(45);
     expect(a.records[0]!.rubric).toMatchObject({ name: "helpfulness", scale: { min: 1, max: 5 } });
+    // The same record judged alone (in-process) gets the same judgements as in the pool.
+    const alone = await runPlugin(plugin, { root, with: { rubric, judges }, inputs: { g: [base[0]!] } });
+    const pooled = a.records.find((r) => r.id === `${base[0]!.id}-0`)!;
+    expect(pooled.candidates).toEqual(alone.records[0]!.candidates);
   });
 
   test("a disabled judge (empty string) judges nothing", async () => {

@@ -118,7 +118,7 @@ export default {
         return row.text + ctx.with.suffix;
       });
       ctx.progress.tick();
-      appendFileSync(ctx.resolve("progress.log"), "item\\n"); // lets tests wait for real progress
+      appendFileSync(ctx.resolve("progress-" + ctx.stage + ".log"), "item\\n"); // lets tests wait for real progress
       yield { id: row.id ?? text, text };
     }
   },

@@ -67,8 +67,9 @@ export function nodeAt(doc: Document, pointer: string): { node: Node | null; key
       const pair = node.items.find((p) => isPair(p) && keyText(p.key) === segment);
       if (!pair) return { node, key, exact: false };
       key = pair.key as Node;
-      // `key:` with nothing after it has no value node: the key stands for it.
-      node = resolveAlias(doc, pair.value as Node | null) ?? key;
+      // `key:` with nothing after it has an empty value: the key stands for it.
+      const value = resolveAlias(doc, pair.value as Node | null);
+      node = value && !isEmptyScalar(value) ? value : key;
     } else if (isSeq(node) && /^\d+$/.test(segment) && Number(segment) < node.items.length) {
       key = undefined;
       node = resolveAlias(doc, node.items[Number(segment)] as Node | null);
@@ -77,6 +78,10 @@ export function nodeAt(doc: Document, pointer: string): { node: Node | null; key
     }
   }
   return { node, key, exact: true };
+}
+
+function isEmptyScalar(node: Node): boolean {
+  return isScalar(node) && node.value === null && !!node.range && node.range[0] === node.range[1];
 }
 
 function resolveAlias(doc: Document, node: Node | null | undefined): Node | null {

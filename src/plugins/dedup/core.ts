@@ -6,7 +6,7 @@
  * 2. Exact pass: records whose normalised text is identical form a group; the
  *    first stays as the group's representative, the rest are removed.
  * 3. Near pass over the representatives: MinHash signatures (memoised, signed
- *    in the pool), LSH candidate pairs, exact Jaccard of each candidate's
+ *    in the pool, see signatures.ts), LSH candidate pairs, exact Jaccard of each candidate's
  *    shingle sets, union-find over the pairs at or above the threshold. Each
  *    cluster keeps its smallest member.
  * 4. Each kept record lists what it stood for in `duplicates`, with the exact
@@ -16,11 +16,10 @@ import { canonicalJson } from "../../engine/hash.js";
 import { userError } from "../../engine/diagnostic.js";
 import type { PluginContext, Progress, Rec, WorkerPool } from "../../engine/plugin.js";
 import { Clusters } from "./clusters.js";
-import { recordFields } from "./fields.js";
+import { recordFields, type FieldValue } from "./fields.js";
 import { candidatePairs, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
 import type { ShingleKind, ShingleSpec } from "./shingle.js";
-import { renderAll } from "./render.js";
-import { memoSigner } from "./sign.js";
+import { renderAndSign, writeSignature } from "./signatures.js";
 import { MERSENNE_31 } from "./signature.js";
 import { exactJaccard } from "./verify.js";
 
@@ -76,24 +75,20 @@ export async function dedupRecords(
   const records = inKeepOrder(input);
   const values = records.map((r) => recordFields(r, o.fields));
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram };
-  const sign = o.near ? memoSigner({ spec, numPerm: o.numPerm, memo: s.memo, pool: s.pool }) : undefined;
-  const signatures = new Map<string, Promise<Uint8Array>>();
   s.progress?.total(records.length);
-  const { texts, digests } = await renderAll(values, s.pool, (_, batch) => {
-    s.signal?.throwIfAborted();
-    s.progress?.tick(batch.texts.length);
-    if (!sign) return;
-    batch.digests.forEach((d, k) => {
-      if (signatures.has(d)) return;
-      const signed = sign(batch.texts[k]!, d);
-      signed.catch(() => {}); // awaited below; this only stops an early failure counting as unhandled
-      signatures.set(d, signed);
-    });
+  const { digests, signatures } = await renderAndSign(values, {
+    spec,
+    numPerm: o.numPerm,
+    sign: o.near,
+    memo: s.memo,
+    pool: s.pool,
+    progress: s.progress,
+    signal: s.signal,
   });
   const { groupOf, reps } = exactGroups(digests, o.exact);
   const near = o.near
     ? await nearClusters(
-        reps.map((i) => texts[i]!),
+        reps.map((i) => values[i]!),
         await Promise.all(reps.map((i) => signatures.get(digests[i]!)!)),
         spec,
         o,
@@ -159,28 +154,27 @@ function noClusters(size: number): NearResult {
 }
 
 async function nearClusters(
-  texts: string[],
-  signed: Uint8Array[],
+  fields: FieldValue[][],
+  signed: string[],
   spec: ShingleSpec,
   o: DedupOptions,
   pool: WorkerPool,
 ): Promise<NearResult> {
-  if (texts.length > MAX_TEXTS) {
-    throw userError(`dedup/minhash handles at most ${MAX_TEXTS} distinct texts in one stage, got ${texts.length}`, {
+  if (fields.length > MAX_TEXTS) {
+    throw userError(`dedup/minhash handles at most ${MAX_TEXTS} distinct fields in one stage, got ${fields.length}`, {
       hint: "split the input into several stages",
     });
   }
-  const signatures = new Uint32Array(texts.length * o.numPerm);
-  const bytes = new Uint8Array(signatures.buffer);
-  signed.forEach((sig, g) => bytes.set(sig, g * o.numPerm * 4));
-  const skip = new Uint8Array(texts.length);
+  const signatures = new Uint32Array(fields.length * o.numPerm);
+  signed.forEach((sig, g) => writeSignature(signatures, g, sig, o.numPerm));
+  const skip = new Uint8Array(fields.length);
   // A text without shingles has p in every slot; it can only be an exact duplicate.
-  for (let g = 0; g < texts.length; g++) skip[g] = signatures[g * o.numPerm] === MERSENNE_31 ? 1 : 0;
+  for (let g = 0; g < fields.length; g++) skip[g] = signatures[g * o.numPerm] === MERSENNE_31 ? 1 : 0;
   const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
-  const candidates = candidatePairs(signatures, texts.length, o.numPerm, bands, skip);
-  const similarities = await exactJaccard(texts, candidates, spec, pool);
+  const candidates = candidatePairs(signatures, fields.length, o.numPerm, bands, skip);
+  const similarities = await exactJaccard(fields, candidates, spec, pool);
 
-  const clusters = new Clusters(texts.length);
+  const clusters = new Clusters(fields.length);
   const known = new Map<number, number>();
   let verifiedPairs = 0;
   for (let k = 0; k < similarities.length; k++) {
@@ -192,9 +186,9 @@ async function nearClusters(
       verifiedPairs++;
     }
   }
-  const rootOf = new Int32Array(texts.length);
-  for (let g = 0; g < texts.length; g++) rootOf[g] = clusters.root(g);
-  const similarity = await similarityToRoot(texts, rootOf, known, spec, pool);
+  const rootOf = new Int32Array(fields.length);
+  for (let g = 0; g < fields.length; g++) rootOf[g] = clusters.root(g);
+  const similarity = await similarityToRoot(fields, rootOf, known, spec, pool);
   return { rootOf, similarity, bands, candidatePairs: candidates.length / 2, verifiedPairs };
 }
 
@@ -206,7 +200,7 @@ const pairKey = (i: number, j: number) => i * MAX_TEXTS + j;
  * here, and may be below the threshold: the record was removed through the chain.
  */
 async function similarityToRoot(
-  texts: readonly string[],
+  fields: readonly FieldValue[][],
   rootOf: Int32Array,
   known: Map<number, number>,
   spec: ShingleSpec,
@@ -220,7 +214,7 @@ async function similarityToRoot(
     if (j === undefined) missing.push(rootOf[g]!, g);
     else similarity[g] = j;
   }
-  const computed = await exactJaccard(texts, Uint32Array.from(missing), spec, pool);
+  const computed = await exactJaccard(fields, Uint32Array.from(missing), spec, pool);
   computed.forEach((j, k) => (similarity[missing[2 * k + 1]!] = j));
   return similarity;
 }

@@ -6,15 +6,16 @@
  * the only approximation).
  */
 import type { WorkerPool } from "../../engine/plugin.js";
+import type { FieldValue } from "./fields.js";
 import type { JaccardBatch } from "./minhash-task.js";
 import type { ShingleSpec } from "./shingle.js";
 
 const TASK = new URL("./minhash-task.js", import.meta.url).href;
 const PAIRS_PER_BATCH = 2048;
 
-/** Exact Jaccard of each pair [i, j] of `pairs` (flattened), indices into `texts`. */
+/** Exact Jaccard of each pair [i, j] of `pairs` (flattened), indices into `values` (records' field values). */
 export async function exactJaccard(
-  texts: readonly string[],
+  values: readonly FieldValue[][],
   pairs: Uint32Array,
   spec: ShingleSpec,
   pool: WorkerPool,
@@ -23,26 +24,26 @@ export async function exactJaccard(
   const jobs: Promise<void>[] = [];
   for (let first = 0; first < out.length; first += PAIRS_PER_BATCH) {
     const last = Math.min(out.length, first + PAIRS_PER_BATCH);
-    const batch = localBatch(texts, pairs.subarray(2 * first, 2 * last), spec);
+    const batch = localBatch(values, pairs.subarray(2 * first, 2 * last), spec);
     jobs.push(pool.run<Float64Array>(TASK, "jaccardBatch", batch).then((j) => out.set(j, first)));
   }
   await Promise.all(jobs);
   return out;
 }
 
-/** A batch carries only the texts its pairs name, renumbered. */
-function localBatch(texts: readonly string[], pairs: Uint32Array, spec: ShingleSpec): JaccardBatch {
+/** A batch carries only the records its pairs name, renumbered. */
+function localBatch(values: readonly FieldValue[][], pairs: Uint32Array, spec: ShingleSpec): JaccardBatch {
   const local = new Map<number, number>();
-  const batchTexts: string[] = [];
+  const batchValues: FieldValue[][] = [];
   const localPairs = new Uint32Array(pairs.length);
   for (let k = 0; k < pairs.length; k++) {
     const global = pairs[k]!;
     let index = local.get(global);
     if (index === undefined) {
-      index = batchTexts.push(texts[global]!) - 1;
+      index = batchValues.push(values[global]!) - 1;
       local.set(global, index);
     }
     localPairs[k] = index;
   }
-  return { texts: batchTexts, pairs: localPairs, spec };
+  return { values: batchValues, pairs: localPairs, spec };
 }

@@ -11,6 +11,7 @@ import type { JsonSchema, PluginContext } from "../../engine/plugin.js";
 import { validate } from "../../engine/schema.js";
 import { normalisePrompt, normaliseText } from "../text/normalise.js";
 import { criterionDigest, type Rubric } from "../rubric/model.js";
+import { readProjectText } from "../rubric/read.js";
 import { scored, unscored, type CandidatesRecord, type Judgement, type PromptValue } from "./judgement.js";
 
 interface Annotation {
@@ -65,7 +66,7 @@ export async function importAnnotations(
   const out = new Map<string, Judgement[]>();
 
   for (const file of files) {
-    const lines = (await ctx.readFile(file)).toString("utf8").split(/\r?\n/);
+    const lines = (await readProjectText(ctx, file, "annotation file")).split(/\r?\n/);
     lines.forEach((line, i) => {
       if (!line.trim() || errors.length >= MAX_ERRORS) return;
       const location: Location = { file, line: i + 1 };

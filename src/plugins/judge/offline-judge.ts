@@ -1,7 +1,7 @@
 /**
  * An offline judge: scores each rubric criterion that one of its signals
  * measures, with no model. Scores are integers on the rubric's scale, and
- * every rationale starts with "heuristic:" and says what was measured.
+ * every rationale starts with "heuristic (<signal>):" and says what was measured.
  *
  * Several offline judges give agreement something to compare only where they
  * use different signals for the same criterion, e.g.

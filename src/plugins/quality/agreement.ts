@@ -58,7 +58,7 @@ export default definePlugin<With>({
       },
       report: {
         type: "string",
-        pattern: "^[^/\\\\](?!.*\\.\\.).*$",
+        pattern: "^(?!.*\\.\\.)[^/\\\\].*$",
         default: "reports/agreement.json",
         description: "Where the JSON report is published, relative to out/.",
       },

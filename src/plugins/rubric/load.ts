@@ -9,6 +9,7 @@ import { joinPointer, parseYaml, schemaErrors, type YamlSource } from "../../eng
 import type { PluginContext } from "../../engine/plugin.js";
 import { validate } from "../../engine/schema.js";
 import { rubricSchema, type Rubric } from "./model.js";
+import { readProjectText } from "./read.js";
 
 /** Parses and validates rubric text; throws a DpoError with located diagnostics. */
 export function parseRubric(text: string, file: string): Rubric {
@@ -26,8 +27,7 @@ export function parseRubric(text: string, file: string): Rubric {
 
 /** Loads a project-relative rubric file through the stage context (so its digest is recorded). */
 export async function loadRubric(ctx: PluginContext<any>, relPath: string): Promise<Rubric> {
-  const text = (await ctx.readFile(relPath)).toString("utf8");
-  return parseRubric(text, relPath);
+  return parseRubric(await readProjectText(ctx, relPath, "rubric file"), relPath);
 }
 
 function semanticProblems(rubric: Rubric, src: YamlSource): Diagnostic[] {

@@ -1,0 +1,157 @@
+/**
+ * Normalising and signing, in the worker pool, memoised per text.
+ *
+ * Each record's fields go to a worker in batches; it returns the sha256 of
+ * each normalised text (the key of exact dedup). Each distinct text's MinHash
+ * signature is memoised on its own, keyed by `["minhash@1", params,
+ * sha256(normalised text)]` (the digest stands for the text and keeps the key
+ * small), so adding records signs only the new ones.
+ *
+ * Signing the misses costs a second trip with the same text. When the last
+ * batch back was mostly misses (a cold memo), the next batches are signed in
+ * the same trip as they are normalised; the first batch never is, so a warm
+ * memo with a few new records signs only those.
+ */
+import type { PluginContext, Progress, WorkerPool } from "../../engine/plugin.js";
+import type { FieldValue } from "./fields.js";
+import type { RenderBatch, SignBatch } from "./minhash-task.js";
+import type { ShingleSpec } from "./shingle.js";
+
+/** Bump with any change to normalisation, shingling, hashing or the permutations. */
+export const SIGNATURE_NAMESPACE = "minhash@1";
+const TASK = new URL("./minhash-task.js", import.meta.url).href;
+const BATCH = 1024;
+
+export interface SignatureOptions {
+  spec: ShingleSpec;
+  numPerm: number;
+  /** False: only digests are wanted (exact dedup alone). */
+  sign: boolean;
+  memo: PluginContext["memo"];
+  pool: WorkerPool;
+  progress?: Progress;
+  signal?: AbortSignal;
+}
+
+export interface Signed {
+  /** sha256 of each record's normalised text. */
+  digests: string[];
+  /** Signature of each distinct text by digest, base64 of numPerm little-endian uint32. */
+  signatures: Map<string, Promise<string>>;
+}
+
+export async function renderAndSign(values: FieldValue[][], o: SignatureOptions): Promise<Signed> {
+  const digests = new Array<string>(values.length);
+  const signatures = new Map<string, Promise<string>>();
+  const misses = new MissBatcher(values, o);
+  const params = { shingle: o.spec.kind, ngram: o.spec.size, numPerm: o.numPerm };
+  let speculate = false;
+
+  const handle = (first: number, { digests: batch, signatures: signed }: { digests: string[]; signatures?: Uint32Array }) => {
+    o.signal?.throwIfAborted();
+    o.progress?.tick(batch.length);
+    let missed = 0;
+    batch.forEach((digest, k) => {
+      digests[first + k] = digest;
+      if (!o.sign || signatures.has(digest)) return;
+      const ready = signed && toBase64(signed, k, o.numPerm);
+      const signature = o.memo<string>([SIGNATURE_NAMESPACE, params, digest], () => {
+        missed++;
+        return ready !== undefined ? Promise.resolve(ready) : misses.sign(first + k);
+      });
+      signature.catch(() => {}); // awaited by the caller; this only stops an early failure counting as unhandled
+      signatures.set(digest, signature);
+    });
+    speculate = o.sign && missed * 2 > batch.length;
+  };
+
+  // A window of batches in flight keeps every worker busy while each answer steers the next request.
+  const window = Math.max(2, 2 * o.pool.size);
+  await new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let running = 0;
+    const launch = () => {
+      while (running < window && next < values.length) {
+        const first = next;
+        next += BATCH;
+        running++;
+        const arg: RenderBatch = {
+          values: values.slice(first, first + BATCH),
+          sign: speculate ? { spec: o.spec, numPerm: o.numPerm } : undefined,
+        };
+        o.pool.run<{ digests: string[]; signatures?: Uint32Array }>(TASK, "renderBatch", arg).then((r) => {
+          try {
+            handle(first, r);
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          running--;
+          launch();
+        }, reject);
+      }
+      if (running === 0) resolve();
+    };
+    launch();
+  });
+  return { digests, signatures };
+}
+
+/** Decodes signature `g` of a batch result (or a memoised base64 string) into `into` at slot `slot`. */
+export function writeSignature(into: Uint32Array, slot: number, base64: string, numPerm: number): void {
+  const width = numPerm * 4;
+  const written = Buffer.from(into.buffer, into.byteOffset, into.byteLength).write(base64, slot * width, width, "base64");
+  if (written !== width || base64.length !== Math.ceil(width / 3) * 4) {
+    throw new Error(`memoised signature has the wrong length for ${numPerm} permutations`);
+  }
+}
+
+function toBase64(signatures: Uint32Array, k: number, numPerm: number): string {
+  const width = numPerm * 4;
+  return Buffer.from(signatures.buffer, signatures.byteOffset, signatures.byteLength).toString("base64", k * width, (k + 1) * width);
+}
+
+interface Waiting {
+  index: number;
+  resolve: (sig: string) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Collects the records whose signature missed the memo and signs them BATCH at a time. */
+class MissBatcher {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+  constructor(
+    private readonly values: FieldValue[][],
+    private readonly o: SignatureOptions,
+  ) {}
+
+  sign(index: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ index, resolve, reject });
+      if (this.waiting.length >= BATCH) this.flush();
+      else this.schedule();
+    });
+  }
+
+  private flush(): void {
+    const batch = this.waiting;
+    if (batch.length === 0) return;
+    this.waiting = [];
+    const arg: SignBatch = { values: batch.map((w) => this.values[w.index]!), spec: this.o.spec, numPerm: this.o.numPerm };
+    this.o.pool.run<Uint32Array>(TASK, "signBatch", arg).then(
+      (sigs) => batch.forEach((w, k) => w.resolve(toBase64(sigs, k, this.o.numPerm))),
+      (e: unknown) => batch.forEach((w) => w.reject(e)),
+    );
+  }
+
+  /** A partial batch leaves once the current turn of the event loop ends, so no record waits forever. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+}
