@@ -4,11 +4,13 @@
 // from dist/, real lmdb memo) and by promptfoo 0.118 with the same concurrency;
 // then each again fully cached.
 //   npx tsc -p . && (cd bench/llm && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install) && node bench/llm/run.mjs
+// Env: CALLS (default 20000), ONLY=undici,dpo,promptfoo (a subset).
 // Physical limit: CONCURRENCY / latency = 64 / 0.020 s = 3,200 req/s; target ≥ 0.8 of it.
 import { fork, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import os from "node:os";
 import ts from "typescript";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -79,6 +81,14 @@ function treeRssKB(pid) {
 }
 
 const fmt = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function benchUndici(server) {
+  await server.reset();
+  const r = await run(process.execPath, [join(here, "undici-baseline.mjs"), server.baseUrl, String(CALLS), String(CONCURRENCY)]);
+  const stats = await server.stats();
+  const out = JSON.parse(r.stdout);
+  return { name: "bare undici (ceiling)", requests: stats.requestCount, maxInFlight: stats.maxInFlight, rate: stats.requestCount / (out.genMs / 1000), wallMs: r.ms, genMs: out.genMs, peakMB: Math.max(r.peakMB, out.maxRssMB) };
+}
 
 async function benchDpo(server) {
   const memoDir = join(work, "dpo-memo");
@@ -163,8 +173,10 @@ async function benchPromptfoo(server) {
 
 const server = await startServer();
 console.log(`${fmt(CALLS)} calls, concurrency ${CONCURRENCY}, server latency ${LATENCY_MS} ms (own process): limit ${fmt(limit)} req/s`);
+console.log(`machine: ${os.cpus().length} cores, load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 try {
-  for (const bench of [benchDpo, benchPromptfoo]) {
+  const only = process.env.ONLY?.split(",");
+  for (const bench of [benchUndici, benchDpo, benchPromptfoo].filter((b) => !only || only.some((o) => b.name.toLowerCase().includes(o)))) {
     let r;
     try {
       r = await bench(server);
@@ -180,6 +192,7 @@ try {
       `${r.name}: ${fmt(r.requests)} requests, ${fmt(r.rate)} req/s = ${fmt(r.rate / limit, 2)} of the limit (${timing}), ` +
         `max in flight ${r.maxInFlight}, peak RSS ${fmt(r.peakMB)} MB`,
     );
+    if (r.cachedMs === undefined) continue;
     console.log(
       `${r.name} cached re-run: ${fmt(r.cachedMs / 1000, 2)} s process wall${r.cachedGenMs ? ` (generation ${fmt(r.cachedGenMs / 1000, 2)} s)` : ""}, ` +
         `${r.cachedRequests} requests, peak RSS ${fmt(r.cachedPeakMB)} MB`,

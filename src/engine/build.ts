@@ -211,6 +211,7 @@ class Build {
     try {
       const inputs: Record<string, StoredArtifact> = {};
       for (const u of upstream) inputs[u.stage] = await this.verifiedInput(u);
+      await this.loadProviders(stage.providers);
       const created = createContext({
         stage: stage.name,
         with: structuredClone(stage.with),
@@ -228,7 +229,8 @@ class Build {
       });
       trace = created.trace;
       const ctx = created.ctx;
-      const records = (await stage.plugin.run(ctx)) as AsyncIterable<Rec> | Iterable<Rec>;
+      const plugin = await stage.plugin.load();
+      const records = (await plugin.run(ctx)) as AsyncIterable<Rec> | Iterable<Rec>;
       const written = await writeArtifact(this.project.store, records, this.opts.signal);
       const published: Record<string, Digest> = {};
       for (const [path, content] of [...trace.published].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -296,13 +298,18 @@ class Build {
     return (this.pool ??= createPool(this.opts.jobs));
   }
 
-  private provider(name: string): unknown {
-    if (!this.providers.has(name)) {
+  /** Creates the providers a stage names (once per build), so `ctx.provider` can stay synchronous. */
+  private async loadProviders(names: string[]): Promise<void> {
+    for (const name of names) {
       const p = this.config.providers[name];
-      if (!p) return undefined;
+      if (!p || this.providers.has(name)) continue;
+      const type = await p.providerType.load();
       const log = this.opts.reporter.logger(`provider ${name}`);
-      this.providers.set(name, p.providerType.create(p.config, { name, log, redact: this.redact }));
+      if (!this.providers.has(name)) this.providers.set(name, type.create(p.config, { name, log, redact: this.redact }));
     }
+  }
+
+  private provider(name: string): unknown {
     return this.providers.get(name);
   }
 

@@ -4,25 +4,39 @@
  * Never credentials or header values. Absent parameters are left out, so
  * `{temperature: undefined}` and `{}` are the same call.
  */
+import { canonicalJson } from "../engine/hash.js";
 import type { ChatRequest } from "./llm.js";
 
 export const CHAT_KEY_VERSION = "chat@1";
 
+/** The sampling parameters that are set, with keys in sorted order. */
 export function samplingParams(request: ChatRequest): Record<string, unknown> {
-  const { temperature, top_p, max_tokens, seed, stop } = request;
-  return withoutUndefined({ temperature, top_p, max_tokens, seed, stop });
+  const { max_tokens, seed, stop, temperature, top_p } = request;
+  return withoutUndefined({ max_tokens, seed, stop, temperature, top_p });
 }
 
-export function chatKey(identity: unknown, request: ChatRequest, sample: number): unknown[] {
-  return [
+/**
+ * The memo key as canonical JSON. Every object in it is built with its keys in
+ * sorted order, so plain JSON.stringify is canonical: walking the key with
+ * json-stable-stringify on every call is a measurable share of a cached call.
+ */
+export function chatKey(identity: Readonly<Record<string, unknown>>, request: ChatRequest, sample: number): string {
+  return JSON.stringify([
     CHAT_KEY_VERSION,
-    identity,
+    sortedCopy(identity),
     request.model,
-    request.messages.map((m) => ({ role: m.role, content: m.content })),
+    request.messages.map((m) => ({ content: m.content, role: m.role })),
     samplingParams(request),
     request.json === true,
     sample,
-  ];
+  ]);
+}
+
+/** The identity with its keys (at every depth) sorted, made once per identity object. */
+const sortedIdentities = new WeakMap<object, unknown>();
+function sortedCopy(identity: Readonly<Record<string, unknown>>): unknown {
+  if (!sortedIdentities.has(identity)) sortedIdentities.set(identity, JSON.parse(canonicalJson(identity)));
+  return sortedIdentities.get(identity);
 }
 
 /** The OpenAI request body for a chat request. */

@@ -69,13 +69,11 @@ export class OpenAiProvider implements LlmProvider {
     const reply = await ctx.memo<ChatReply>(key, async () => {
       // Only called on a miss: offline, a miss is an error that names the call.
       if (ctx.offline) throw this.offlineMiss(ctx, request);
-      // Plain JSON is enough here: chatKey builds the same key in the same order every time.
-      const id = JSON.stringify(key);
-      let running = this.inFlight.get(id);
+      let running = this.inFlight.get(key);
       if (!running) {
         sent = true;
-        running = this.send(request, ctx).finally(() => this.inFlight.delete(id));
-        this.inFlight.set(id, running);
+        running = this.send(request, ctx).finally(() => this.inFlight.delete(key));
+        this.inFlight.set(key, running);
       }
       return running;
     });
@@ -108,8 +106,8 @@ export class OpenAiProvider implements LlmProvider {
 
   /** One attempt inside a concurrency slot, after the per-minute budgets allow it. */
   private async attempt(endpoint: ChatEndpoint, body: unknown, estimate: number, signal: AbortSignal): Promise<Attempt> {
-    await this.requestBudget?.take(1, signal);
-    await this.tokenBudget?.take(estimate, signal);
+    if (this.requestBudget) await this.requestBudget.take(1, signal);
+    if (this.tokenBudget) await this.tokenBudget.take(estimate, signal);
     const result = await attemptChat(endpoint, body, signal);
     if (result.ok) {
       const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;

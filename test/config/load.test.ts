@@ -43,7 +43,7 @@ describe("loadConfig: a valid project", () => {
     expect(c.source).toBe(valid);
     expect([c.version, c.project, c.seed]).toEqual([1, "demo", 7]);
     expect(c.order).toEqual(["prompts", "judge", "pairs"]);
-    expect(c.stages.prompts!.plugin).toBe(lines);
+    expect(await c.stages.prompts!.plugin.load()).toBe(lines);
     expect(c.stages.prompts!.with).toEqual({ path: "data/prompts.txt", limit: 10 });
     expect(c.stages.prompts!.files).toEqual(["data/prompts.txt"]);
     expect(c.stages.prompts!.location).toMatchObject({ file: "dpo.config.yaml", line: 10, column: 3 });
@@ -80,6 +80,7 @@ describe("loadConfig: a valid project", () => {
     });
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     expect(result.value.stages.e!.plugin.name).toBe("local/echo");
+    expect((await result.value.stages.e!.plugin.load()).name).toBe("local/echo");
     expect(result.value.stages.e!.pluginFile).toBe(join(root, "plugins/echo.js"));
     expect(result.value.stages.e!.with).toEqual({ n: 3 });
   });

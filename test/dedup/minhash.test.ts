@@ -100,6 +100,8 @@ describe("dedup/minhash on AlpacaEval prompts", () => {
     expect(out.length).toBe(short.length);
     expect(out.every((r) => r.duplicates === undefined)).toBe(true);
     expect(trace.tallies).toEqual({ "dedup.exact_removed": 0, "dedup.near_removed": 0, "dedup.clusters": 0 });
+    const empty = await runPlugin(minhash, { with: {}, inputs: { prompts: [] } });
+    expect(empty.records).toEqual([]);
   });
 
   it("gives byte-identical output with 1 or 4 workers", async () => {
@@ -113,7 +115,7 @@ describe("dedup/minhash on AlpacaEval prompts", () => {
     const options = { ...defaults() };
     const pool = createPool(2);
     try {
-      const services = () => ({ memo: memoMemoFn(), pool, tally() {} });
+      const services = () => ({ memo: memoMemoFn().fn, pool, tally() {} });
       const a = await dedupRecords(corpus, options, services());
       const b = await dedupRecords(shuffled(corpus), options, services());
       const c = await dedupRecords(shuffled(corpus, 99), options, services());
@@ -147,6 +149,25 @@ describe("dedup/minhash on AlpacaEval prompts", () => {
         const text = input.find((r) => r.id === d.id)!.prompt as string;
         expect(d.similarity).toBe(Math.round(trigramJaccard(kept.prompt as string, text) * 1e4) / 1e4);
       }
+    }
+  });
+
+  it("signs in the same trip as it normalises on a cold memo, with the same result as a warm one", async () => {
+    // More batches (of 1024) than the window in flight: once a batch comes back all misses, the next are signed ahead.
+    const n = 4600;
+    const many = records(Array.from({ length: n }, (_, i) => `${prompts[i % 120]} ${prompts[Math.floor(i / 120) % 120]} ${i}`));
+    const pool = createPool(2);
+    try {
+      const memo = memoMemoFn();
+      const cold = await dedupRecords(many, defaults(), { memo: memo.fn, pool, tally() {} });
+      expect(cold.stats.signedAhead).toBeGreaterThan(0);
+      expect(memo.misses()).toBe(n);
+      const warm = await dedupRecords(many, defaults(), { memo: memo.fn, pool, tally() {} });
+      expect(warm.stats.signedAhead).toBe(0);
+      expect(memo.misses()).toBe(n);
+      expect(serialiseRecords(warm.records)).toBe(serialiseRecords(cold.records));
+    } finally {
+      await pool.close();
     }
   });
 
@@ -218,12 +239,17 @@ function defaults(): DedupOptions {
   };
 }
 
-/** A bare memo function over an in-memory store (what ctx.memo does, minus the trace). */
+/** A bare memo function over an in-memory store (what ctx.memo does, minus the trace), counting misses. */
 function memoMemoFn() {
-  const store = new Map<string, unknown>();
-  return async <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
+  const store = new Map<string, Promise<unknown>>();
+  let misses = 0;
+  const fn = <T>(key: unknown, compute: () => Promise<T>): Promise<T> => {
     const k = JSON.stringify(key);
-    if (!store.has(k)) store.set(k, await fn());
-    return store.get(k) as T;
+    if (!store.has(k)) {
+      misses++;
+      store.set(k, compute());
+    }
+    return store.get(k) as Promise<T>;
   };
+  return { fn, misses: () => misses };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../src/engine/hash.js";
 import { seededRng } from "../../src/engine/rng.js";
+import { chatKey } from "../../src/providers/chat-key.js";
 import { onAbort } from "../../src/providers/abort-fanout.js";
 import { deadline } from "../../src/providers/deadline.js";
 import { publicUrl, urlSecrets } from "../../src/providers/endpoint.js";
@@ -139,5 +141,36 @@ describe("onAbort", () => {
     let late = false;
     onAbort(controller.signal, () => (late = true));
     expect(late).toBe(true);
+  });
+});
+
+describe("chatKey", () => {
+  it("is canonical JSON built without walking the key, and holds no credentials", () => {
+    const identity = { type: "openai", baseUrl: publicUrl("https://user:hunter22@api.example.com/v1?api_key=zzzzzzzz") };
+    const request = {
+      top_p: 0.9,
+      temperature: 0.5,
+      stop: ["\n\n"],
+      seed: 3,
+      max_tokens: 64,
+      model: "m",
+      json: true,
+      messages: [{ role: "system" as const, content: "sys" }, { content: "q", role: "user" as const }],
+    };
+    const key = chatKey(identity, request, 2);
+    expect(key).toBe(canonicalJson(JSON.parse(key)));
+    expect(JSON.parse(key)).toEqual([
+      "chat@1",
+      { baseUrl: "https://api.example.com/v1", type: "openai" },
+      "m",
+      [{ content: "sys", role: "system" }, { content: "q", role: "user" }],
+      { max_tokens: 64, seed: 3, stop: ["\n\n"], temperature: 0.5, top_p: 0.9 },
+      true,
+      2,
+    ]);
+    expect(key).not.toMatch(/hunter22|zzzzzzzz/);
+    expect(chatKey(identity, { model: "m", messages: [{ role: "user", content: "q" }], temperature: undefined }, 0)).toBe(
+      chatKey(identity, { model: "m", messages: [{ role: "user", content: "q" }] }, 0),
+    );
   });
 });

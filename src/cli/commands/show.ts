@@ -1,16 +1,16 @@
 /** `dpo show <stage> [-n N] [--json]`: the records of a stage's last built output. */
-import { StoredArtifact } from "../../engine/artifact.js";
-import { didYouMean, userError } from "../../engine/diagnostic.js";
+import { ArtifactCorrupt, StoredArtifact } from "../../engine/artifact.js";
+import { didYouMean, DpoError, userError } from "../../engine/diagnostic.js";
 import { readLock } from "../../engine/lock.js";
 import { openProject } from "../../engine/project.js";
 import { parse, positiveInt } from "../args.js";
 
-const USAGE = "dpo show <stage> [-n N] [--json] [--ids]";
+const USAGE = "dpo show <stage> [-n N] [--json] [--ids] [--has FIELD]";
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals, root } = parse(argv, { n: { type: "string", short: "n" }, json: { type: "boolean" }, ids: { type: "boolean" } }, USAGE);
+  const { values, positionals, root } = parse(argv, { n: { type: "string", short: "n" }, json: { type: "boolean" }, ids: { type: "boolean" }, has: { type: "string" } }, USAGE);
   if (values.help || positionals.length !== 1) {
-    process.stdout.write(`${USAGE}\n  -n N    at most N records (default 5)\n  --json  one compact JSON record per line\n  --ids   only the record ids\n`);
+    process.stdout.write(`${USAGE}\n  -n N         at most N records (default 5)\n  --json       one compact JSON record per line\n  --ids        only the record ids\n  --has FIELD  only records where FIELD (a dotted path) is present and not empty,\n               e.g. \`dpo show unique-prompts --has duplicates\` lists near-duplicate clusters\n`);
     return values.help ? 0 : 2;
   }
   const name = positionals[0]!;
@@ -24,10 +24,28 @@ export async function run(argv: string[]): Promise<number> {
   const limit = positiveInt(values.n, "-n", 5);
   const artifact = new StoredArtifact(name, entry.output, entry.records, project.store);
   let shown = 0;
-  for await (const rec of artifact.records()) {
-    if (shown++ >= limit) break;
-    process.stdout.write((values.ids ? rec.id : values.json ? JSON.stringify(rec) : JSON.stringify(rec, null, 2)) + "\n");
+  let matching = 0;
+  try {
+    for await (const rec of artifact.records()) {
+      if (values.has !== undefined && isEmpty(pick(rec, values.has))) continue;
+      matching++;
+      if (shown >= limit) continue;
+      shown++;
+      process.stdout.write((values.ids ? rec.id : values.json ? JSON.stringify(rec) : JSON.stringify(rec, null, 2)) + "\n");
+    }
+  } catch (e) {
+    if (!(e instanceof ArtifactCorrupt)) throw e;
+    throw new DpoError({ severity: "error", message: e.message, hint: "`dpo verify` recomputes and rewrites it" }, 1);
   }
-  process.stderr.write(`${Math.min(limit, entry.records)} of ${entry.records} records of stage "${name}" (${entry.output.slice(0, 12)})\n`);
+  const which = values.has === undefined ? "" : ` (${matching} with ${values.has})`;
+  process.stderr.write(`${shown} of ${entry.records} records of stage "${name}"${which} (${entry.output.slice(0, 12)})\n`);
   return 0;
+}
+
+function pick(rec: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), rec);
+}
+
+function isEmpty(v: unknown): boolean {
+  return v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
 }

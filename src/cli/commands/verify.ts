@@ -1,10 +1,14 @@
 /**
  * `dpo verify`: recomputes every stage from its inputs and the memo (no
  * network, stored stage outputs bypassed) and checks each output digest equals
- * dpo.lock. Reports the first stage that differs, and why.
+ * dpo.lock. Reports the first stage that differs, and why. Stored objects the
+ * lock names are checked first: recomputing rewrites a corrupt one, so the
+ * corruption would otherwise go unreported.
  */
 import { userError } from "../../engine/diagnostic.js";
+import type { Digest } from "../../engine/hash.js";
 import { readLock } from "../../engine/lock.js";
+import { openProject, type Project } from "../../engine/project.js";
 import { diffFingerprints, describeChange } from "../../engine/fingerprint.js";
 import { parse, positiveInt } from "../args.js";
 import { loadProject } from "../load-project.js";
@@ -17,6 +21,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = await loadProject(root);
+  const corrupt = corruptStages(openProject(root));
   const session = await runSession(config, {
     targets: [], jobs: positiveInt(values.jobs, "--jobs", 2), recompute: true, offline: true, readOnlyLock: true, wait: true, quiet: !!values.quiet,
   });
@@ -40,6 +45,20 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  if (corrupt.length) {
+    for (const stage of corrupt) {
+      process.stderr.write(`verify: stage "${stage}": a stored object in dpo.lock does not match its digest (edited or corrupt); it was recomputed and rewritten\n`);
+    }
+    return 1;
+  }
   session.reporter.info(`verified: all ${session.result.outcomes.length} stages recompute to the digests in dpo.lock`);
   return 0;
+}
+
+/** Stages whose stored output or published files (as dpo.lock names them) are present but do not match their digests. */
+function corruptStages(project: Project): string[] {
+  const corrupt = (d: Digest) => project.store.has(d) && !project.store.verify(d);
+  return Object.entries(readLock(project.lockPath).stages)
+    .filter(([, s]) => [s.output, ...Object.values(s.published ?? {})].some(corrupt))
+    .map(([name]) => name);
 }

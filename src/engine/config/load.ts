@@ -17,10 +17,23 @@ import { interpolateSource, type Env } from "./interpolate.js";
 import { configSchema } from "./schema.js";
 import { dottedPath, joinPointer, parseYaml, schemaErrors, splitPointer, type YamlSource } from "./yaml-source.js";
 
+/** A plugin known by name and version; its module is imported only when the stage runs. */
+export interface PluginRef {
+  name: string;
+  version: string;
+  load(): Promise<Plugin>;
+}
+
+/** A provider type known by name and version; its module is imported on first use. */
+export interface ProviderTypeRef {
+  version: string;
+  load(): Promise<ProviderType>;
+}
+
 export interface StageConfig {
   name: string;
   uses: string;
-  plugin: Plugin;
+  plugin: PluginRef;
   /** Absolute path of a project-local plugin. */
   pluginFile?: string;
   needs: string[];
@@ -37,7 +50,7 @@ export interface StageConfig {
 export interface ProviderConfig {
   name: string;
   type: string;
-  providerType: ProviderType;
+  providerType: ProviderTypeRef;
   /** Validated, with secrets. */
   config: Record<string, unknown>;
   /** What the provider's output depends on: `{type, version, config}` with every secret field removed. */
@@ -171,7 +184,8 @@ class Loader {
       const secretRefs = v.refs.filter((r) => r.kind === "secret");
       this.keepSecrets(secretRefs);
       const stripped = withoutPointers(config, secretRefs.map((r) => r.pointer));
-      out[name] = { name, type, providerType, config, identity: { type, version: providerType.version, config: stripped } };
+      const ref = { version: providerType.version, load: async () => providerType };
+      out[name] = { name, type, providerType: ref, config, identity: { type, version: providerType.version, config: stripped } };
     }
     return out;
   }
@@ -182,7 +196,7 @@ class Loader {
     const stage: StageConfig = {
       name,
       uses,
-      plugin: undefined as unknown as Plugin, // set below; a stage without a plugin only exists in a failed load
+      plugin: undefined as unknown as PluginRef, // set below; a stage without a plugin only exists in a failed load
       needs: needsOf(s.needs),
       with: isObj(s.with) ? s.with : {},
       files: [],
@@ -196,13 +210,15 @@ class Loader {
       this.report([error(loaded.error, this.src.locate(pointer + "/uses"), { path: `stages.${name}.uses`, ...(guess ? { hint: `did you mean \`${guess}\`?` } : {}) })]);
       return stage;
     }
-    stage.plugin = loaded.value.plugin;
+    const plugin = loaded.value.plugin;
+    stage.plugin = { name: plugin.name, version: plugin.version, load: async () => plugin };
     if (loaded.value.file) stage.pluginFile = loaded.value.file;
-    if (!isObj(s.with)) return stage;
+    if (s.with !== undefined && !isObj(s.with)) return stage; // reported by the top-level schema
 
+    // Validate even an absent `with`: defaults are filled in and required keys reported.
     const withPointer = pointer + "/with";
-    const v = validate(stage.plugin.schema, stage.with);
-    this.report(schemaErrors(v.errors, this.src, { pointerPrefix: withPointer, schema: stage.plugin.schema, value: stage.with }));
+    const v = validate(plugin.schema, stage.with);
+    this.report(schemaErrors(v.errors, this.src, { pointerPrefix: withPointer, schema: plugin.schema, value: stage.with }));
     this.keepSecrets(v.refs.filter((r) => r.kind === "secret"));
     const files = new Set<string>();
     const used = new Set<string>();

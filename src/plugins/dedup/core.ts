@@ -50,6 +50,8 @@ export interface DedupStats {
   bands?: Bands;
   candidatePairs: number;
   verifiedPairs: number;
+  /** Texts signed in the same worker trip as they were normalised (a cold memo). */
+  signedAhead: number;
 }
 
 export interface Duplicate {
@@ -76,7 +78,7 @@ export async function dedupRecords(
   const values = records.map((r) => recordFields(r, o.fields));
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram };
   s.progress?.total(records.length);
-  const { digests, signatures } = await renderAndSign(values, {
+  const { digests, signatures, signedAhead } = await renderAndSign(values, {
     spec,
     numPerm: o.numPerm,
     sign: o.near,
@@ -107,6 +109,7 @@ export async function dedupRecords(
     bands: near.bands,
     candidatePairs: near.candidatePairs,
     verifiedPairs: near.verifiedPairs,
+    signedAhead,
   };
   return { records: kept, stats };
 }
@@ -161,7 +164,7 @@ async function nearClusters(
   pool: WorkerPool,
 ): Promise<NearResult> {
   if (fields.length > MAX_TEXTS) {
-    throw userError(`dedup/minhash handles at most ${MAX_TEXTS} distinct fields in one stage, got ${fields.length}`, {
+    throw userError(`dedup/minhash handles at most ${MAX_TEXTS} distinct texts in one stage, got ${fields.length}`, {
       hint: "split the input into several stages",
     });
   }

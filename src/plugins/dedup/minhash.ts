@@ -2,6 +2,17 @@
  * dedup/minhash: removes exact duplicates (after normalisation) and near
  * duplicates (MinHash + LSH, verified by exact Jaccard) from prompts or pairs.
  * The algorithm lives in ./core.ts; this file is the contract with the engine.
+ *
+ * Decisions worth knowing:
+ * - Verification is EXACT Jaccard of the two texts' shingle sets, so nothing
+ *   is removed on a signature estimate; LSH only decides which pairs to check.
+ *   That is why the default LSH weights favour recall (FP 0.05, FN 0.95 →
+ *   16 bands × 8 rows at 0.8 / 128): extra candidates only cost time.
+ * - Kept record: the smallest id of each cluster (clusters = union-find over
+ *   verified pairs), whatever the input order or worker count.
+ * - Permutation coefficients come from a fixed constant, not the project seed,
+ *   so memoised signatures stay valid across builds and seeds.
+ * - All inputs in `needs` are deduplicated together.
  */
 import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type Rec } from "../../engine/plugin.js";

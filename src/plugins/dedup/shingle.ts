@@ -21,14 +21,18 @@ const FNV_PRIME = 0x01000193;
 const SPACE = 32;
 const NEWLINE = 10;
 
-/** The shingle hashes of a text, in text order, duplicates included. */
+/**
+ * The shingle hashes of a text, in text order, duplicates included. The
+ * result is a view of a buffer reused by the next call (signing thousands of
+ * texts allocates nothing per text): copy it to keep it.
+ */
 export function shingleHashes(text: string, spec: ShingleSpec): Uint32Array {
   return spec.kind === "word" ? wordShingles(text, spec.size) : charShingles(text, spec.size);
 }
 
 /** The distinct shingle hashes of a text, sorted ascending: a set for exact Jaccard. */
 export function shingleSet(text: string, spec: ShingleSpec): Uint32Array {
-  const hashes = shingleHashes(text, spec).sort();
+  const hashes = shingleHashes(text, spec).slice().sort();
   let n = 0;
   for (let i = 0; i < hashes.length; i++) {
     if (i === 0 || hashes[i] !== hashes[i - 1]) hashes[n++] = hashes[i]!;
@@ -55,10 +59,17 @@ export function jaccard(a: Uint32Array, b: Uint32Array): number {
   return common / (a.length + b.length - common);
 }
 
+let hashBuf = new Uint32Array(256);
+
+function output(count: number): Uint32Array {
+  if (count > hashBuf.length) hashBuf = new Uint32Array(Math.max(count, hashBuf.length * 2));
+  return hashBuf.subarray(0, count);
+}
+
 function charShingles(text: string, size: number): Uint32Array {
-  if (text.length === 0) return new Uint32Array(0);
+  if (text.length === 0) return output(0);
   const count = Math.max(1, text.length - size + 1);
-  const out = new Uint32Array(count);
+  const out = output(count);
   for (let i = 0; i < count; i++) {
     let h = FNV_OFFSET;
     const end = Math.min(text.length, i + size);
@@ -71,9 +82,9 @@ function charShingles(text: string, size: number): Uint32Array {
 /** Words are runs of characters other than space and newline (normalised text has no other white space). */
 function wordShingles(text: string, size: number): Uint32Array {
   const { starts, ends, count } = wordBounds(text);
-  if (count === 0) return new Uint32Array(0);
+  if (count === 0) return output(0);
   const shingles = Math.max(1, count - size + 1);
-  const out = new Uint32Array(shingles);
+  const out = output(shingles);
   for (let i = 0; i < shingles; i++) {
     let h = FNV_OFFSET;
     const last = Math.min(count, i + size);

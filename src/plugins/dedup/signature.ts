@@ -52,13 +52,14 @@ export function permutations(count: number): Permutations {
 export function signInto(text: string, spec: ShingleSpec, numPerm: number, out: Uint32Array, offset: number): void {
   const x = reducedShingles(text, spec);
   const { a, b } = permutations(numPerm);
+  const count = x.length;
   let i = 0;
   // Four permutations per pass over the shingles: independent minima keep the CPU busy.
   for (; i + 4 <= numPerm; i += 4) {
     const a0 = a[i]!, a1 = a[i + 1]!, a2 = a[i + 2]!, a3 = a[i + 3]!;
     const b0 = b[i]!, b1 = b[i + 1]!, b2 = b[i + 2]!, b3 = b[i + 3]!;
     let m0 = MERSENNE_31, m1 = MERSENNE_31, m2 = MERSENNE_31, m3 = MERSENNE_31;
-    for (let j = 0; j < x.length; j++) {
+    for (let j = 0; j < count; j++) {
       const xj = x[j]!;
       let v = a0 * xj + b0;
       let hi = Math.floor(v * INV_TWO_31);
@@ -88,7 +89,7 @@ export function signInto(text: string, spec: ShingleSpec, numPerm: number, out: 
   }
   for (; i < numPerm; i++) {
     let m = MERSENNE_31;
-    for (let j = 0; j < x.length; j++) {
+    for (let j = 0; j < count; j++) {
       const r = permute(a[i]!, b[i]!, x[j]!);
       if (r < m) m = r;
     }

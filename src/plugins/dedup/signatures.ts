@@ -5,7 +5,8 @@
  * each normalised text (the key of exact dedup). Each distinct text's MinHash
  * signature is memoised on its own, keyed by `["minhash@1", params,
  * sha256(normalised text)]` (the digest stands for the text and keeps the key
- * small), so adding records signs only the new ones.
+ * small; params = [shingle kind, n-gram size, numPerm]), so adding records
+ * signs only the new ones.
  *
  * Signing the misses costs a second trip with the same text. When the last
  * batch back was mostly misses (a cold memo), the next batches are signed in
@@ -38,18 +39,23 @@ export interface Signed {
   digests: string[];
   /** Signature of each distinct text by digest, base64 of numPerm little-endian uint32. */
   signatures: Map<string, Promise<string>>;
+  /** Texts signed in the same trip as they were normalised. */
+  signedAhead: number;
 }
 
 export async function renderAndSign(values: FieldValue[][], o: SignatureOptions): Promise<Signed> {
   const digests = new Array<string>(values.length);
   const signatures = new Map<string, Promise<string>>();
   const misses = new MissBatcher(values, o);
-  const params = { shingle: o.spec.kind, ngram: o.spec.size, numPerm: o.numPerm };
+  // Flat primitives: the memo hashes this key 100,000 times, and arrays canonicalise cheaply.
+  const params = [o.spec.kind, o.spec.size, o.numPerm];
   let speculate = false;
+  let signedAhead = 0;
 
   const handle = (first: number, { digests: batch, signatures: signed }: { digests: string[]; signatures?: Uint32Array }) => {
     o.signal?.throwIfAborted();
     o.progress?.tick(batch.length);
+    if (signed) signedAhead += batch.length;
     let missed = 0;
     batch.forEach((digest, k) => {
       digests[first + k] = digest;
@@ -62,6 +68,8 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
       signature.catch(() => {}); // awaited by the caller; this only stops an early failure counting as unhandled
       signatures.set(digest, signature);
     });
+    // ctx.memo calls `fn` at once on a miss, so `missed` is known here; were it called later,
+    // nothing would be signed ahead, which is slower but still right.
     speculate = o.sign && missed * 2 > batch.length;
   };
 
@@ -94,10 +102,10 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
     };
     launch();
   });
-  return { digests, signatures };
+  return { digests, signatures, signedAhead };
 }
 
-/** Decodes signature `g` of a batch result (or a memoised base64 string) into `into` at slot `slot`. */
+/** Decodes a memoised signature (base64) into row `slot` of a signature matrix. */
 export function writeSignature(into: Uint32Array, slot: number, base64: string, numPerm: number): void {
   const width = numPerm * 4;
   const written = Buffer.from(into.buffer, into.byteOffset, into.byteLength).write(base64, slot * width, width, "base64");

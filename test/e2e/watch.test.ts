@@ -1,0 +1,184 @@
+/**
+ * `dpo build --watch` end to end: the real CLI in a temporary project whose
+ * judge is an LLM served by the local test server, so every judgement the
+ * build recomputes is a request the test can count.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { startLlmServer, type LlmServer } from "../support/llm-server.js";
+import { TempProject } from "../support/project.js";
+import { alpacaData, askedCriteria, judgeReply, LiveCli, miniRubric } from "./helpers.js";
+
+const PROMPTS = 6;
+const MODELS = ["alpaca-7b", "falcon-7b-instruct"];
+const CANDIDATES = PROMPTS * MODELS.length;
+const CRITERIA = 2;
+/** Memo entries per judgement: the provider's HTTP call and the judge's parsed verdict. */
+const MEMO_LAYERS = 2;
+
+const config = (baseUrl: string) => `version: 1
+project: watch-e2e
+seed: 3
+providers:
+  local: { type: openai, baseUrl: "${baseUrl}", maxRetries: 0, maxConcurrency: 2 }
+stages:
+  prompts:
+    uses: source/jsonl
+    with: { path: data/prompts.jsonl, prompt: instruction }
+  candidates:
+    uses: generate/recorded
+    needs: prompts
+    with:
+      n: 2
+      files: [${MODELS.map((m) => `data/${m}.jsonl`).join(", ")}]
+  judge:
+    uses: judge/rubric
+    needs: candidates
+    with:
+      rubric: rubrics/mini.yaml
+      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion }]
+  pairs:
+    uses: pair/preference
+    needs: judge
+    with: { minMargin: 0 }
+`;
+
+/** `watch: changed <files> → ran <stages> · <n> memo misses · <t>s` */
+const REBUILD = /^watch: (initial build|changed (.+?)) → (?:ran (.+?)|nothing to re-run) · (\d+) memo misses(?: · failed (.+?))?(?: · blocked (.+?))? · [\d.]+s$/;
+
+function parseRebuild(line: string) {
+  const m = REBUILD.exec(line);
+  if (!m) throw new Error(`not a rebuild line: ${line}`);
+  return { changed: m[2]?.split(", ") ?? [], ran: m[3]?.split(", ") ?? [], items: Number(m[4]), failed: m[5]?.split(", ") ?? [], blocked: m[6]?.split(", ") ?? [] };
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Each judge request takes this long once `slow` is set (builds then take a while). */
+const SLOW_MS = 200;
+let slow = false;
+
+async function setup(): Promise<{ p: TempProject; server: LlmServer }> {
+  slow = false;
+  const server = await startLlmServer({ reply: judgeReply, faults: () => (slow ? { type: "slow", delayMs: SLOW_MS } : undefined) });
+  cleanups.push(() => server.close());
+  const p = new TempProject({
+    ...alpacaData(PROMPTS, MODELS),
+    "rubrics/mini.yaml": miniRubric,
+    "notes/unreferenced.txt": "not part of the build\n",
+    "dpo.config.yaml": config(server.baseUrl),
+  });
+  cleanups.push(() => p.remove());
+  return { p, server };
+}
+
+function startWatch(p: TempProject): LiveCli {
+  const cli = new LiveCli(p.spawn(["build", "--watch"]));
+  cleanups.push(() => cli.kill());
+  return cli;
+}
+
+describe("dpo build --watch", () => {
+  it("re-runs only the judge and its dependants after one criterion changes, re-judging only that criterion", async () => {
+    const { p, server } = await setup();
+    const cli = startWatch(p);
+    const first = await cli.line(REBUILD);
+    expect(parseRebuild(first.text)).toEqual({ changed: [], ran: ["prompts", "candidates", "judge", "pairs"], items: CANDIDATES * CRITERIA * MEMO_LAYERS, failed: [], blocked: [] });
+    expect(server.requestCount).toBe(CANDIDATES * CRITERIA);
+    const ready = await cli.line(/^watch: watching \d+ files; Ctrl-C to stop$/, first.index);
+    // config, prompts, two output files, the rubric — not notes/.
+    expect(ready.text).toBe("watch: watching 5 files; Ctrl-C to stop");
+
+    server.reset();
+    p.write("rubrics/mini.yaml", miniRubric.replace("Is it easy to follow?", "Is it easy to follow for a newcomer?"));
+    const next = await cli.line(REBUILD, ready.index + 1);
+    expect(parseRebuild(next.text)).toEqual({ changed: ["rubrics/mini.yaml"], ran: ["judge", "pairs"], items: CANDIDATES * MEMO_LAYERS, failed: [], blocked: [] });
+    expect(server.requestCount).toBe(CANDIDATES);
+    expect(server.requests.every((b) => askedCriteria(b).join() === "clarity")).toBe(true);
+
+    expect(await cli.interrupt()).toBe(0);
+    expect(cli.lines.at(-1)).toBe("watch: stopped");
+    expect(cli.stderr).toBe("");
+    // What the watch built is what a plain build would have: nothing left to do.
+    expect((await p.run(["build"])).stdout).toContain("nothing to do: all 4 stages are up to date");
+  });
+
+  it("an invalid config prints the located error and keeps watching; fixing it rebuilds", async () => {
+    const { p, server } = await setup();
+    const cli = startWatch(p);
+    const ready = await cli.line(/^watch: watching/);
+    const good = p.read("dpo.config.yaml");
+
+    p.write("dpo.config.yaml", good.replace("with: { minMargin: 0 }", "with: { minMargin: 0 }\n    neds: judge"));
+    const bad = await cli.line(/^watch: .* has errors/, ready.index);
+    expect(bad.text).toBe("watch: dpo.config.yaml has errors; keeping the last good outputs, waiting for the next change");
+    expect(cli.stderr).toContain("dpo.config.yaml:26:5: error: unknown key `neds`");
+    expect(cli.stderr).toContain("did you mean `needs`?");
+
+    server.reset();
+    p.write("dpo.config.yaml", good.replace("minMargin: 0 }", "minMargin: 0.5 }"));
+    const fixed = await cli.line(REBUILD, bad.index);
+    expect(parseRebuild(fixed.text)).toEqual({ changed: ["dpo.config.yaml"], ran: ["pairs"], items: 0, failed: [], blocked: [] });
+    expect(server.requestCount).toBe(0);
+    expect(await cli.interrupt()).toBe(0);
+  });
+
+  it("a change during a running build cancels it and restarts; the final state matches the last edit", async () => {
+    const { p, server } = await setup();
+    const cli = startWatch(p);
+    await cli.line(REBUILD);
+    const ready = await cli.line(/^watch: watching/);
+
+    server.reset();
+    slow = true; // 12 judgements, 2 at a time, 200 ms each: the rebuild takes over a second
+    p.write("rubrics/mini.yaml", miniRubric.replace("Are the facts right?", "Are the facts and figures right?"));
+    while (server.requestCount < 2) await new Promise((r) => setTimeout(r, 20)); // the judge is busy
+    const final = miniRubric.replace("Are the facts right?", "Are all the facts right?");
+    p.write("rubrics/mini.yaml", final);
+    const restart = await cli.line(/restarting$/, ready.index);
+    expect(restart.text).toBe("watch: changed rubrics/mini.yaml during the build; cancelling and restarting");
+    const done = await cli.line(REBUILD, restart.index);
+    expect(parseRebuild(done.text)).toMatchObject({ changed: ["rubrics/mini.yaml"], ran: ["judge", "pairs"], items: CANDIDATES * MEMO_LAYERS });
+    // No rebuild line for the cancelled build.
+    expect(cli.lines.slice(ready.index + 1, done.index).filter((l) => REBUILD.test(l))).toEqual([]);
+    expect(await cli.interrupt()).toBe(0);
+
+    // The outputs are those of the final rubric: a plain build has nothing to do,
+    // and the judgements name the final description's digest.
+    expect(p.read("rubrics/mini.yaml")).toBe(final);
+    expect((await p.run(["build"])).stdout).toContain("nothing to do");
+    const asked = (text: string) => server.requests.filter((b) => b.messages[1].content.includes(text)).length;
+    expect(asked("Are all the facts right?")).toBe(CANDIDATES);
+    expect(asked("Are the facts and figures right?")).toBeLessThan(CANDIDATES); // the cancelled build stopped early
+  });
+
+  it("Ctrl-C during a rebuild stops it and exits 0", async () => {
+    const { p, server } = await setup();
+    const cli = startWatch(p);
+    await cli.line(/^watch: watching/);
+    server.reset();
+    slow = true;
+    p.write("rubrics/mini.yaml", miniRubric.replace("Crystal clear.", "Clear at first reading."));
+    while (server.requestCount < 1) await new Promise((r) => setTimeout(r, 20));
+    expect(await cli.interrupt()).toBe(0);
+    expect(cli.lines.at(-1)).toBe("watch: stopped");
+    expect(server.requestCount).toBeLessThan(CANDIDATES);
+  });
+
+  it("ignores files the graph does not reference", async () => {
+    const { p } = await setup();
+    const cli = startWatch(p);
+    const ready = await cli.line(/^watch: watching/);
+    p.write("notes/unreferenced.txt", "edited\n");
+    p.write("data/unlisted.jsonl", "{}\n");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(cli.lines.slice(ready.index + 1)).toEqual([]);
+    // A referenced file still triggers a rebuild afterwards.
+    p.write("data/prompts.jsonl", p.read("data/prompts.jsonl") + "\n");
+    const next = await cli.line(REBUILD, ready.index + 1);
+    expect(parseRebuild(next.text)).toEqual({ changed: ["data/prompts.jsonl"], ran: ["prompts"], items: 0, failed: [], blocked: [] });
+    expect(await cli.interrupt()).toBe(0);
+  });
+});
