@@ -8,9 +8,14 @@ import { join } from "node:path";
 
 export function generateProject(n, dir) {
   mkdirSync(join(dir, "datasets"), { recursive: true });
-  const words = "the a model answer prompt data train question explain write list code story poem plan email summary why how what which".split(" ");
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  // A 5,000-word vocabulary of pronounceable nonsense, so prompts are diverse
+  // (near duplicates are rare, as in real data) yet tokenise like text.
+  const syllables = "ka lo mi ne su ta ri po ve da lu shi mo re an el or is un".split(" ");
+  const words = Array.from({ length: 5000 }, () =>
+    Array.from({ length: 1 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join(""),
+  );
   const rows = [];
   for (let i = 0; i < n; i++) {
     const len = 12 + Math.floor(rand() * 20);

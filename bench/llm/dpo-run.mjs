@@ -15,7 +15,7 @@ const check = (schema, value) => {
 };
 const started = performance.now();
 const memo = await openMemo(memoDir);
-const config = { type: "openai", baseUrl, apiKey: "sk-bench-not-a-real-key", maxConcurrency: Number(concurrency) };
+const config = { baseUrl, apiKey: "sk-bench-not-a-real-key", maxConcurrency: Number(concurrency) };
 check(openai.schema, config);
 const provider = openai.create(config, { name: "bench", log: console, redact: (s) => s });
 const withBlock = { models: [{ provider: "bench", model: "bench-model" }], variants: [{ temperature: 0.7 }], n: Number(n) };
@@ -46,4 +46,4 @@ const candidates = records.reduce((s, r) => s + r.candidates.length, 0);
 await provider.close();
 await memo.close();
 const totalMs = performance.now() - started;
-process.stdout.write(JSON.stringify({ records: records.length, candidates, genMs, totalMs, maxRssMB: process.resourceUsage().maxRSS / 1024, tallies }) + "\n");
+process.stdout.write(JSON.stringify({ records: records.length, candidates, genMs, totalMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, tallies }) + "\n");

@@ -87,7 +87,7 @@ async function benchUndici(server) {
   const r = await run(process.execPath, [join(here, "undici-baseline.mjs"), server.baseUrl, String(CALLS), String(CONCURRENCY)]);
   const stats = await server.stats();
   const out = JSON.parse(r.stdout);
-  return { name: "bare undici (ceiling)", requests: stats.requestCount, maxInFlight: stats.maxInFlight, rate: stats.requestCount / (out.genMs / 1000), wallMs: r.ms, genMs: out.genMs, peakMB: Math.max(r.peakMB, out.maxRssMB) };
+  return { name: "bare undici (ceiling)", cpuMs: out.cpuMs, requests: stats.requestCount, maxInFlight: stats.maxInFlight, rate: stats.requestCount / (out.genMs / 1000), wallMs: r.ms, genMs: out.genMs, peakMB: Math.max(r.peakMB, out.maxRssMB) };
 }
 
 async function benchDpo(server) {
@@ -103,6 +103,7 @@ async function benchDpo(server) {
   const b = JSON.parse(cached.stdout);
   return {
     name: "dpo",
+    cpuMs: a.cpuMs,
     requests: firstStats.requestCount,
     maxInFlight: firstStats.maxInFlight,
     rate: firstStats.requestCount / (a.genMs / 1000),
@@ -190,7 +191,8 @@ try {
     const timing = r.genMs ? `generation ${fmt(r.genMs / 1000, 2)} s, process wall ${fmt(r.wallMs / 1000, 2)} s` : `process wall ${fmt(r.wallMs / 1000, 2)} s`;
     console.log(
       `${r.name}: ${fmt(r.requests)} requests, ${fmt(r.rate)} req/s = ${fmt(r.rate / limit, 2)} of the limit (${timing}), ` +
-        `max in flight ${r.maxInFlight}, peak RSS ${fmt(r.peakMB)} MB`,
+        `max in flight ${r.maxInFlight}, peak RSS ${fmt(r.peakMB)} MB` +
+        (r.cpuMs ? `, client CPU ${fmt((r.cpuMs * 1000) / r.requests)} µs per call` : ""),
     );
     if (r.cachedMs === undefined) continue;
     console.log(

@@ -75,7 +75,8 @@ export async function watch(root: string, options: Omit<SessionOptions, "signal"
       awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
     });
     next.on("all", (_event, path) => {
-      if (paths.has(path.split(sep).join("/"))) onChange(path);
+      const rel = path.split(sep).join("/");
+      if (paths.has(rel)) onChange(rel);
     });
     await new Promise<void>((resolve) => next.once("ready", () => resolve()));
     // The old watcher closes only after the new one is ready: a change in between is seen (maybe twice, which is harmless).
@@ -85,8 +86,7 @@ export async function watch(root: string, options: Omit<SessionOptions, "signal"
     await old?.close();
   };
 
-  const onChange = (path: string) => {
-    const rel = path.split("\\").join("/");
+  const onChange = (rel: string) => {
     switch (state) {
       case "idle":
       case "debouncing":

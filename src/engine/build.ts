@@ -251,7 +251,7 @@ class Build {
       return { ...base, status: "ran", manifest, manifestDigest, artifact, memoHits: trace.memoHits, memoMisses: trace.memoMisses, ms: performance.now() - started };
     } catch (e) {
       const status = this.opts.signal.aborted ? "cancelled" : "failed";
-      const diagnostics = status === "cancelled" ? [] : toDiagnostics(e, stage, this.redact);
+      const diagnostics = status === "cancelled" ? [] : await locateInConfig(toDiagnostics(e, stage, this.redact), this.config);
       return { ...base, status, diagnostics, memoHits: trace?.memoHits ?? 0, memoMisses: trace?.memoMisses ?? 0, ms: performance.now() - started };
     } finally {
       this.opts.reporter.stageFinished(stage.name);
@@ -355,6 +355,23 @@ class Build {
 /** Tallies are sums of floats (costs): round so the lock is the same on every machine. */
 function roundTallies(t: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(t).sort().map(([k, v]) => [k, Math.round(v * 1e6) / 1e6]));
+}
+
+/**
+ * A plugin that rejects its `with` block at run time names the config path
+ * (`stages.judge.with.judges[1].scorers`) but cannot know the line: find it in
+ * the config source, so every config problem is reported at file:line:column.
+ */
+async function locateInConfig(diagnostics: Diagnostic[], config: ProjectConfig): Promise<Diagnostic[]> {
+  if (!diagnostics.some((d) => !d.location && d.path?.startsWith("stages."))) return diagnostics;
+  const { parseYaml, joinPointer } = await import("./config/yaml-source.js");
+  const src = parseYaml(config.source, config.file);
+  if (!src.ok) return diagnostics;
+  return diagnostics.map((d) => {
+    if (d.location || !d.path?.startsWith("stages.")) return d;
+    const segments = d.path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "");
+    return { ...d, location: src.value.locate(joinPointer(...segments)) };
+  });
 }
 
 function toDiagnostics(e: unknown, stage: StageConfig, redact: (s: string) => string): Diagnostic[] {

@@ -4,8 +4,8 @@
  * help and how long the server asked us to wait. No retries, no limits here.
  */
 import type { Dispatcher } from "undici";
-import { deadline } from "./deadline.js";
 import type { ChatUsage } from "./llm.js";
+import { requestSignal } from "./request-signal.js";
 import { isRetryableStatus, retryAfterMs } from "./retry.js";
 
 /** What a successful call yields, and what the memo stores. */
@@ -24,31 +24,36 @@ export interface ChatEndpoint {
   dispatcher: Dispatcher;
   /** Path and query of the chat completions route, e.g. `/v1/chat/completions`. */
   path: string;
+  /** Every header sent, content type and credentials included. */
   headers: Record<string, string>;
+  /** Longest wait for the reply's headers, and between chunks of its body. */
   timeoutMs: number;
 }
 
 const EXCERPT = 300;
+const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
 export async function attemptChat(endpoint: ChatEndpoint, body: unknown, signal: AbortSignal): Promise<Attempt> {
-  const attempt = deadline(signal, endpoint.timeoutMs);
   let res: Dispatcher.ResponseData;
   let text: string;
   try {
     res = await endpoint.dispatcher.request({
       method: "POST",
       path: endpoint.path,
-      headers: { "content-type": "application/json", accept: "application/json", ...endpoint.headers },
+      headers: endpoint.headers,
       body: JSON.stringify(body),
-      signal: attempt.signal,
+      signal: requestSignal(signal),
+      // undici's own timers: far cheaper per request than a timer and an AbortController of our own.
+      headersTimeout: endpoint.timeoutMs,
+      bodyTimeout: endpoint.timeoutMs,
     });
     text = await res.body.text();
   } catch (err) {
     if (signal.aborted) throw signal.reason;
-    if (attempt.expired) return { ok: false, retryable: true, reason: `no reply within ${endpoint.timeoutMs} ms` };
+    if (TIMEOUTS.has((err as { code?: string }).code ?? "")) {
+      return { ok: false, retryable: true, reason: `no reply within ${endpoint.timeoutMs} ms` };
+    }
     return { ok: false, retryable: true, reason: `network error: ${describe(err)}` };
-  } finally {
-    attempt.dispose();
   }
   if (res.statusCode < 200 || res.statusCode >= 300) {
     return {

@@ -136,7 +136,7 @@ export class OpenAiProvider implements LlmProvider {
         keepAliveTimeout: 30_000,
         connect: { timeout: this.config.timeoutMs },
       });
-      const headers: Record<string, string> = { ...this.config.headers };
+      const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json", ...this.config.headers };
       if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
       const path = `${url.pathname.replace(/\/+$/, "")}/chat/completions${url.search}`;
       return { dispatcher, path, headers, timeoutMs: this.config.timeoutMs };
@@ -152,7 +152,7 @@ export class OpenAiProvider implements LlmProvider {
         ? "check the provider's apiKey (and that the environment variable it names is set)"
         : "the endpoint rejected the request; check the model name and parameters";
     return userError(
-      this.redact(`provider "${this.env.name}", model "${request.model}": chat call failed${tries}: ${result.reason}`),
+      this.redact(`provider "${this.env.name}" (${this.identity.baseUrl}), model "${request.model}": chat call failed${tries}: ${result.reason}`),
       { path: `providers.${this.env.name}`, hint },
     );
   }

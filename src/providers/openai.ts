@@ -21,7 +21,6 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
     additionalProperties: false,
     required: ["baseUrl"],
     properties: {
-      type: { type: "string", const: "openai", description: "The provider type." },
       baseUrl: {
         type: "string",
         pattern: "^https?://",
@@ -40,7 +39,10 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
       maxConcurrency: positiveInt("Most requests open at the same time.", OPENAI_DEFAULTS.maxConcurrency),
       rpm: positiveInt("Requests per minute allowed (spread evenly, with bursts of up to a second's worth)."),
       tpm: positiveInt("Tokens per minute allowed (estimated before each call, corrected by the reported usage)."),
-      timeoutMs: positiveInt("Time allowed for one attempt, in milliseconds.", OPENAI_DEFAULTS.timeoutMs),
+      timeoutMs: positiveInt(
+        "Longest wait, in milliseconds, for a reply to start (and between its chunks) before the attempt counts as failed.",
+        OPENAI_DEFAULTS.timeoutMs,
+      ),
       maxRetries: {
         type: "integer",
         minimum: 0,

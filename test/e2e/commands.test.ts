@@ -3,7 +3,7 @@
  * real AlpacaEval data: graph, status, show, gc, clean, init, and what an
  * unknown command or flag prints.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -85,19 +85,18 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A built project of its own, for commands that change it. */
-async function builtCopy(): Promise<TempProject> {
-  const p = newProject();
+/** A built project of its own, for commands that change it: a copy of the shared one, as a clone with its cache would be. */
+function builtCopy(): TempProject {
+  const p = new TempProject();
   scratch.push(p);
-  const r = await p.run(["build"]);
-  expect(r.code, r.stderr).toBe(0);
+  cpSync(built.dir, p.dir, { recursive: true });
   return p;
 }
 
 describe("dpo graph", () => {
   it("prints the stage graph as Mermaid, with every edge", async () => {
     const r = await built.run(["graph"]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toBe("flowchart TD");
     // Node lines look like `s2["judge<br/><small>judge/rubric</small>"]`: stage name → node id.
@@ -117,7 +116,7 @@ describe("dpo graph", () => {
 
   it("prints DOT with --format dot", async () => {
     const r = await built.run(["graph", "--format", "dot"]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.startsWith("digraph dpo {\n")).toBe(true);
     expect(r.stdout.split("\n").filter((l) => l.includes("->")).map((l) => l.trim())).toEqual([
       '"prompts" -> "unique-prompts";',
@@ -134,15 +133,15 @@ describe("dpo graph", () => {
 
 describe("dpo status", () => {
   it("says every stage is up to date after a build, and why stages are stale after edits", async () => {
-    const p = await builtCopy();
+    const p = builtCopy();
     const clean = await p.run(["status"]);
-    expect(clean.code).toBe(0);
+    expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toContain(`all ${STAGES.length} stages are up to date`);
 
     p.write("dpo.config.yaml", config(0.5));
     p.write("data/prompts.jsonl", p.read("data/prompts.jsonl") + JSON.stringify({ instruction: "Name a prime number." }) + "\n");
     const r = await p.run(["status"]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trimEnd().split("\n")).toEqual([
       "  stale       prompts: input file data/prompts.jsonl changed",
       '  stale       unique-prompts: upstream stage "prompts" will run',
@@ -163,7 +162,7 @@ describe("dpo status", () => {
 describe("dpo show", () => {
   it("prints N records as compact JSON, sorted by id", async () => {
     const r = await built.run(["show", "pairs", "-n", "2", "--json"]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const recs = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(recs).toHaveLength(2);
     expect(recs[0].id < recs[1].id).toBe(true);
@@ -184,7 +183,7 @@ describe("dpo show", () => {
 
 describe("dpo gc and dpo clean", () => {
   it("gc removes objects no longer referenced after a config change, and the build stays a no-op", async () => {
-    const p = await builtCopy();
+    const p = builtCopy();
     const before = JSON.parse(p.read("dpo.lock")).stages;
     p.write("dpo.config.yaml", config(0.5));
     const rebuilt = await p.run(["build"]);
@@ -195,7 +194,7 @@ describe("dpo gc and dpo clean", () => {
 
     const objectsBefore = filesUnder(p.dir, "cache/objects").size;
     const gc = await p.run(["gc"]);
-    expect(gc.code).toBe(0);
+    expect(gc.code, gc.stderr).toBe(0);
     const [, removed, kept] = /^removed (\d+) objects \([\d.]+ MB\) and \d+ run-cache entries; kept (\d+) objects\n$/.exec(gc.stdout) ?? [];
     expect(Number(removed)).toBeGreaterThan(0);
     expect(filesUnder(p.dir, "cache/objects").size).toBe(objectsBefore - Number(removed));
@@ -204,17 +203,17 @@ describe("dpo gc and dpo clean", () => {
     for (const s of Object.values<any>(after)) expect(existsSync(p.path(objectPath(s.output)))).toBe(true);
 
     const again = await p.run(["build"]);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`nothing to do: all ${STAGES.length} stages are up to date`);
     expect((await p.run(["gc"])).stdout).toMatch(/^removed 0 objects/);
   });
 
   it("clean removes outputs; the next build recomputes from the memo alone (hits, no misses), identically", async () => {
-    const p = await builtCopy();
+    const p = builtCopy();
     const lock = p.read("dpo.lock");
     const out = filesUnder(p.dir, "out");
     const r = await p.run(["clean"]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(existsSync(p.path("out"))).toBe(false);
     expect(existsSync(p.path("cache/objects"))).toBe(false);
     expect(existsSync(p.path("cache/memo"))).toBe(true);
@@ -241,7 +240,7 @@ describe("dpo init", () => {
     expect(init.stdout).toContain("next: cd fresh && npx dpo build");
     const build = await run(["build", "--offline"], join(dir, "fresh"));
     expect(build.stderr).toBe("");
-    expect(build.code).toBe(0);
+    expect(build.code, build.stderr).toBe(0);
     const published = [...filesUnder(join(dir, "fresh"), "out").keys()];
     expect(published.length).toBeGreaterThan(0);
     expect(published.some((f) => /^out\/[^/]+\/train\.trl\.jsonl$/.test(f))).toBe(true);
@@ -250,6 +249,16 @@ describe("dpo init", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("error: fresh already has dpo.config.yaml");
     expect(again.stderr).toContain("hint: dpo init never overwrites files");
+  });
+
+  it("refuses a directory holding one of its files, and writes nothing there", async () => {
+    const p = new TempProject({ "datasets/prompts.jsonl": '{"instruction": "mine"}\n' });
+    scratch.push(p);
+    const r = await p.run(["init"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: . already has datasets/prompts.jsonl\n  hint: dpo init never overwrites files: choose an empty directory\n");
+    expect(existsSync(p.path("dpo.config.yaml"))).toBe(false);
+    expect(p.read("datasets/prompts.jsonl")).toBe('{"instruction": "mine"}\n');
   });
 });
 

@@ -3,6 +3,7 @@
  * judge is an LLM served by the local test server, so every judgement the
  * build recomputes is a request the test can count.
  */
+import { renameSync, rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { startLlmServer, type LlmServer } from "../support/llm-server.js";
 import { TempProject } from "../support/project.js";
@@ -167,18 +168,32 @@ describe("dpo build --watch", () => {
     expect(server.requestCount).toBeLessThan(CANDIDATES);
   });
 
-  it("ignores files the graph does not reference", async () => {
+  it("watches exactly the referenced files, also through a delete and an atomic rename", async () => {
     const { p } = await setup();
     const cli = startWatch(p);
     const ready = await cli.line(/^watch: watching/);
     p.write("notes/unreferenced.txt", "edited\n");
-    p.write("data/unlisted.jsonl", "{}\n");
+    p.write("data/unlisted.jsonl", "{}\n"); // beside referenced files, in a watched folder
+    p.write("unreferenced.yaml", "a: 1\n");
     await new Promise((r) => setTimeout(r, 1000));
     expect(cli.lines.slice(ready.index + 1)).toEqual([]);
-    // A referenced file still triggers a rebuild afterwards.
-    p.write("data/prompts.jsonl", p.read("data/prompts.jsonl") + "\n");
-    const next = await cli.line(REBUILD, ready.index + 1);
-    expect(parseRebuild(next.text)).toEqual({ changed: ["data/prompts.jsonl"], ran: ["prompts"], items: 0, failed: [], blocked: [] });
+
+    // An editor's atomic save: write a temporary file, rename it over the original.
+    const prompts = p.read("data/prompts.jsonl");
+    p.write("data/prompts.jsonl.tmp", prompts + "\n");
+    renameSync(p.path("data/prompts.jsonl.tmp"), p.path("data/prompts.jsonl"));
+    const saved = await cli.line(REBUILD, ready.index + 1);
+    expect(parseRebuild(saved.text)).toEqual({ changed: ["data/prompts.jsonl"], ran: ["prompts"], items: 0, failed: [], blocked: [] });
+
+    // Deleted, then created again: still watched.
+    const outputs = p.read("data/falcon-7b-instruct.jsonl");
+    rmSync(p.path("data/falcon-7b-instruct.jsonl"));
+    const missing = await cli.line(/^watch: .* has errors/, saved.index + 1);
+    expect(missing.text).toBe("watch: data/falcon-7b-instruct.jsonl has errors; keeping the last good outputs, waiting for the next change");
+    expect(cli.stderr).toContain("error: file `data/falcon-7b-instruct.jsonl` does not exist");
+    p.write("data/falcon-7b-instruct.jsonl", outputs.replace(/\n$/, "\n\n"));
+    const back = await cli.line(REBUILD, missing.index + 1);
+    expect(parseRebuild(back.text)).toEqual({ changed: ["data/falcon-7b-instruct.jsonl"], ran: ["candidates"], items: 0, failed: [], blocked: [] });
     expect(await cli.interrupt()).toBe(0);
   });
 });

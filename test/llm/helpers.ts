@@ -14,7 +14,7 @@ export interface Logged {
 
 /** A provider as the engine would create it: config validated (defaults filled). The env's redact does nothing, so the provider must redact by itself. */
 export function makeProvider(baseUrl: string, config: Record<string, unknown> = {}, logs: string[] = []): OpenAiProvider {
-  const full = { type: "openai", baseUrl, apiKey: API_KEY, retryBaseMs: 5, ...config };
+  const full = { baseUrl, apiKey: API_KEY, retryBaseMs: 5, ...config };
   const v = validate(openai.schema, full);
   if (!v.valid) throw new Error(`invalid provider config: ${JSON.stringify(v.errors)}`);
   return openai.create(full as any, {

@@ -3,7 +3,7 @@ import { canonicalJson } from "../../src/engine/hash.js";
 import { seededRng } from "../../src/engine/rng.js";
 import { chatKey } from "../../src/providers/chat-key.js";
 import { onAbort } from "../../src/providers/abort-fanout.js";
-import { deadline } from "../../src/providers/deadline.js";
+import { requestSignal } from "../../src/providers/request-signal.js";
 import { publicUrl, urlSecrets } from "../../src/providers/endpoint.js";
 import { Semaphore } from "../../src/providers/limits/semaphore.js";
 import { TokenBucket } from "../../src/providers/limits/token-bucket.js";
@@ -113,19 +113,15 @@ describe("endpoint identity", () => {
   });
 });
 
-describe("deadline", () => {
-  it("expires after its time and follows its parent, leaving no listener behind", async () => {
+describe("requestSignal", () => {
+  it("gives every request of one caller the same child signal, aborted with the caller", () => {
     const parent = new AbortController();
-    const d = deadline(parent.signal, 10);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(d.signal.aborted).toBe(true);
-    expect(d.expired).toBe(true);
-    d.dispose();
-    const e = deadline(parent.signal, 10_000);
+    const child = requestSignal(parent.signal);
+    expect(requestSignal(parent.signal)).toBe(child);
+    expect(child.aborted).toBe(false);
     parent.abort(new Error("stop"));
-    expect(e.signal.aborted).toBe(true);
-    expect(e.expired).toBe(false);
-    e.dispose();
+    expect(child.aborted).toBe(true);
+    expect((child.reason as Error).message).toBe("stop");
   });
 });
 

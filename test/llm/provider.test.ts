@@ -117,8 +117,11 @@ describe("openai provider: retries", () => {
     const s = await server({ faults: [{ type: "reset" }, { type: "slow", delayMs: 2_000 }] });
     const p = provider(s.baseUrl, { timeoutMs: 150 });
     const started = performance.now();
-    await p.chat(ask("flaky"), { ctx: makeContext().ctx });
+    const t = makeContext();
+    await p.chat(ask("flaky"), { ctx: t.ctx });
     expect(s.requestCount).toBe(3);
+    expect(t.logs.some((l) => l.includes("network error"))).toBe(true);
+    expect(t.logs.some((l) => l.includes("no reply within 150 ms"))).toBe(true);
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 

@@ -19,8 +19,8 @@ import { Clusters } from "./clusters.js";
 import { recordFields, type FieldValue } from "./fields.js";
 import { candidatePairs, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
 import type { ShingleKind, ShingleSpec } from "./shingle.js";
-import { renderAndSign, writeSignature } from "./signatures.js";
-import { MERSENNE_31 } from "./signature.js";
+import { renderAndSign } from "./signatures.js";
+import { isEmptySignature } from "./signature.js";
 import { exactJaccard } from "./verify.js";
 
 export interface DedupOptions {
@@ -78,7 +78,7 @@ export async function dedupRecords(
   const values = records.map((r) => recordFields(r, o.fields));
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram };
   s.progress?.total(records.length);
-  const { digests, signatures, signedAhead } = await renderAndSign(values, {
+  const { digests, signatures, rowOf, signedAhead } = await renderAndSign(values, {
     spec,
     numPerm: o.numPerm,
     sign: o.near,
@@ -91,7 +91,8 @@ export async function dedupRecords(
   const near = o.near
     ? await nearClusters(
         reps.map((i) => values[i]!),
-        await Promise.all(reps.map((i) => signatures.get(digests[i]!)!)),
+        reps.map((i) => rowOf.get(digests[i]!)!),
+        signatures,
         spec,
         o,
         s.pool,
@@ -158,7 +159,8 @@ function noClusters(size: number): NearResult {
 
 async function nearClusters(
   fields: FieldValue[][],
-  signed: string[],
+  rows: number[],
+  signed: Uint32Array,
   spec: ShingleSpec,
   o: DedupOptions,
   pool: WorkerPool,
@@ -168,11 +170,12 @@ async function nearClusters(
       hint: "split the input into several stages",
     });
   }
+  // Each group's signature, in group order (a signed row is per distinct text).
   const signatures = new Uint32Array(fields.length * o.numPerm);
-  signed.forEach((sig, g) => writeSignature(signatures, g, sig, o.numPerm));
+  rows.forEach((row, g) => signatures.set(signed.subarray(row * o.numPerm, (row + 1) * o.numPerm), g * o.numPerm));
   const skip = new Uint8Array(fields.length);
-  // A text without shingles has p in every slot; it can only be an exact duplicate.
-  for (let g = 0; g < fields.length; g++) skip[g] = signatures[g * o.numPerm] === MERSENNE_31 ? 1 : 0;
+  // A text without shingles can only be an exact duplicate.
+  for (let g = 0; g < fields.length; g++) skip[g] = isEmptySignature(signatures, g, o.numPerm) ? 1 : 0;
   const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
   const candidates = candidatePairs(signatures, fields.length, o.numPerm, bands, skip);
   const similarities = await exactJaccard(fields, candidates, spec, pool);
@@ -258,6 +261,7 @@ function inherited(rec: Rec): Duplicate[] {
 }
 
 function sortDuplicates(list: Duplicate[]): Duplicate[] {
+  if (list.length < 2) return list;
   return list
     .map((d) => ({ d, line: canonicalJson(d) }))
     .sort((a, b) => compare(a.d.id, b.d.id) || compare(a.line, b.line))

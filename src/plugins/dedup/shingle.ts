@@ -1,9 +1,10 @@
 /**
  * Shingling: a normalised text becomes the set of 32-bit hashes of its
  * shingles, either word n-grams (n consecutive words joined by one space) or
- * character n-grams (n consecutive UTF-16 code units). The hash is FNV-1a over
- * the UTF-16 code units of the shingle's text, so a shingle's hash depends on
- * its text only, never on where or how it was found.
+ * character n-grams (n consecutive UTF-16 code units). A character shingle's
+ * hash is FNV-1a over its code units; a word shingle's hash combines the FNV-1a
+ * hashes of its words. Either way a shingle's hash depends on its text only,
+ * never on where or how it was found.
  *
  * A text shorter than one shingle is a single shingle of the whole text; an
  * empty text has no shingles (and so never becomes a near-duplicate).
@@ -79,9 +80,13 @@ function charShingles(text: string, size: number): Uint32Array {
   return out;
 }
 
-/** Words are runs of characters other than space and newline (normalised text has no other white space). */
+/**
+ * Each word is hashed once (FNV-1a of its code units), and a shingle's hash
+ * combines its words' hashes in order: a function of the shingle's text alone,
+ * without rehashing every word n times.
+ */
 function wordShingles(text: string, size: number): Uint32Array {
-  const { starts, ends, count } = wordBounds(text);
+  const { hashes, count } = wordHashes(text);
   if (count === 0) return output(0);
   const shingles = Math.max(1, count - size + 1);
   const out = output(shingles);
@@ -89,37 +94,42 @@ function wordShingles(text: string, size: number): Uint32Array {
     let h = FNV_OFFSET;
     const last = Math.min(count, i + size);
     for (let w = i; w < last; w++) {
-      if (w > i) h = Math.imul(h ^ SPACE, FNV_PRIME);
-      const end = ends[w]!;
-      for (let k = starts[w]!; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+      h = Math.imul(h ^ hashes[w]!, 0x85ebca6b);
+      h ^= h >>> 13;
     }
     out[i] = h >>> 0;
   }
   return out;
 }
 
-let boundsCapacity = 0;
-let startsBuf = new Int32Array(0);
-let endsBuf = new Int32Array(0);
+let wordCapacity = 0;
+let wordBuf = new Int32Array(0);
 
-/** Word start/end offsets, in buffers reused across calls (a worker signs thousands of texts). */
-function wordBounds(text: string): { starts: Int32Array; ends: Int32Array; count: number } {
+/**
+ * The FNV-1a hash of each word, in a buffer reused across calls (a worker
+ * signs thousands of texts). Words are runs of characters other than space and
+ * newline (normalised text has no other white space).
+ */
+function wordHashes(text: string): { hashes: Int32Array; count: number } {
   const worst = (text.length >> 1) + 1;
-  if (worst > boundsCapacity) {
-    boundsCapacity = Math.max(worst, boundsCapacity * 2);
-    startsBuf = new Int32Array(boundsCapacity);
-    endsBuf = new Int32Array(boundsCapacity);
+  if (worst > wordCapacity) {
+    wordCapacity = Math.max(worst, wordCapacity * 2);
+    wordBuf = new Int32Array(wordCapacity);
   }
   let count = 0;
-  let start = -1;
-  for (let k = 0; k <= text.length; k++) {
-    const c = k < text.length ? text.charCodeAt(k) : SPACE;
-    const separator = c === SPACE || c === NEWLINE;
-    if (separator && start >= 0) {
-      startsBuf[count] = start;
-      endsBuf[count++] = k;
-      start = -1;
-    } else if (!separator && start < 0) start = k;
+  let h = FNV_OFFSET;
+  let inWord = false;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === SPACE || c === NEWLINE) {
+      if (inWord) wordBuf[count++] = h;
+      inWord = false;
+      h = FNV_OFFSET;
+    } else {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      inWord = true;
+    }
   }
-  return { starts: startsBuf, ends: endsBuf, count };
+  if (inWord) wordBuf[count++] = h;
+  return { hashes: wordBuf, count };
 }

@@ -3,7 +3,7 @@
  *
  * Each record's fields go to a worker in batches; it returns the sha256 of
  * each normalised text (the key of exact dedup). Each distinct text's MinHash
- * signature is memoised on its own, keyed by `["minhash@1", params,
+ * signature is memoised on its own, keyed by `["minhash@2", params,
  * sha256(normalised text)]` (the digest stands for the text and keeps the key
  * small; params = [shingle kind, n-gram size, numPerm]), so adding records
  * signs only the new ones.
@@ -19,7 +19,7 @@ import type { RenderBatch, SignBatch } from "./minhash-task.js";
 import type { ShingleSpec } from "./shingle.js";
 
 /** Bump with any change to normalisation, shingling, hashing or the permutations. */
-export const SIGNATURE_NAMESPACE = "minhash@1";
+export const SIGNATURE_NAMESPACE = "minhash@2";
 const TASK = new URL("./minhash-task.js", import.meta.url).href;
 const BATCH = 1024;
 
@@ -37,15 +37,20 @@ export interface SignatureOptions {
 export interface Signed {
   /** sha256 of each record's normalised text. */
   digests: string[];
-  /** Signature of each distinct text by digest, base64 of numPerm little-endian uint32. */
-  signatures: Map<string, Promise<string>>;
+  /** Signatures, one row of numPerm values per distinct text (when signing); `rowOf` maps a digest to its row. */
+  signatures: Uint32Array;
+  rowOf: Map<string, number>;
   /** Texts signed in the same trip as they were normalised. */
   signedAhead: number;
 }
 
 export async function renderAndSign(values: FieldValue[][], o: SignatureOptions): Promise<Signed> {
   const digests = new Array<string>(values.length);
-  const signatures = new Map<string, Promise<string>>();
+  // Signatures go straight into one off-heap matrix as they arrive: keeping 100,000 base64
+  // strings alive until the end made the garbage collector copy them again and again.
+  const signatures = new Uint32Array(o.sign ? values.length * o.numPerm : 0);
+  const rowOf = new Map<string, number>();
+  const written: Promise<void>[] = [];
   const misses = new MissBatcher(values, o);
   // Flat primitives: the memo hashes this key 100,000 times, and arrays canonicalise cheaply.
   const params = [o.spec.kind, o.spec.size, o.numPerm];
@@ -59,20 +64,22 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
     let missed = 0;
     batch.forEach((digest, k) => {
       digests[first + k] = digest;
-      if (!o.sign || signatures.has(digest)) return;
+      if (!o.sign || rowOf.has(digest)) return;
+      const row = rowOf.size;
+      rowOf.set(digest, row);
       const ready = signed && toBase64(signed, k, o.numPerm);
       const signature = o.memo<string>([SIGNATURE_NAMESPACE, params, digest], () => {
         missed++;
         return ready !== undefined ? Promise.resolve(ready) : misses.sign(first + k);
       });
-      signature.catch(() => {}); // awaited by the caller; this only stops an early failure counting as unhandled
-      signatures.set(digest, signature);
+      const done = signature.then((sig) => writeSignature(signatures, row, sig, o.numPerm));
+      done.catch(() => {}); // awaited below; this only stops an early failure counting as unhandled
+      written.push(done);
     });
     // ctx.memo calls `fn` at once on a miss, so `missed` is known here; were it called later,
     // nothing would be signed ahead, which is slower but still right.
     speculate = o.sign && missed * 2 > batch.length;
   };
-
   // A window of batches in flight keeps every worker busy while each answer steers the next request.
   const window = Math.max(2, 2 * o.pool.size);
   await new Promise<void>((resolve, reject) => {
@@ -102,7 +109,8 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
     };
     launch();
   });
-  return { digests, signatures, signedAhead };
+  await Promise.all(written);
+  return { digests, signatures, rowOf, signedAhead };
 }
 
 /** Decodes a memoised signature (base64) into row `slot` of a signature matrix. */
