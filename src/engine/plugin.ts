@@ -31,6 +31,8 @@ export interface Artifact {
  * - `dpo: "provider"`: the name of an entry in the top-level `providers` map. The
  *   provider's identity (its config without secrets) goes into the stage key.
  * - `dpo: "secret"` (provider schemas): never hashed, logged or written.
+ * - `dpo: "tuning"` (provider schemas): changes how calls are made (concurrency,
+ *   rate limits, timeouts, retries), not what they return: kept out of stage keys.
  */
 export type JsonSchema = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import type { JsonSchema } from "./plugin.js";
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
-export type RefKind = "file" | "provider" | "secret";
+export type RefKind = "file" | "provider" | "secret" | "tuning";
 export interface Ref {
   kind: RefKind;
   /** JSON pointer inside the validated value, e.g. `/rubric`. */

@@ -21,6 +21,7 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
     additionalProperties: false,
     required: ["baseUrl"],
     properties: {
+      type: { type: "string", const: "openai", description: "The provider type, `openai` (the engine uses it to choose this schema)." },
       baseUrl: {
         type: "string",
         pattern: "^https?://",
@@ -36,21 +37,24 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
         description: "Extra HTTP headers sent with every request. Values are treated as secrets.",
         additionalProperties: { type: "string", dpo: "secret", description: "A header value." },
       },
-      maxConcurrency: positiveInt("Most requests open at the same time.", OPENAI_DEFAULTS.maxConcurrency),
-      rpm: positiveInt("Requests per minute allowed (spread evenly, with bursts of up to a second's worth)."),
-      tpm: positiveInt("Tokens per minute allowed (estimated before each call, corrected by the reported usage)."),
-      timeoutMs: positiveInt(
-        "Longest wait, in milliseconds, for a reply to start (and between its chunks) before the attempt counts as failed.",
-        OPENAI_DEFAULTS.timeoutMs,
+      maxConcurrency: tuning(positiveInt("Most requests open at the same time.", OPENAI_DEFAULTS.maxConcurrency)),
+      rpm: tuning(positiveInt("Requests per minute allowed (spread evenly, with bursts of up to a second's worth).")),
+      tpm: tuning(positiveInt("Tokens per minute allowed (estimated before each call, corrected by the reported usage).")),
+      timeoutMs: tuning(
+        positiveInt(
+          "Longest wait, in milliseconds, for a reply to start (and between its chunks) before the attempt counts as failed.",
+          OPENAI_DEFAULTS.timeoutMs,
+        ),
       ),
       maxRetries: {
+        dpo: "tuning",
         type: "integer",
         minimum: 0,
         default: OPENAI_DEFAULTS.maxRetries,
         description: "Retries after a rate limit, server error, timeout or network error before the call fails.",
       },
-      retryBaseMs: positiveInt("Longest wait before the first retry; it doubles with each retry (full jitter).", OPENAI_DEFAULTS.retryBaseMs),
-      retryMaxMs: positiveInt("Longest wait before any retry, including waits the server asks for.", OPENAI_DEFAULTS.retryMaxMs),
+      retryBaseMs: tuning(positiveInt("Longest wait before the first retry; it doubles with each retry (full jitter).", OPENAI_DEFAULTS.retryBaseMs)),
+      retryMaxMs: tuning(positiveInt("Longest wait before any retry, including waits the server asks for.", OPENAI_DEFAULTS.retryMaxMs)),
       prices: {
         type: "object",
         description: "Prices per model in USD per million tokens, to report the cost of a build.",
@@ -69,3 +73,8 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
   },
   create: (config, env) => new OpenAiProvider(config, env),
 });
+
+/** Marks a setting that changes how calls are made, not what they return: kept out of stage keys. */
+function tuning<S extends object>(schema: S): S & { dpo: "tuning" } {
+  return { ...schema, dpo: "tuning" };
+}

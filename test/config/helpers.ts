@@ -70,6 +70,7 @@ export const openai = defineProvider({
       model: { type: "string", description: "model" },
       baseUrl: { type: "string", default: "http://127.0.0.1:1", description: "url" },
       apiKey: { type: "string", dpo: "secret", description: "key" },
+      maxConcurrency: { type: "integer", dpo: "tuning", default: 8, description: "how many calls at once" },
     },
   },
   create: () => ({}),

@@ -56,12 +56,12 @@ describe("loadConfig: a valid project", () => {
     expect(c.stages.pairs!.with).toEqual({});
   });
 
-  test("provider identity drops secrets; the secret is listed for redaction", async () => {
+  test("provider identity drops secrets and tuning knobs; the secret is listed for redaction", async () => {
     const { result } = await load({ ...files, "dpo.config.yaml": valid }, { OPENAI_KEY: "sk-secret" });
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     const gpt = result.value.providers.gpt!;
     expect(gpt.type).toBe("openai");
-    expect(gpt.config).toEqual({ model: "gpt-x", apiKey: "sk-secret", baseUrl: "http://127.0.0.1:1" });
+    expect(gpt.config).toEqual({ model: "gpt-x", apiKey: "sk-secret", baseUrl: "http://127.0.0.1:1", maxConcurrency: 8 });
     expect(gpt.identity).toEqual({ type: "openai", version: "3", config: { model: "gpt-x", baseUrl: "http://127.0.0.1:1" } });
     expect(JSON.stringify(gpt.identity)).not.toContain("sk-secret");
     expect(result.value.secrets).toEqual(["sk-secret"]);

@@ -53,7 +53,7 @@ export interface ProviderConfig {
   providerType: ProviderTypeRef;
   /** Validated, with secrets. */
   config: Record<string, unknown>;
-  /** What the provider's output depends on: `{type, version, config}` with every secret field removed. */
+  /** What the provider's output depends on: `{type, version, config}` without secret and tuning fields. */
   identity: Record<string, unknown>;
 }
 
@@ -183,7 +183,9 @@ class Loader {
       this.report(schemaErrors(v.errors, this.src, { pointerPrefix: pointer, schema: providerType.schema, value: config }));
       const secretRefs = v.refs.filter((r) => r.kind === "secret");
       this.keepSecrets(secretRefs);
-      const stripped = withoutPointers(config, secretRefs.map((r) => r.pointer));
+      // Identity = what the provider's replies depend on: no secrets, no tuning knobs.
+      const unkeyed = v.refs.filter((r) => r.kind === "secret" || r.kind === "tuning");
+      const stripped = withoutPointers(config, unkeyed.map((r) => r.pointer));
       const ref = { version: providerType.version, load: async () => providerType };
       out[name] = { name, type, providerType: ref, config, identity: { type, version: providerType.version, config: stripped } };
     }

@@ -10,8 +10,10 @@
  *   16 bands × 8 rows at 0.8 / 128): extra candidates only cost time.
  * - Kept record: the smallest id of each cluster (clusters = union-find over
  *   verified pairs), whatever the input order or worker count.
- * - Permutation coefficients come from a fixed constant, not the project seed,
- *   so memoised signatures stay valid across builds and seeds.
+ * - Signatures are one-permutation MinHash with optimal densification (one
+ *   hash per shingle, see ./signature.ts); the hash and the probe sequence are
+ *   fixed, not the project seed, so memoised signatures stay valid across
+ *   builds and seeds.
  * - All inputs in `needs` are deduplicated together.
  */
 import { userError } from "../../engine/diagnostic.js";
@@ -20,7 +22,7 @@ import type { DedupOptions } from "./core.js";
 
 export default definePlugin<DedupOptions>({
   name: "dedup/minhash",
-  version: "1",
+  version: "2",
   description:
     "Removes exact duplicates (normalised text) and near duplicates (MinHash + LSH candidates, verified by exact Jaccard of shingle sets). Each cluster keeps the record with the smallest id, which lists the others in `duplicates`.",
   schema: {

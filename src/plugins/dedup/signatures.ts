@@ -67,12 +67,18 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
       if (!o.sign || rowOf.has(digest)) return;
       const row = rowOf.size;
       rowOf.set(digest, row);
-      const ready = signed && toBase64(signed, k, o.numPerm);
+      let fresh = false;
       const signature = o.memo<string>([SIGNATURE_NAMESPACE, params, digest], () => {
         missed++;
-        return ready !== undefined ? Promise.resolve(ready) : misses.sign(first + k);
+        fresh = true;
+        return signed ? Promise.resolve(toBase64(signed, k, o.numPerm)) : misses.sign(first + k);
       });
-      const done = signature.then((sig) => writeSignature(signatures, row, sig, o.numPerm));
+      // A signature signed in this trip is copied as it came; a memoised one is decoded.
+      const done = signature.then((sig) =>
+        fresh && signed
+          ? signatures.set(signed.subarray(k * o.numPerm, (k + 1) * o.numPerm), row * o.numPerm)
+          : writeSignature(signatures, row, sig, o.numPerm),
+      );
       done.catch(() => {}); // awaited below; this only stops an early failure counting as unhandled
       written.push(done);
     });
