@@ -33,7 +33,6 @@ interface Bar {
   errors: number;
   tokens: number;
   started: number;
-  lastPrinted: number;
 }
 
 export function createReporter(opts: {
@@ -65,8 +64,14 @@ export function createReporter(opts: {
     opts.out.write("\r\x1b[2K" + opts.redact(text).slice(0, width));
     statusShown = true;
   };
+  // On a TTY the status line is redrawn often; elsewhere (CI logs) every few
+  // seconds each running stage that has made progress gets one plain line.
+  const printPlain = () => {
+    if (opts.quiet) return;
+    for (const [stage, bar] of bars) if (bar.done > 0) write(opts.out, `[${stage}] ${barText(bar, 0)}`);
+  };
   const ensureTimer = () => {
-    if (!timer && tty) timer = setInterval(render, 120).unref();
+    if (!timer) timer = setInterval(tty ? render : printPlain, tty ? 120 : opts.plainEveryMs ?? 5_000).unref();
   };
 
   return {
@@ -79,10 +84,9 @@ export function createReporter(opts: {
       debug: (m) => opts.verbose && write(opts.out, `[${stage}] ${m}`),
     }),
     progress(stage) {
-      const bar: Bar = { done: 0, total: 0, errors: 0, tokens: 0, started: Date.now(), lastPrinted: Date.now() };
+      const bar: Bar = { done: 0, total: 0, errors: 0, tokens: 0, started: Date.now() };
       bars.set(stage, bar);
       ensureTimer();
-      const every = opts.plainEveryMs ?? 5_000;
       return {
         total(n) {
           bar.total = Math.max(bar.total, n);
@@ -91,11 +95,6 @@ export function createReporter(opts: {
           bar.done += n;
           bar.errors += extra?.errors ?? 0;
           bar.tokens += extra?.tokens ?? 0;
-          const now = Date.now();
-          if (!tty && !opts.quiet && now - bar.lastPrinted >= every) {
-            bar.lastPrinted = now;
-            write(opts.out, `[${stage}] ${barText(bar, 0)}`);
-          }
         },
       };
     },

@@ -247,7 +247,7 @@ describe("dpo init", () => {
 
     const again = await run(["init", "fresh"], dir);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain("error: fresh already has dpo.config.yaml");
+    expect(again.stderr).toContain("error: fresh already has datasets/outputs.jsonl, datasets/prompts.jsonl, dpo.config.yaml, rubrics/helpfulness.yaml");
     expect(again.stderr).toContain("hint: dpo init never overwrites files");
   });
 

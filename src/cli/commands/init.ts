@@ -22,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     ...listFiles(join(packageRoot, "templates", "init")).map((rel): [string, string] => [join(packageRoot, "templates", "init", rel), rel]),
     [join(packageRoot, "rubrics", "helpfulness.yaml"), join("rubrics", "helpfulness.yaml")],
   ];
+  files.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
   const clashes = files.filter(([, rel]) => existsSync(join(target, rel))).map(([, rel]) => rel);
   if (clashes.length) {
     throw userError(`${relative(process.cwd(), target) || "."} already has ${clashes.join(", ")}`, { hint: "dpo init never overwrites files: choose an empty directory" });
