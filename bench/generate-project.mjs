@@ -8,8 +8,14 @@ import { join } from "node:path";
 
 export function generateProject(n, dir) {
   mkdirSync(join(dir, "datasets"), { recursive: true });
+  // mulberry32: a small PRNG that stays exact in 32-bit integer arithmetic.
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   // A 5,000-word vocabulary of pronounceable nonsense, so prompts are diverse
   // (near duplicates are rare, as in real data) yet tokenise like text.
   const syllables = "ka lo mi ne su ta ri po ve da lu shi mo re an el or is un".split(" ");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Clusters } from "../../src/plugins/dedup/clusters.js";
 import { candidatePairs, optimalBands } from "../../src/plugins/dedup/lsh.js";
 import { jaccard, shingleHashes, shingleSet } from "../../src/plugins/dedup/shingle.js";
-import { binOf, EMPTY_SLOT, estimatedJaccard, isEmptySignature, mix32, signInto } from "../../src/plugins/dedup/signature.js";
+import { binOf, EMPTY_SLOT, estimatedJaccard, isEmptySignature, mix32, signInto, slotValue } from "../../src/plugins/dedup/signature.js";
 import { normaliseText } from "../../src/plugins/text/normalise.js";
 import { prompts, replaceWords } from "./helpers.js";
 
@@ -25,8 +25,8 @@ function wordShingle(text: string): number {
   return h >>> 0;
 }
 
-function sign(text: string, numPerm = 128): Uint32Array {
-  const out = new Uint32Array(numPerm);
+function sign(text: string, numPerm = 128): Uint16Array {
+  const out = new Uint16Array(numPerm);
   signInto(normaliseText(text), WORD3, numPerm, out, 0);
   return out;
 }
@@ -64,10 +64,10 @@ function referenceSignature(text: string, numPerm: number): number[] {
   const bins = Array.from({ length: numPerm }, (_, i) => hashes.filter((h) => binOf(h, numPerm) === i));
   const minima = bins.map((b) => (b.length ? Math.min(...b) : undefined));
   return minima.map((m, i) => {
-    if (m !== undefined) return m >>> 0;
+    if (m !== undefined) return slotValue(m);
     for (let attempt = 1; ; attempt++) {
       const j = binOf(mix32(Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(attempt, 0x85ebca6b)), numPerm);
-      if (minima[j] !== undefined) return minima[j]! >>> 0;
+      if (minima[j] !== undefined) return slotValue(minima[j]!);
     }
   });
 }
@@ -87,8 +87,15 @@ describe("signatures", () => {
     }
   });
 
+  it("keep the low 16 bits of each minimum, never the empty marker", () => {
+    expect(slotValue(0x12345678)).toBe(0x5678);
+    expect(slotValue(-1)).toBe(EMPTY_SLOT - 1);
+    expect(slotValue(0x7fffffff)).toBe(EMPTY_SLOT - 1);
+    expect(slotValue(0x10000)).toBe(0);
+  });
+
   it("mark only texts without shingles as empty", () => {
-    const sigs = new Uint32Array(3 * 16);
+    const sigs = new Uint16Array(3 * 16);
     signInto("", WORD3, 16, sigs, 0);
     signInto("one", WORD3, 16, sigs, 16);
     signInto(normaliseText(prompts[0]!), WORD3, 16, sigs, 32);
@@ -97,7 +104,7 @@ describe("signatures", () => {
   });
 
   it("come from fixed constants: a signature never changes across builds (memo validity)", () => {
-    // Recorded once; if this changes, bump SIGNATURE_NAMESPACE ("minhash@2").
+    // Recorded once; if this changes, bump SIGNATURE_NAMESPACE ("minhash@3").
     expect([...sign("The quick brown fox jumps over the lazy dog", 8)]).toEqual(SNAPSHOT);
   });
 
@@ -145,7 +152,7 @@ describe("LSH", () => {
       [9, 8, 7, 6, 4, 3, 2, 1],
       [1, 2, 3, 4, 0, 0, 0, 0], // shares band 1, but is skipped
     ];
-    const sigs = Uint32Array.from(rows.flat());
+    const sigs = Uint16Array.from(rows.flat());
     const pairs = candidatePairs(sigs, rows.length, numPerm, { bands: 2, rows: 4 }, Uint8Array.from([0, 0, 0, 0, 1]));
     expect([...pairs]).toEqual([0, 1, 0, 2, 1, 2]);
   });
@@ -162,4 +169,4 @@ describe("clusters", () => {
   });
 });
 
-const SNAPSHOT = [2261390608, 966386754, 966386754, 2261390608, 2261390608, 3812645563, 3812645563, 3812645563];
+const SNAPSHOT = [5392, 58434, 58434, 5392, 5392, 23227, 23227, 23227];

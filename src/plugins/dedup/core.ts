@@ -160,7 +160,7 @@ function noClusters(size: number): NearResult {
 async function nearClusters(
   fields: FieldValue[][],
   rows: number[],
-  signed: Uint32Array,
+  signed: Uint16Array,
   spec: ShingleSpec,
   o: DedupOptions,
   pool: WorkerPool,
@@ -171,7 +171,7 @@ async function nearClusters(
     });
   }
   // Each group's signature, in group order (a signed row is per distinct text).
-  const signatures = new Uint32Array(fields.length * o.numPerm);
+  const signatures = new Uint16Array(fields.length * o.numPerm);
   rows.forEach((row, g) => signatures.set(signed.subarray(row * o.numPerm, (row + 1) * o.numPerm), g * o.numPerm));
   const skip = new Uint8Array(fields.length);
   // A text without shingles can only be an exact duplicate.

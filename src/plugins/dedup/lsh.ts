@@ -56,7 +56,7 @@ function integrate(f: (s: number) => number, from: number, to: number, steps = 2
  * that verification then rejects, it never loses one.
  */
 export function candidatePairs(
-  signatures: Uint32Array,
+  signatures: Uint16Array,
   n: number,
   numPerm: number,
   { bands, rows }: Bands,
@@ -81,7 +81,7 @@ export function candidatePairs(
 const INDEX_SPAN = 2 ** 21;
 export const MAX_TEXTS = INDEX_SPAN;
 
-function bandKey(sig: Uint32Array, from: number, rows: number): number {
+function bandKey(sig: Uint16Array, from: number, rows: number): number {
   let h = 0x9e3779b9;
   for (let k = 0; k < rows; k++) {
     h = Math.imul(h ^ sig[from + k]!, 0x85ebca6b);

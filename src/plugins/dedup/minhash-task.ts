@@ -16,7 +16,7 @@ export interface RenderBatch {
 }
 
 /** sha256 of each normalised text (the key of exact dedup and of the signature memo), and optionally signatures. */
-export function renderBatch({ values, sign }: RenderBatch): { digests: string[]; signatures?: Uint32Array } {
+export function renderBatch({ values, sign }: RenderBatch): { digests: string[]; signatures?: Uint16Array } {
   const texts = values.map(renderText);
   const digests = texts.map((t) => hash("sha256", t));
   return sign ? { digests, signatures: signTexts(texts, sign.spec, sign.numPerm) } : { digests };
@@ -29,12 +29,12 @@ export interface SignBatch {
 }
 
 /** Signatures of a batch, concatenated: record k owns [k·numPerm, (k+1)·numPerm). */
-export function signBatch({ values, spec, numPerm }: SignBatch): Uint32Array {
+export function signBatch({ values, spec, numPerm }: SignBatch): Uint16Array {
   return signTexts(values.map(renderText), spec, numPerm);
 }
 
-function signTexts(texts: string[], spec: ShingleSpec, numPerm: number): Uint32Array {
-  const out = new Uint32Array(texts.length * numPerm);
+function signTexts(texts: string[], spec: ShingleSpec, numPerm: number): Uint16Array {
+  const out = new Uint16Array(texts.length * numPerm);
   for (let k = 0; k < texts.length; k++) signInto(texts[k]!, spec, numPerm, out, k * numPerm);
   return out;
 }

@@ -4,7 +4,7 @@
  * permutations (numPerm hash evaluations per shingle), each shingle is hashed
  * once, and the hash both picks one of numPerm bins (its high part) and orders
  * the shingles within that bin: slot i of the signature is the smallest hash
- * that fell into bin i. A bin no shingle fell into borrows the value of another
+ * that fell into bin i (its low 16 bits are kept, see EMPTY_SLOT). A bin no shingle fell into borrows the value of another
  * bin, chosen by a fixed sequence of probes that depends on the bin number
  * only, so two texts with the same empty bins borrow from the same places.
  * Two texts agree in a slot with probability equal to their Jaccard
@@ -18,8 +18,15 @@
  */
 import { shingleHashes, type ShingleSpec } from "./shingle.js";
 
-/** Every slot of the signature of a text without shingles. */
-export const EMPTY_SLOT = 0x7fffffff;
+/**
+ * Every slot of the signature of a text without shingles, and of no other:
+ * a slot keeps the low 16 bits of its minimum (b-bit MinHash, Li & König
+ * 2010: two different minima agree by chance with probability ~2^-16, which
+ * neither the estimate nor LSH notices, and the signature takes half the
+ * memo), with 0xffff folded onto 0xfffe.
+ */
+export const EMPTY_SLOT = 0xffff;
+const SLOT_MASK = 0xffff;
 const TWO_32 = 4294967296;
 
 let minima = new Int32Array(128);
@@ -27,11 +34,10 @@ let filled = new Uint8Array(128);
 
 /**
  * Writes the signature of `text` into `out[offset .. offset+numPerm)`, each
- * slot a signed 32-bit minimum stored as its bit pattern. A text with no
- * shingles gets EMPTY_SLOT in every slot (a one-shingle text gets its one hash
- * in every slot, so it looks empty only if that hash is EMPTY_SLOT: 1 in 2^32).
+ * slot the low bits of a (signed 32-bit) minimum, see EMPTY_SLOT. A text with
+ * no shingles, and only such a text, gets EMPTY_SLOT in every slot.
  */
-export function signInto(text: string, spec: ShingleSpec, numPerm: number, out: Uint32Array | Int32Array, offset: number): void {
+export function signInto(text: string, spec: ShingleSpec, numPerm: number, out: Uint16Array, offset: number): void {
   const x = shingleHashes(text, spec);
   if (numPerm > minima.length) {
     minima = new Int32Array(numPerm);
@@ -49,8 +55,14 @@ export function signInto(text: string, spec: ShingleSpec, numPerm: number, out: 
     } else if (h < minima[bin]!) minima[bin] = h;
   }
   for (let i = 0; i < numPerm; i++) {
-    out[offset + i] = bins === 0 ? EMPTY_SLOT : filled[i] ? minima[i]! : minima[donorBin(i, numPerm, filled)]!;
+    out[offset + i] = bins === 0 ? EMPTY_SLOT : slotValue(filled[i] ? minima[i]! : minima[donorBin(i, numPerm, filled)]!);
   }
+}
+
+/** The stored part of a minimum: its low 16 bits, never EMPTY_SLOT. */
+export function slotValue(minimum: number): number {
+  const low = minimum & SLOT_MASK;
+  return low === EMPTY_SLOT ? EMPTY_SLOT - 1 : low;
 }
 
 /** The bin of a (signed) hash: its position in the 32-bit range, scaled to [0, numPerm). */
@@ -74,7 +86,7 @@ export function mix32(h: number): number {
 }
 
 /** True when row `slot` of a signature matrix is the signature of a text without shingles. */
-export function isEmptySignature(signatures: Uint32Array, slot: number, numPerm: number): boolean {
+export function isEmptySignature(signatures: Uint16Array, slot: number, numPerm: number): boolean {
   for (let i = slot * numPerm; i < (slot + 1) * numPerm; i++) if (signatures[i] !== EMPTY_SLOT) return false;
   return true;
 }

@@ -3,7 +3,7 @@
  *
  * Each record's fields go to a worker in batches; it returns the sha256 of
  * each normalised text (the key of exact dedup). Each distinct text's MinHash
- * signature is memoised on its own, keyed by `["minhash@2", params,
+ * signature is memoised on its own, keyed by `["minhash@3", params,
  * sha256(normalised text)]` (the digest stands for the text and keeps the key
  * small; params = [shingle kind, n-gram size, numPerm]), so adding records
  * signs only the new ones.
@@ -19,7 +19,7 @@ import type { RenderBatch, SignBatch } from "./minhash-task.js";
 import type { ShingleSpec } from "./shingle.js";
 
 /** Bump with any change to normalisation, shingling, hashing or the permutations. */
-export const SIGNATURE_NAMESPACE = "minhash@2";
+export const SIGNATURE_NAMESPACE = "minhash@3";
 const TASK = new URL("./minhash-task.js", import.meta.url).href;
 const BATCH = 1024;
 
@@ -38,7 +38,7 @@ export interface Signed {
   /** sha256 of each record's normalised text. */
   digests: string[];
   /** Signatures, one row of numPerm values per distinct text (when signing); `rowOf` maps a digest to its row. */
-  signatures: Uint32Array;
+  signatures: Uint16Array;
   rowOf: Map<string, number>;
   /** Texts signed in the same trip as they were normalised. */
   signedAhead: number;
@@ -48,7 +48,7 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
   const digests = new Array<string>(values.length);
   // Signatures go straight into one off-heap matrix as they arrive: keeping 100,000 base64
   // strings alive until the end made the garbage collector copy them again and again.
-  const signatures = new Uint32Array(o.sign ? values.length * o.numPerm : 0);
+  const signatures = new Uint16Array(o.sign ? values.length * o.numPerm : 0);
   const rowOf = new Map<string, number>();
   const written: Promise<void>[] = [];
   const misses = new MissBatcher(values, o);
@@ -57,7 +57,7 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
   let speculate = false;
   let signedAhead = 0;
 
-  const handle = (first: number, { digests: batch, signatures: signed }: { digests: string[]; signatures?: Uint32Array }) => {
+  const handle = (first: number, { digests: batch, signatures: signed }: { digests: string[]; signatures?: Uint16Array }) => {
     o.signal?.throwIfAborted();
     o.progress?.tick(batch.length);
     if (signed) signedAhead += batch.length;
@@ -100,7 +100,7 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
           values: values.slice(first, first + BATCH),
           sign: speculate ? { spec: o.spec, numPerm: o.numPerm } : undefined,
         };
-        o.pool.run<{ digests: string[]; signatures?: Uint32Array }>(TASK, "renderBatch", arg).then((r) => {
+        o.pool.run<{ digests: string[]; signatures?: Uint16Array }>(TASK, "renderBatch", arg).then((r) => {
           try {
             handle(first, r);
           } catch (e) {
@@ -120,16 +120,16 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
 }
 
 /** Decodes a memoised signature (base64) into row `slot` of a signature matrix. */
-export function writeSignature(into: Uint32Array, slot: number, base64: string, numPerm: number): void {
-  const width = numPerm * 4;
+export function writeSignature(into: Uint16Array, slot: number, base64: string, numPerm: number): void {
+  const width = numPerm * 2;
   const written = Buffer.from(into.buffer, into.byteOffset, into.byteLength).write(base64, slot * width, width, "base64");
   if (written !== width || base64.length !== Math.ceil(width / 3) * 4) {
     throw new Error(`memoised signature has the wrong length for ${numPerm} permutations`);
   }
 }
 
-function toBase64(signatures: Uint32Array, k: number, numPerm: number): string {
-  const width = numPerm * 4;
+function toBase64(signatures: Uint16Array, k: number, numPerm: number): string {
+  const width = numPerm * 2;
   return Buffer.from(signatures.buffer, signatures.byteOffset, signatures.byteLength).toString("base64", k * width, (k + 1) * width);
 }
 
@@ -161,7 +161,7 @@ class MissBatcher {
     if (batch.length === 0) return;
     this.waiting = [];
     const arg: SignBatch = { values: batch.map((w) => this.values[w.index]!), spec: this.o.spec, numPerm: this.o.numPerm };
-    this.o.pool.run<Uint32Array>(TASK, "signBatch", arg).then(
+    this.o.pool.run<Uint16Array>(TASK, "signBatch", arg).then(
       (sigs) => batch.forEach((w, k) => w.resolve(toBase64(sigs, k, this.o.numPerm))),
       (e: unknown) => batch.forEach((w) => w.reject(e)),
     );
