@@ -85,6 +85,7 @@ export function stageLines(outcomes: StageOutcome[]): StageLine[] {
     memoMisses: o.memoMisses,
     ms: o.ms,
     tallies: o.status === "ran" ? o.manifest?.tallies : undefined,
+    stats: o.stats,
   }));
 }
 

@@ -40,6 +40,8 @@ export interface StageOutcome {
   reasons: string[];
   memoHits: number;
   memoMisses: number;
+  /** Per-run statistics of a stage that ran (cache hits, retries); never stored. */
+  stats?: Record<string, number>;
   ms: number;
   diagnostics?: Diagnostic[];
 }
@@ -248,7 +250,7 @@ class Build {
       const manifestDigest = this.project.index.record(key, manifest);
       await this.materialise(manifest);
       const artifact = new StoredArtifact(stage.name, written.digest, written.count, this.project.store);
-      return { ...base, status: "ran", manifest, manifestDigest, artifact, memoHits: trace.memoHits, memoMisses: trace.memoMisses, ms: performance.now() - started };
+      return { ...base, status: "ran", manifest, manifestDigest, artifact, memoHits: trace.memoHits, memoMisses: trace.memoMisses, stats: trace.stats, ms: performance.now() - started };
     } catch (e) {
       const status = this.opts.signal.aborted ? "cancelled" : "failed";
       const diagnostics = status === "cancelled" ? [] : await locateInConfig(toDiagnostics(e, stage, this.redact), this.config);

@@ -32,6 +32,8 @@ export interface RunTrace {
   memoHits: number;
   memoMisses: number;
   tallies: Record<string, number>;
+  /** Per-run statistics (cache hits, retries): shown, never stored. */
+  stats: Record<string, number>;
   /** out/-relative path → content. */
   published: Map<string, Uint8Array>;
   /** Project-relative path → digest of files read through ctx.readFile. */
@@ -39,7 +41,7 @@ export interface RunTrace {
 }
 
 export function createContext(o: ContextOptions): { ctx: PluginContext; trace: RunTrace } {
-  const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, published: new Map(), reads: {} };
+  const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, stats: {}, published: new Map(), reads: {} };
   const inFlight = new Map<Digest, Promise<unknown>>();
 
   const resolvePath = (rel: string) => {
@@ -105,6 +107,9 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     log: o.log,
     tally(name, amount) {
       trace.tallies[name] = (trace.tallies[name] ?? 0) + amount;
+    },
+    stat(name, amount) {
+      trace.stats[name] = (trace.stats[name] ?? 0) + amount;
     },
     publish(relPath, content) {
       const clean = relPath.split("\\").join("/");

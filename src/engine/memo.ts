@@ -9,6 +9,14 @@
 import { mkdirSync } from "node:fs";
 import type { Digest } from "./hash.js";
 
+/**
+ * Puts issued within this many milliseconds share one LMDB commit. A put's
+ * promise still resolves only once its commit is durable, so an item is never
+ * reported finished before it is safe; batching only trims per-commit work when
+ * many items finish at once (64 LLM calls in flight).
+ */
+const COMMIT_DELAY_MS = 2;
+
 export interface MemoStore {
   get(key: Digest): unknown | undefined;
   put(key: Digest, value: unknown): Promise<void>;
@@ -21,7 +29,7 @@ export interface MemoStore {
 export async function openMemo(dir: string): Promise<MemoStore> {
   mkdirSync(dir, { recursive: true });
   const { open } = await import("lmdb");
-  const db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack" });
+  const db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack", commitDelay: COMMIT_DELAY_MS });
   return {
     get: (key) => db.get(key),
     put: async (key, value) => {

@@ -108,6 +108,13 @@ export interface PluginContext<With = Record<string, unknown>> {
    */
   tally(name: string, amount: number): void;
   /**
+   * Adds to a per-run statistic that depends on what happened to be cached or
+   * retried this time (e.g. "llm.sent", "llm.cached", "llm.retries"). Shown in
+   * the summary; never stored, so dpo.lock stays the same however a build ran.
+   * Tallies, by contrast, must describe the output alone.
+   */
+  stat(name: string, amount: number): void;
+  /**
    * Publishes a human-facing file under `out/` (e.g. `iter-100/train.jsonl`).
    * It is stored content-addressed and re-materialised when the stage is cached.
    */

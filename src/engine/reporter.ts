@@ -14,6 +14,7 @@ export interface StageLine {
   memoMisses: number;
   ms: number;
   tallies?: Record<string, number>;
+  stats?: Record<string, number>;
 }
 
 export interface Reporter {
@@ -148,9 +149,12 @@ export function formatSummary(lines: StageLine[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const out = [fmt(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(fmt)];
+  const show = (t: Record<string, number> = {}) => Object.entries(t).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`);
   for (const l of lines) {
-    const tallies = Object.entries(l.tallies ?? {}).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`);
+    const tallies = show(l.tallies);
+    const stats = show(l.stats);
     if (tallies.length) out.push(`  ${l.stage}: ${tallies.join("  ")}`);
+    if (stats.length) out.push(`  ${l.stage} (this run): ${stats.join("  ")}`);
   }
   return out.join("\n");
 }

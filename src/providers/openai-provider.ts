@@ -98,7 +98,7 @@ export class OpenAiProvider implements LlmProvider {
       if (result.ok) return result.reply;
       if (!result.retryable || attempt >= this.config.maxRetries) throw this.failure(request, result, attempt + 1);
       const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
-      ctx.tally("llm.retries", 1);
+      ctx.stat("llm.retries", 1);
       ctx.log.debug(this.redact(`provider "${this.env.name}": ${result.reason} (model "${request.model}"); retry ${attempt + 1}/${this.config.maxRetries} in ${wait} ms`));
       await sleep(wait, ctx.signal);
     }
@@ -118,7 +118,8 @@ export class OpenAiProvider implements LlmProvider {
 
   private count(ctx: PluginContext<any>, model: string, reply: ChatReply, sent: boolean): void {
     const { prompt_tokens, completion_tokens } = reply.usage;
-    ctx.tally(sent ? "llm.calls" : "llm.cached", 1);
+    ctx.tally("llm.calls", 1); // the calls the dataset needs, however many were cached
+    ctx.stat(sent ? "llm.sent" : "llm.cached", 1);
     ctx.tally("tokens.prompt", prompt_tokens);
     ctx.tally("tokens.completion", completion_tokens);
     const price = this.config.prices?.[model];

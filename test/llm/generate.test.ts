@@ -84,7 +84,7 @@ describe("generate/llm", () => {
     const again = await runPlugin(generate, { with: withBlock, inputs: { prompts }, providers: { local: provider }, memo });
     expect(again.text).toBe(first.text);
     expect(server.requestCount).toBe(10);
-    expect(again.trace.tallies["llm.cached"]).toBe(10);
+    expect(again.trace.stats["llm.cached"]).toBe(10);
     expect(again.trace.tallies["tokens.completion"]).toBe(first.trace.tallies["tokens.completion"]);
     const fresh = await runPlugin(generate, { with: withBlock, inputs: { prompts }, providers: { local: provider }, offline: false });
     expect(fresh.text).toBe(first.text);

@@ -62,8 +62,9 @@ describe("openai provider: calls and memo", () => {
       expect(t.ticks.tokens).toBe(14);
     }
     expect(first.trace.tallies["llm.calls"]).toBe(1);
-    expect(again.trace.tallies["llm.cached"]).toBe(1);
-    expect(again.trace.tallies["llm.calls"]).toBeUndefined();
+    expect(again.trace.stats["llm.cached"]).toBe(1);
+    expect(again.trace.tallies["llm.calls"]).toBe(1); // the lock describes the output, not the cache
+    expect(again.trace.stats["llm.sent"]).toBeUndefined();
   });
 
   it("treats sample index, sampling params and json flag as different calls", async () => {
@@ -110,7 +111,7 @@ describe("openai provider: retries", () => {
     const r = await p.chat(ask("retry me"), { ctx });
     expect(r.text).toMatch(/^Reply /);
     expect(s.requestCount).toBe(6);
-    expect(trace.tallies["llm.retries"]).toBe(5);
+    expect(trace.stats["llm.retries"]).toBe(5);
   });
 
   it("retries connection resets and timeouts", async () => {

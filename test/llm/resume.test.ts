@@ -95,7 +95,7 @@ describe("resume after an interrupted run", () => {
     });
     expect(run.records).toHaveLength(40);
     expect(s.requestCount).toBe(80 - kept);
-    expect(run.trace.tallies["llm.cached"]).toBe(kept);
+    expect(run.trace.stats["llm.cached"]).toBe(kept);
   });
 });
 
@@ -137,6 +137,6 @@ describe("the api key never reaches the memo", () => {
     await runPlugin(generate, { with: w, inputs, providers: { local: a }, memo });
     const again = await runPlugin(generate, { with: w, inputs, providers: { local: b }, memo });
     expect(s.requestCount).toBe(6);
-    expect(again.trace.tallies["llm.cached"]).toBe(6);
+    expect(again.trace.stats["llm.cached"]).toBe(6);
   });
 });
