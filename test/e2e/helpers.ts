@@ -76,7 +76,7 @@ export class LiveCli {
   async line(re: RegExp, from = 0, timeoutMs = 20_000): Promise<{ text: string; index: number }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const index = this.lines.findIndex((l, i) => i >= from && re.test(l));
+      const index = this.lines.findIndex((l, i) => i >= from && re.exec(l) !== null);
       if (index >= 0) return { text: this.lines[index]!, index };
       if (this.child.exitCode !== null || Date.now() > deadline) {
         throw new Error(`no line matching ${re} after line ${from}; stdout:\n${this.lines.join("\n")}\nstderr:\n${this.stderr}`);
