@@ -101,7 +101,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Result<ProjectConfi
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
     return err([
       error(missing ? `config file \`${file}\` not found in ${root}` : `cannot read config file \`${file}\`: ${(e as Error).message}`, undefined, {
-        ...(missing ? { hint: "run dpo in the project directory, or name the config file explicitly" } : {}),
+        ...(missing ? { hint: "run dpo in the project directory (or pass -C <dir>), or start one with `dpo init`" } : {}),
       }),
     ]);
   }
