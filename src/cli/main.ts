@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { printDiagnostics } from "./print.js";
-import { DpoError } from "../engine/diagnostic.js";
+import { DpoError, didYouMean } from "../engine/diagnostic.js";
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   build: () => import("./commands/build.js"),
@@ -48,7 +48,6 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[cmd];
   if (!load) {
-    const { didYouMean } = await import("../engine/diagnostic.js");
     const guess = didYouMean(cmd, Object.keys(COMMANDS));
     throw new DpoError({ severity: "error", message: `unknown command "${cmd}"`, hint: guess ? `did you mean \`dpo ${guess}\`?` : "run `dpo --help`" });
   }

@@ -33,7 +33,7 @@ export function reporterFor(config: ProjectConfig, o: { quiet?: boolean; verbose
 }
 
 export async function runSession(config: ProjectConfig, o: SessionOptions): Promise<Session> {
-  const selected = o.targets.length ? selectTargets(config, o.targets) : { ok: true as const, value: config.order };
+  const selected = selectTargets(config, o.targets);
   if (!selected.ok) throw new DpoError(selected.error);
   const project = openProject(config.root);
   const reporter = reporterFor(config, o);

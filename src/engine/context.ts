@@ -92,8 +92,9 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     memo,
     resolve: resolvePath,
     async readFile(rel) {
-      const buf = await readFile(resolvePath(rel));
-      trace.reads[relative(o.root, resolvePath(rel)).split("\\").join("/")] = sha256(buf);
+      const abs = resolvePath(rel);
+      const buf = await readFile(abs);
+      trace.reads[relative(o.root, abs).split("\\").join("/")] = sha256(buf);
       return buf;
     },
     provider<P>(name: string): P {

@@ -30,7 +30,7 @@ export function stageKey(f: Fingerprint): StageKey {
 export type Change =
   | { kind: "new" }
   | { kind: "plugin"; from: string; to: string }
-  | { kind: "plugin-file"; }
+  | { kind: "plugin-file" }
   | { kind: "config"; keys: string[] }
   | { kind: "file"; path: string; change: "added" | "removed" | "changed" }
   | { kind: "input"; stage: string }

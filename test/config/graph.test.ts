@@ -25,6 +25,7 @@ describe("graph", () => {
 
   test("selectTargets adds what the targets need, in build order", () => {
     expect(selectTargets(config, ["judge"])).toEqual({ ok: true, value: ["prompts", "gen", "judge"] });
+    expect(selectTargets(config, [])).toEqual({ ok: true, value: config.order });
     expect(selectTargets(config, ["extra", "gen"])).toEqual({ ok: true, value: ["prompts", "extra", "gen"] });
     expect(selectTargets(config, ["juge", "nothing-like-it"])).toEqual({
       ok: false,

@@ -72,6 +72,7 @@ interface OrderedGraph {
 
 /** The targets and everything they need, in build order. An unknown target is an error. */
 export function selectTargets(config: OrderedGraph, targets: string[]): Result<string[], Diagnostic[]> {
+  if (targets.length === 0) return ok([...config.order]); // no targets: the whole graph
   const unknown = targets.filter((t) => !Object.hasOwn(config.stages, t));
   if (unknown.length > 0) {
     return err(
