@@ -10,7 +10,7 @@ import { CsvParser } from "./csv-parser.js";
 import { attempt, emitRecords, parseLines, type Parsed } from "./emit.js";
 import type { JsonObject, MetaSpec } from "./fields.js";
 import { readLineBatches } from "./lines.js";
-import { errorProperties, metaProperty, pathProperty, type SourceOptions } from "./options.js";
+import { sourceSchema, type SourceOptions } from "./options.js";
 import { BadRecord } from "./problems.js";
 import { promptRecord, toPrompt } from "./prompt.js";
 
@@ -23,18 +23,10 @@ export default definePlugin<CsvOptions>({
   name: "source/csv",
   version: "1",
   description: "Reads prompts from a CSV file with a header row (RFC 4180: quoted fields, embedded line breaks), streaming.",
-  schema: {
-    type: "object",
-    additionalProperties: false,
-    required: ["path"],
-    properties: {
-      path: pathProperty,
-      prompt: { type: "string", minLength: 1, default: "prompt", description: "Name of the column holding the prompt." },
-      delimiter: { type: "string", minLength: 1, maxLength: 1, default: ",", description: "Field separator, one character (e.g. `;` or a tab)." },
-      meta: metaProperty,
-      ...errorProperties,
-    },
-  },
+  schema: sourceSchema({
+    prompt: { type: "string", minLength: 1, default: "prompt", description: "Name of the column holding the prompt." },
+    delimiter: { type: "string", minLength: 1, maxLength: 1, default: ",", description: "Field separator, one character (e.g. `;` or a tab)." },
+  }),
   run(ctx) {
     const o = ctx.with;
     const parser = new CsvParser(o.delimiter);

@@ -10,7 +10,7 @@ import { emitRecords } from "./emit.js";
 import { getPath, pickMeta, type JsonObject } from "./fields.js";
 import { splitPair } from "./hh-transcript.js";
 import { jsonLines } from "./json-lines.js";
-import { errorProperties, metaProperty, pathProperty, type SourceOptions } from "./options.js";
+import { sourceSchema, type SourceOptions } from "./options.js";
 import { BadRecord } from "./problems.js";
 import { kindOf, promptRecord } from "./prompt.js";
 
@@ -23,18 +23,10 @@ export default definePlugin<HhOptions>({
   name: "source/hh",
   version: "1",
   description: "Reads prompts from HH-RLHF JSON Lines (chosen/rejected transcripts), keeping the final replies as metadata.",
-  schema: {
-    type: "object",
-    additionalProperties: false,
-    required: ["path"],
-    properties: {
-      path: pathProperty,
-      chosen: { type: "string", minLength: 1, default: "chosen", description: "Field holding the chosen transcript (dotted path allowed)." },
-      rejected: { type: "string", minLength: 1, default: "rejected", description: "Field holding the rejected transcript (dotted path allowed)." },
-      meta: metaProperty,
-      ...errorProperties,
-    },
-  },
+  schema: sourceSchema({
+    chosen: { type: "string", minLength: 1, default: "chosen", description: "Field holding the chosen transcript (dotted path allowed)." },
+    rejected: { type: "string", minLength: 1, default: "rejected", description: "Field holding the rejected transcript (dotted path allowed)." },
+  }),
   run(ctx) {
     const o = ctx.with;
     const transcript = (obj: JsonObject, field: string): string => {

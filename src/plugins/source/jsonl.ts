@@ -8,7 +8,7 @@ import { definePlugin } from "../../engine/plugin.js";
 import { emitRecords } from "./emit.js";
 import { getPath, pickMeta, type JsonObject } from "./fields.js";
 import { jsonLines } from "./json-lines.js";
-import { errorProperties, metaProperty, pathProperty, type SourceOptions } from "./options.js";
+import { sourceSchema, type SourceOptions } from "./options.js";
 import { BadRecord } from "./problems.js";
 import { promptRecord, toPrompt } from "./prompt.js";
 
@@ -21,27 +21,19 @@ export default definePlugin<JsonlOptions>({
   name: "source/jsonl",
   version: "1",
   description: "Reads prompts from a JSON Lines file (plain or .gz), streaming, with field mapping and metadata.",
-  schema: {
-    type: "object",
-    additionalProperties: false,
-    required: ["path"],
-    properties: {
-      path: pathProperty,
-      prompt: {
-        type: "string",
-        minLength: 1,
-        default: "prompt",
-        description: "Field holding the prompt (dotted path allowed): a string, or a list of {role, content} messages.",
-      },
-      messages: {
-        type: "string",
-        minLength: 1,
-        description: "Field holding a conversation (list of {role, content}); when set, it is used instead of `prompt`.",
-      },
-      meta: metaProperty,
-      ...errorProperties,
+  schema: sourceSchema({
+    prompt: {
+      type: "string",
+      minLength: 1,
+      default: "prompt",
+      description: "Field holding the prompt (dotted path allowed): a string, or a list of {role, content} messages.",
     },
-  },
+    messages: {
+      type: "string",
+      minLength: 1,
+      description: "Field holding a conversation (list of {role, content}); when set, it is used instead of `prompt`.",
+    },
+  }),
   run(ctx) {
     const o = ctx.with;
     const field = o.messages ?? o.prompt;

@@ -45,3 +45,17 @@ export const errorProperties = {
     description: "How many bad records a failure lists before summing up the rest.",
   },
 } as const;
+
+/**
+ * The `with` schema of a source: the input file, the plugin's own properties,
+ * then metadata and bad-record handling, in that order (the reference lists
+ * them so).
+ */
+export function sourceSchema(own: Record<string, object>) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["path"],
+    properties: { path: pathProperty, ...own, meta: metaProperty, ...errorProperties },
+  } as const;
+}
