@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collect, dpoBin, repoRoot, TempProject } from "../support/project.js";
+import { collect, dpoBin, repoRoot, summary, TempProject } from "../support/project.js";
 import { spawn } from "node:child_process";
 import { alpacaData, filesUnder } from "./helpers.js";
 
@@ -55,17 +55,6 @@ function newProject(): TempProject {
   });
 }
 
-/** The summary table: stage → status and memo hits/misses. */
-function summary(stdout: string): Record<string, { status: string; hits: number; misses: number }> {
-  const rows: Record<string, { status: string; hits: number; misses: number }> = {};
-  for (const line of stdout.split("\n")) {
-    const m = /^(\S+)\s+(ran|cached|failed|blocked|cancelled)\s+\S+\s+(\S+)\s+\S+$/.exec(line);
-    if (!m) continue;
-    const [hits, misses] = m[3] === "-" ? [0, 0] : m[3]!.split("/").map(Number);
-    rows[m[1]!] = { status: m[2]!, hits: hits!, misses: misses! };
-  }
-  return rows;
-}
 
 const objectPath = (digest: string) => join("cache", "objects", digest.slice(0, 2), digest);
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { itemPlugin, TempProject, waitForLines } from "../support/project.js";
+import { itemPlugin, summary, TempProject, waitForLines } from "../support/project.js";
 
 const projects: TempProject[] = [];
 afterEach(() => {
@@ -38,17 +38,6 @@ stages:
     with: { path: data/d.jsonl }
 `;
 
-/** Parses the summary table: stage → { status, records, hits, misses }. */
-function summary(stdout: string): Record<string, { status: string; records: string; hits: number; misses: number }> {
-  const rows: Record<string, { status: string; records: string; hits: number; misses: number }> = {};
-  for (const line of stdout.split("\n")) {
-    const m = /^(\S+)\s+(ran|cached|failed|blocked|cancelled)\s+(\S+)\s+(\S+)\s+\S+$/.exec(line);
-    if (!m) continue;
-    const [hits, misses] = m[4] === "-" ? [0, 0] : m[4]!.split("/").map(Number);
-    rows[m[1]!] = { status: m[2]!, records: m[3]!, hits: hits!, misses: misses! };
-  }
-  return rows;
-}
 
 describe("dpo build", () => {
   it("builds a graph, then a no-op rebuild runs nothing and leaves dpo.lock untouched", async () => {

@@ -57,6 +57,18 @@ export class TempProject {
   }
 }
 
+/** Parses the summary table: stage → { status, records, hits, misses }. */
+export function summary(stdout: string): Record<string, { status: string; records: string; hits: number; misses: number }> {
+  const rows: Record<string, { status: string; records: string; hits: number; misses: number }> = {};
+  for (const line of stdout.split("\n")) {
+    const m = /^(\S+)\s+(ran|cached|failed|blocked|cancelled)\s+(\S+)\s+(\S+)\s+\S+$/.exec(line);
+    if (!m) continue;
+    const [hits, misses] = m[4] === "-" ? [0, 0] : m[4]!.split("/").map(Number);
+    rows[m[1]!] = { status: m[2]!, records: m[3]!, hits: hits!, misses: misses! };
+  }
+  return rows;
+}
+
 /** Resolves once `rel` in the project has at least `lines` lines. */
 export async function waitForLines(p: TempProject, rel: string, lines: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
