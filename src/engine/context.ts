@@ -53,12 +53,14 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     return abs;
   };
 
-  const memo = async <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
+  // Plain promise chains rather than nested async functions: this runs once
+  // per LLM call, and every extra async layer is garbage the GC must chase.
+  const memoLookup = <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
     const k = digestOf(key);
     const stored = o.memo.get(k);
     if (stored !== undefined) {
       trace.memoHits++;
-      return stored as T;
+      return Promise.resolve(stored as T);
     }
     const running = inFlight.get(k);
     if (running) {
@@ -66,17 +68,18 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
       return running as Promise<T>;
     }
     trace.memoMisses++;
-    const p = (async () => {
-      const value = await fn();
+    const p = Promise.resolve(fn())
       // Persist before anyone sees the value: a crash after this point loses nothing.
-      if (value !== undefined) await o.memo.put(k, value);
-      return value;
-    })();
+      .then((value) => (value === undefined ? value : o.memo.put(k, value).then(() => value)))
+      .finally(() => inFlight.delete(k));
     inFlight.set(k, p);
+    return p;
+  };
+  const memo = <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
     try {
-      return await p;
-    } finally {
-      inFlight.delete(k);
+      return memoLookup(key, fn);
+    } catch (err) {
+      return Promise.reject(err);
     }
   };
 

@@ -16,7 +16,20 @@ export function canonicalJson(value: unknown): string {
   return s;
 }
 
+/**
+ * A value encoded as canonical JSON once, to be hashed as part of many keys
+ * (e.g. a candidate spec inside every candidate id). Inside `canonicalJson`
+ * it stands for the value itself, byte for byte.
+ */
+export class Encoded {
+  readonly json: string;
+  constructor(value: unknown) {
+    this.json = canonicalJson(value);
+  }
+}
+
 function canonical(value: unknown): string | undefined {
+  if (value instanceof Encoded) return value.json;
   const v = value !== null && typeof (value as { toJSON?: unknown })?.toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value;
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return "[" + v.map((x) => canonical(x) ?? "null").join(",") + "]";

@@ -9,10 +9,20 @@ import type { ChatRequest } from "./llm.js";
 
 export const CHAT_KEY_VERSION = "chat@1";
 
+/** The sampling parameters a request may set, in sorted order (so the key stays canonical). */
+const SAMPLING = ["max_tokens", "seed", "stop", "temperature", "top_p"] as const;
+
 /** The sampling parameters that are set, with keys in sorted order. */
 export function samplingParams(request: ChatRequest): Record<string, unknown> {
-  const { max_tokens, seed, stop, temperature, top_p } = request;
-  return withoutUndefined({ max_tokens, seed, stop, temperature, top_p });
+  return withSampling({}, request);
+}
+
+/** Copies the set sampling parameters of `request` onto `target`; a plain loop, as this runs for every call. */
+function withSampling(target: Record<string, unknown>, request: ChatRequest): Record<string, unknown> {
+  for (const name of SAMPLING) {
+    if (request[name] !== undefined) target[name] = request[name];
+  }
+  return target;
 }
 
 /**
@@ -41,12 +51,9 @@ function sortedCopy(identity: Readonly<Record<string, unknown>>): unknown {
 
 /** The OpenAI request body for a chat request. */
 export function requestBody(request: ChatRequest): Record<string, unknown> {
-  return {
-    model: request.model,
-    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-    ...samplingParams(request),
-    ...(request.json ? { response_format: { type: "json_object" } } : {}),
-  };
+  const body = withSampling({ model: request.model, messages: request.messages.map((m) => ({ role: m.role, content: m.content })) }, request);
+  if (request.json) body.response_format = { type: "json_object" };
+  return body;
 }
 
 /**
@@ -64,8 +71,4 @@ export function promptExcerpt(request: ChatRequest, max = 80): string {
   const last = [...request.messages].reverse().find((m) => m.role === "user") ?? request.messages.at(-1);
   const flat = (last?.content ?? "").replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

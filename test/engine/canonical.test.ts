@@ -1,6 +1,6 @@
 import stableStringify from "json-stable-stringify";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, contentId, digestOf } from "../../src/engine/hash.js";
+import { canonicalJson, contentId, digestOf, Encoded } from "../../src/engine/hash.js";
 import { seededRng } from "../../src/engine/rng.js";
 
 /** Random JSON-ish values, including the awkward corners (undefined, unicode keys, nesting). */
@@ -36,6 +36,16 @@ describe("canonicalJson", () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"x":2,"y":1}]},"b":1}');
     expect(canonicalJson({ t: new Date(0) })).toBe('{"t":"1970-01-01T00:00:00.000Z"}');
     expect(() => canonicalJson(undefined)).toThrow(TypeError);
+  });
+
+  it("hashes an Encoded part exactly as the value it encodes", () => {
+    const rng = seededRng("encoded");
+    for (let i = 0; i < 500; i++) {
+      const part = randomValue(rng);
+      if (part === undefined) continue;
+      expect(contentId("x", new Encoded(part), i)).toBe(contentId("x", part, i));
+      expect(canonicalJson({ a: [new Encoded(part)] })).toBe(canonicalJson({ a: [part] }));
+    }
   });
 
   it("gives the same digest and id whatever the key order", () => {

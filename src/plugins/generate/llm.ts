@@ -5,7 +5,7 @@
  * truncated outputs are kept and flagged, never hidden.
  */
 import { userError } from "../../engine/diagnostic.js";
-import { contentId } from "../../engine/hash.js";
+import { contentId, Encoded } from "../../engine/hash.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import type { ChatMessage, LlmProvider } from "../../providers/llm.js";
 import { allSettledOrThrow, mapBounded } from "./bounded.js";
@@ -75,35 +75,52 @@ export default definePlugin<With>({
   async run(ctx) {
     const input = singleInput(ctx);
     const providers = resolveProviders(ctx);
-    const plan = planCandidates(ctx.with.models, ctx.with.variants, ctx.with.n);
+    const plan = planCandidates(ctx.with.models, ctx.with.variants, ctx.with.n).map((spec) => prepare(spec, providers.get(spec.provider)!));
     ctx.progress.total(input.count);
     return mapBounded(input.records(), ctx.with.concurrency, ctx.signal, async (rec) => {
       const conversation = promptMessages(rec, input.stage);
-      const candidates = await allSettledOrThrow(
-        plan.map((spec) => generateCandidate(ctx, providers.get(spec.provider)!, spec, rec.id, conversation)),
-      );
+      const candidates = await allSettledOrThrow(plan.map((spec) => generateCandidate(ctx, spec, rec.id, conversation)));
       ctx.progress.tick(1);
       return { ...rec, candidates };
     });
   },
 });
 
+/** A candidate spec with what every one of its calls shares worked out once per run, not once per call. */
+interface PreparedSpec {
+  spec: CandidateSpec;
+  provider: LlmProvider;
+  system?: ChatMessage;
+  sampling: Omit<Variant, "system">;
+  /** What the candidate id hashes besides the prompt id and sample, encoded once. */
+  idPart: Encoded;
+}
+
+function prepare(spec: CandidateSpec, provider: LlmProvider): PreparedSpec {
+  const { system, ...sampling } = spec.params;
+  return {
+    spec,
+    provider,
+    ...(system === undefined ? {} : { system: { role: "system", content: system } }),
+    sampling,
+    idPart: new Encoded({ provider: provider.identity, model: spec.model, params: spec.params }),
+  };
+}
+
 async function generateCandidate(
   ctx: PluginContext<With>,
-  provider: LlmProvider,
-  spec: CandidateSpec,
+  { spec, provider, system, sampling, idPart }: PreparedSpec,
   promptId: string,
   conversation: ChatMessage[],
 ): Promise<Record<string, unknown>> {
-  const { system, ...sampling } = spec.params;
-  const messages = system === undefined ? conversation : [{ role: "system" as const, content: system }, ...conversation];
+  const messages = system === undefined ? conversation : [system, ...conversation];
   const reply = await provider.chat({ model: spec.model, messages, ...sampling }, { ctx, sample: spec.sample });
   const flags: string[] = [];
   if (reply.text.trim() === "") flags.push("empty");
   if (reply.finishReason === "length") flags.push("truncated");
   for (const flag of flags) ctx.tally(`candidates.${flag}`, 1);
   return {
-    id: contentId("candidate", promptId, { provider: provider.identity, model: spec.model, params: spec.params }, spec.sample),
+    id: contentId("candidate", promptId, idPart, spec.sample),
     text: reply.text,
     model: spec.model,
     params: spec.params,
