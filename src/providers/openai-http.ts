@@ -3,9 +3,8 @@
  * reduced to data: a reply, or a failure that says whether trying again could
  * help and how long the server asked us to wait. No retries, no limits here.
  */
-import type { Dispatcher } from "undici";
 import type { ChatUsage } from "./llm.js";
-import { requestSignal } from "./request-signal.js";
+import { post, type PostReply, type PostTarget } from "./http-post.js";
 import { isRetryableStatus, retryAfterMs } from "./retry.js";
 
 /** What a successful call yields, and what the memo stores. */
@@ -20,34 +19,17 @@ export type Attempt =
   | { ok: true; reply: ChatReply }
   | { ok: false; retryable: boolean; status?: number; reason: string; retryAfterMs?: number };
 
-export interface ChatEndpoint {
-  dispatcher: Dispatcher;
-  /** Path and query of the chat completions route, e.g. `/v1/chat/completions`. */
-  path: string;
-  /** Every header sent, content type and credentials included. */
-  headers: Record<string, string>;
-  /** Longest wait for the reply's headers, and between chunks of its body. */
-  timeoutMs: number;
-}
+/** The chat completions route of one endpoint (path e.g. `/v1/chat/completions`). */
+export type ChatEndpoint = PostTarget;
 
 const EXCERPT = 300;
 const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
-export async function attemptChat(endpoint: ChatEndpoint, body: unknown, signal: AbortSignal): Promise<Attempt> {
-  let res: Dispatcher.ResponseData;
-  let text: string;
+/** `body` is the request body as JSON text. */
+export async function attemptChat(endpoint: ChatEndpoint, body: string, signal: AbortSignal): Promise<Attempt> {
+  let res: PostReply;
   try {
-    res = await endpoint.dispatcher.request({
-      method: "POST",
-      path: endpoint.path,
-      headers: endpoint.headers,
-      body: JSON.stringify(body),
-      signal: requestSignal(signal),
-      // undici's own timers: far cheaper per request than a timer and an AbortController of our own.
-      headersTimeout: endpoint.timeoutMs,
-      bodyTimeout: endpoint.timeoutMs,
-    });
-    text = await res.body.text();
+    res = await post(endpoint, body, signal);
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     if (TIMEOUTS.has((err as { code?: string }).code ?? "")) {
@@ -55,17 +37,17 @@ export async function attemptChat(endpoint: ChatEndpoint, body: unknown, signal:
     }
     return { ok: false, retryable: true, reason: `network error: ${describe(err)}` };
   }
-  if (res.statusCode < 200 || res.statusCode >= 300) {
+  if (res.status < 200 || res.status >= 300) {
     return {
       ok: false,
-      retryable: isRetryableStatus(res.statusCode),
-      status: res.statusCode,
-      reason: `HTTP ${res.statusCode}: ${excerpt(text)}`,
+      retryable: isRetryableStatus(res.status),
+      status: res.status,
+      reason: `HTTP ${res.status}: ${excerpt(res.text)}`,
       retryAfterMs: retryAfterMs(res.headers),
     };
   }
-  const reply = parseCompletion(text);
-  if (!reply) return { ok: false, retryable: true, status: res.statusCode, reason: `malformed reply: ${excerpt(text)}` };
+  const reply = parseCompletion(res.text);
+  if (!reply) return { ok: false, retryable: true, status: res.status, reason: `malformed reply: ${excerpt(res.text)}` };
   return { ok: true, reply };
 }
 

@@ -91,10 +91,10 @@ export class OpenAiProvider implements LlmProvider {
   /** Sends one call, retrying what may succeed later; throws a DpoError when it gives up. */
   private async send(request: ChatRequest, ctx: PluginContext<any>): Promise<ChatReply> {
     const endpoint = await this.connect();
-    const body = requestBody(request);
+    const body = JSON.stringify(requestBody(request)); // once, however many attempts
     const estimate = estimateTokens(request);
     for (let attempt = 0; ; attempt++) {
-      const result = await this.slots.with(() => this.attempt(endpoint, body, estimate, ctx.signal), ctx.signal);
+      const result = await this.attempt(endpoint, body, estimate, ctx.signal);
       if (result.ok) return result.reply;
       if (!result.retryable || attempt >= this.config.maxRetries) throw this.failure(request, result, attempt + 1);
       const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
@@ -105,15 +105,20 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   /** One attempt inside a concurrency slot, after the per-minute budgets allow it. */
-  private async attempt(endpoint: ChatEndpoint, body: unknown, estimate: number, signal: AbortSignal): Promise<Attempt> {
-    if (this.requestBudget) await this.requestBudget.take(1, signal);
-    if (this.tokenBudget) await this.tokenBudget.take(estimate, signal);
-    const result = await attemptChat(endpoint, body, signal);
-    if (result.ok) {
-      const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;
-      if (used > 0) this.tokenBudget?.adjust(used - estimate);
+  private async attempt(endpoint: ChatEndpoint, body: string, estimate: number, signal: AbortSignal): Promise<Attempt> {
+    const release = await this.slots.acquire(signal);
+    try {
+      if (this.requestBudget) await this.requestBudget.take(1, signal);
+      if (this.tokenBudget) await this.tokenBudget.take(estimate, signal);
+      const result = await attemptChat(endpoint, body, signal);
+      if (result.ok) {
+        const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;
+        if (used > 0) this.tokenBudget?.adjust(used - estimate);
+      }
+      return result;
+    } finally {
+      release();
     }
-    return result;
   }
 
   private count(ctx: PluginContext<any>, model: string, reply: ChatReply, sent: boolean): void {

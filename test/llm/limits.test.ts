@@ -1,9 +1,9 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/engine/hash.js";
 import { seededRng } from "../../src/engine/rng.js";
 import { chatKey } from "../../src/providers/chat-key.js";
 import { onAbort } from "../../src/providers/abort-fanout.js";
-import { requestSignal } from "../../src/providers/request-signal.js";
 import { publicUrl, urlSecrets } from "../../src/providers/endpoint.js";
 import { Semaphore } from "../../src/providers/limits/semaphore.js";
 import { TokenBucket } from "../../src/providers/limits/token-bucket.js";
@@ -39,6 +39,30 @@ describe("Semaphore", () => {
     release();
     const again = await sem.acquire();
     again();
+  });
+
+  it("drops only the aborted signal's waiters, keeps the others in order, and listens once per signal", async () => {
+    const sem = new Semaphore(1);
+    const release = await sem.acquire();
+    const a = new AbortController();
+    const b = new AbortController();
+    const order: string[] = [];
+    const wait = (name: string, signal: AbortSignal) =>
+      sem.acquire(signal).then(
+        (r) => {
+          order.push(name);
+          r();
+        },
+        (e: Error) => order.push(`${name}: ${e.message}`),
+      );
+    const all = [wait("a1", a.signal), wait("b1", b.signal), wait("a2", a.signal), wait("b2", b.signal)];
+    expect(getEventListeners(a.signal, "abort")).toHaveLength(1);
+    a.abort(new Error("stop"));
+    release();
+    await Promise.all(all);
+    expect(order).toEqual(["a1: stop", "a2: stop", "b1", "b2"]);
+    const last = await sem.acquire(b.signal);
+    last();
   });
 });
 
@@ -110,18 +134,6 @@ describe("endpoint identity", () => {
     expect(publicUrl("https://api.openai.com/v1/")).toBe("https://api.openai.com/v1");
     expect(publicUrl("https://u:p@gw.example.com/openai/v1?key=abc&api-version=2024&sig=zz")).toBe("https://gw.example.com/openai/v1?api-version=2024");
     expect(urlSecrets("https://u:p%40ss@gw.example.com/v1?key=abc&api-version=2024")).toEqual(["p@ss", "abc"]);
-  });
-});
-
-describe("requestSignal", () => {
-  it("gives every request of one caller the same child signal, aborted with the caller", () => {
-    const parent = new AbortController();
-    const child = requestSignal(parent.signal);
-    expect(requestSignal(parent.signal)).toBe(child);
-    expect(child.aborted).toBe(false);
-    parent.abort(new Error("stop"));
-    expect(child.aborted).toBe(true);
-    expect((child.reason as Error).message).toBe("stop");
   });
 });
 

@@ -178,6 +178,23 @@ describe("openai provider: retries", () => {
 });
 
 describe("openai provider: limits", () => {
+  it("cancels requests on the wire and in the queue when the build aborts, and memoises neither", async () => {
+    const s = await server({ latencyMs: 5_000 });
+    const p = provider(s.baseUrl, { maxConcurrency: 2 });
+    const controller = new AbortController();
+    const memo = memoryMemo();
+    const { ctx } = makeContext({ signal: controller.signal, memo });
+    const started = performance.now();
+    const calls = Array.from({ length: 4 }, (_, i) => p.chat(ask(`slow ${i}`), { ctx }).catch((e: unknown) => e));
+    while (s.requestCount < 2) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error("interrupted"));
+    const results = await Promise.all(calls);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    for (const r of results) expect((r as Error).message).toBe("interrupted");
+    expect(s.requestCount).toBe(2);
+    expect(memo.size).toBe(0);
+  });
+
   it("never has more than maxConcurrency requests open", async () => {
     const s = await server({ latencyMs: 20 });
     const p = provider(s.baseUrl, { maxConcurrency: 3 });

@@ -1,39 +1,38 @@
 /**
  * At most `size` holders at a time; waiters are served first come, first
  * served. A waiter whose signal aborts leaves the queue without taking a slot.
+ *
+ * This runs for every LLM call, so waiting is cheap: the queue is a linked
+ * list of waiter objects, and each signal gets a single abort listener that
+ * drops all of its waiters, rather than one subscription per waiter.
  */
-import { onAbort } from "../abort-fanout.js";
+interface Waiter {
+  resolve(release: () => void): void;
+  reject(reason: unknown): void;
+  signal?: AbortSignal;
+  next?: Waiter;
+  prev?: Waiter;
+}
 
 export class Semaphore {
   private held = 0;
-  private readonly waiters: (() => void)[] = [];
+  private head?: Waiter;
+  private tail?: Waiter;
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(readonly size: number) {
     if (!(size >= 1)) throw new RangeError(`semaphore size must be at least 1, got ${size}`);
   }
 
   /** Resolves with a release function once a slot is free. */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) throw signal.reason;
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.held < this.size) {
       this.held++;
-      return this.releaser();
+      return Promise.resolve(this.releaser());
     }
-    await new Promise<void>((resolve, reject) => {
-      const grant = () => {
-        unsubscribe();
-        resolve();
-      };
-      const unsubscribe = signal
-        ? onAbort(signal, () => {
-            const i = this.waiters.indexOf(grant);
-            if (i >= 0) this.waiters.splice(i, 1);
-            reject(signal.reason);
-          })
-        : () => {};
-      this.waiters.push(grant);
-    });
-    return this.releaser();
+    if (signal) this.watch(signal);
+    return new Promise((resolve, reject) => this.enqueue({ resolve, reject, signal }));
   }
 
   /** Runs `fn` while holding a slot. */
@@ -52,9 +51,45 @@ export class Semaphore {
       if (done) return;
       done = true;
       // Hand the slot straight to the next waiter, so `held` never dips and a newcomer cannot jump the queue.
-      const next = this.waiters.shift();
-      if (next) next();
-      else this.held--;
+      const next = this.head;
+      if (!next) {
+        this.held--;
+        return;
+      }
+      this.unlink(next);
+      next.resolve(this.releaser());
     };
+  }
+
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener("abort", () => this.dropWaitersOf(signal), { once: true });
+  }
+
+  private dropWaitersOf(signal: AbortSignal): void {
+    for (let w = this.head; w; ) {
+      const next = w.next;
+      if (w.signal === signal) {
+        this.unlink(w);
+        w.reject(signal.reason);
+      }
+      w = next;
+    }
+  }
+
+  private enqueue(w: Waiter): void {
+    w.prev = this.tail;
+    if (this.tail) this.tail.next = w;
+    else this.head = w;
+    this.tail = w;
+  }
+
+  private unlink(w: Waiter): void {
+    if (w.prev) w.prev.next = w.next;
+    else this.head = w.next;
+    if (w.next) w.next.prev = w.prev;
+    else this.tail = w.prev;
+    w.prev = w.next = undefined;
   }
 }
