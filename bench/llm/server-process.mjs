@@ -3,7 +3,7 @@
 // answers {cmd: "stats"|"reset"} over IPC and sends {baseUrl} once listening.
 const { startLlmServer } = await import(process.argv[2]);
 const latencyMs = Number(process.argv[3] ?? 20);
-const server = await startLlmServer({ latencyMs });
+const server = await startLlmServer({ latencyMs, keepRequests: false });
 process.on("message", async (msg) => {
   if (msg.cmd === "stats") process.send({ requestCount: server.requestCount, maxInFlight: server.maxInFlight });
   if (msg.cmd === "reset") {

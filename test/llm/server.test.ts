@@ -34,6 +34,15 @@ describe("test LLM server", () => {
     expect(s.authorizations).toEqual(["Bearer k", undefined, undefined]);
   });
 
+  it("counts but keeps no request bodies when told not to (for benchmarks)", async () => {
+    const s = await start({ keepRequests: false });
+    const a = await (await post(s, req, { authorization: "Bearer k" })).json();
+    expect(a.choices[0].message.content).toMatch(/^Reply /);
+    expect(s.requestCount).toBe(1);
+    expect(s.requests).toEqual([]);
+    expect(s.authorizations).toEqual([]);
+  });
+
   it("injects faults from a queue, then answers", async () => {
     const s = await start({ faults: [{ type: "rate-limit", retryAfterMs: 5 }, { type: "status", status: 500 }, { type: "malformed" }] });
     const r1 = await post(s, req);
