@@ -1,6 +1,7 @@
 // One dpo generation run in its own process: the real openai provider and
 // generate/llm stage from dist/, with a real lmdb memo. Prints a JSON summary.
 //   node dpo-run.mjs BASE_URL MEMO_DIR PROMPTS N CONCURRENCY
+import { createRequire } from "node:module";
 import { createContext } from "../../dist/engine/context.js";
 import { openMemo } from "../../dist/engine/memo.js";
 import { memoryArtifact } from "../../dist/engine/records.js";
@@ -9,6 +10,9 @@ import generate from "../../dist/plugins/generate/llm.js";
 import openai from "../../dist/providers/openai.js";
 
 const [baseUrl, memoDir, promptCount, n, concurrency] = process.argv.slice(2);
+// Load the HTTP client before the clock starts, as the bare-undici baseline
+// does; the provider's own `import("undici")` then finds it in the module cache.
+await import(createRequire(new URL("../../package.json", import.meta.url)).resolve("undici"));
 const check = (schema, value) => {
   const v = validate(schema, value);
   if (!v.valid) throw new Error(JSON.stringify(v.errors));

@@ -1,6 +1,7 @@
-// The machine's ceiling for the same workload: the same number of chat calls
-// with the same concurrency, sent by bare undici (the HTTP client dpo uses)
-// with no memo, no limits and no stage around them. Prints a JSON summary.
+// A plain client for the same workload, as a reference for what this machine
+// allows: the same number of chat calls with the same concurrency, sent with
+// bare undici request() (the HTTP client dpo uses) and no memo, no limits and
+// no stage around them. Prints a JSON summary.
 //   node undici-baseline.mjs BASE_URL CALLS CONCURRENCY
 import { createRequire } from "node:module";
 
