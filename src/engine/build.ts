@@ -349,6 +349,9 @@ class Build {
   }
 
   async close(): Promise<void> {
+    // Providers live for one build: release what they hold (an HTTP pool's
+    // keep-alive sockets), or every rebuild in watch mode would leave its own.
+    await Promise.allSettled([...this.providers.values()].map((p) => (p as { close?: () => unknown }).close?.()));
     await this.pool?.close();
     if (this.memo && !this.opts.memo) await (await this.memo).close();
   }

@@ -20,6 +20,10 @@ export interface ProviderType<Config = any, Instance = unknown> {
   readonly version: string;
   /** JSON Schema of the provider's config; mark secrets with `dpo: "secret"`. */
   readonly schema: JsonSchema;
+  /**
+   * Makes the instance for one build. If the instance has a `close()` method,
+   * it is called (and awaited) when that build ends.
+   */
   create(config: Config, env: ProviderEnv): Instance;
 }
 

@@ -75,6 +75,14 @@ async function setup(): Promise<{ p: TempProject; server: LlmServer }> {
   return { p, server };
 }
 
+async function until(condition: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${condition}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function startWatch(p: TempProject): LiveCli {
   const cli = new LiveCli(p.spawn(["build", "--watch"]));
   cleanups.push(() => cli.kill());
@@ -91,6 +99,8 @@ describe("dpo build --watch", () => {
     const ready = await cli.line(/^watch: watching \d+ files; Ctrl-C to stop$/, first.index);
     // config, prompts, two output files, the rubric — not notes/.
     expect(ready.text).toBe("watch: watching 5 files; Ctrl-C to stop");
+    // The build closed its provider: no keep-alive sockets pile up across rebuilds.
+    await until(() => server.openConnections === 0);
 
     server.reset();
     p.write("rubrics/mini.yaml", miniRubric.replace("Is it easy to follow?", "Is it easy to follow for a newcomer?"));

@@ -55,6 +55,8 @@ export interface LlmServer {
   readonly authorizations: (string | undefined)[];
   /** The highest number of requests being answered at the same time. */
   readonly maxInFlight: number;
+  /** Client connections open right now (keep-alive ones included). */
+  readonly openConnections: number;
   /** Clears counters and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -168,6 +170,9 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     },
     get maxInFlight() {
       return maxInFlight;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     reset() {
       requests = [];
