@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
 /** A sha256 hex digest of some content. Branded so it is not mixed up with other strings. */
@@ -42,7 +42,8 @@ function canonical(value: unknown): string | undefined {
 }
 
 export function sha256(data: string | Uint8Array): Digest {
-  return createHash("sha256").update(data).digest("hex") as Digest;
+  // One-shot crypto.hash (Node >= 20.12) skips the Hash object: it runs for every memo key and record id.
+  return hash("sha256", data, "hex") as Digest;
 }
 
 /** sha256 over the canonical JSON of a value. */
