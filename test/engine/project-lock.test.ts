@@ -1,0 +1,78 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { acquireProjectLock, type ProjectLock } from "../../src/engine/project-lock.js";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function lockPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), "dpo-lock-"));
+  dirs.push(dir);
+  return join(dir, "build.pid");
+}
+/** The pid of a process that has already exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ["-e", "0"]).pid!;
+}
+const noWait = { wait: false, onWait: () => {} };
+
+describe("project lock", () => {
+  it("holds the lock file with its pid, and releases it", async () => {
+    const path = lockPath();
+    const lock = (await acquireProjectLock(path, noWait)) as ProjectLock;
+    expect(readFileSync(path, "utf8")).toBe(String(process.pid));
+    lock.release();
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(join(path, ".."))).toEqual([]); // no private temp files left behind
+  });
+
+  it("takes over a lock left by a dead process, or one that names no process", async () => {
+    for (const content of [String(deadPid()), "", "garbage"]) {
+      const path = lockPath();
+      writeFileSync(path, content);
+      const lock = (await acquireProjectLock(path, noWait)) as ProjectLock;
+      expect(readFileSync(path, "utf8")).toBe(String(process.pid));
+      lock.release();
+    }
+  });
+
+  it("reports a live holder when told not to wait", async () => {
+    const path = lockPath();
+    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 10000)"]);
+    try {
+      writeFileSync(path, String(holder.pid));
+      expect(await acquireProjectLock(path, noWait)).toEqual({ heldBy: holder.pid });
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it("gives a stale lock to exactly one of many processes racing for it", async () => {
+    const dist = new URL("../../dist/engine/project-lock.js", import.meta.url);
+    const src = new URL("../../src/engine/project-lock.ts", import.meta.url);
+    expect(statSync(dist).mtimeMs, "dist/ is older than src/: run `npx tsc -p .` first").toBeGreaterThanOrEqual(statSync(src).mtimeMs);
+    const path = lockPath();
+    writeFileSync(path, String(deadPid()));
+    // Each racer starts at the same wall-clock moment, tries once, and holds what it got for a while.
+    const start = Date.now() + 1_000;
+    const racer = `
+      const { acquireProjectLock } = await import(${JSON.stringify(dist.href)});
+      while (Date.now() < ${start}) {}
+      const got = await acquireProjectLock(${JSON.stringify(path)}, { wait: false, onWait() {} });
+      process.stdout.write("release" in got ? "got" : "held");
+      await new Promise((r) => setTimeout(r, 2_500)); // longer than any racer takes to start
+      if ("release" in got) got.release();`;
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => {
+        const child = spawn(process.execPath, ["--input-type=module", "-e", racer]);
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        return new Promise<string>((resolve) => child.on("exit", () => resolve(out)));
+      }),
+    );
+    expect(outcomes.filter((o) => o === "got")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "held")).toHaveLength(7);
+  });
+});
