@@ -104,6 +104,20 @@ describe("dedup/minhash on AlpacaEval prompts", () => {
     expect(empty.records).toEqual([]);
   });
 
+  it("stays linear on thousands of near-identical texts (one filled-in template), and clusters them", async () => {
+    const base = long[0]!;
+    const texts = Array.from({ length: 3_000 }, (_, i) => `${base} Reference number ${i}.`);
+    const { records: out, logs } = await runPlugin(minhash, { with: {}, inputs: { prompts: records(texts) } });
+    expect(out).toHaveLength(1);
+    expect((out[0]!.duplicates as unknown[]).length).toBe(2_999);
+    const log = logs.join("\n");
+    expect(log).toMatch(/LSH buckets held over 256 texts/);
+    // All with all would be ~4.5 million pairs; star and chain is under 2 per text and band.
+    const pairs = Number(/(\d+) candidate pairs/.exec(log)?.[1]);
+    expect(pairs).toBeGreaterThan(2_999);
+    expect(pairs).toBeLessThan(2 * 3_000 * 16);
+  });
+
   it("gives byte-identical output with 1 or 4 workers", async () => {
     const one = await runPlugin(minhash, { with: {}, inputs: { prompts: corpus }, jobs: 1 });
     const four = await runPlugin(minhash, { with: {}, inputs: { prompts: corpus }, jobs: 4 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Clusters } from "../../src/plugins/dedup/clusters.js";
-import { candidatePairs, optimalBands } from "../../src/plugins/dedup/lsh.js";
+import { candidatePairs, FULL_BUCKET, optimalBands } from "../../src/plugins/dedup/lsh.js";
 import { jaccard, shingleHashes, shingleSet } from "../../src/plugins/dedup/shingle.js";
 import { binOf, EMPTY_SLOT, estimatedJaccard, isEmptySignature, mix32, signInto, slotValue } from "../../src/plugins/dedup/signature.js";
 import { normaliseText } from "../../src/plugins/text/normalise.js";
@@ -153,8 +153,24 @@ describe("LSH", () => {
       [1, 2, 3, 4, 0, 0, 0, 0], // shares band 1, but is skipped
     ];
     const sigs = Uint16Array.from(rows.flat());
-    const pairs = candidatePairs(sigs, rows.length, numPerm, { bands: 2, rows: 4 }, Uint8Array.from([0, 0, 0, 0, 1]));
+    const { pairs, oversizedBuckets } = candidatePairs(sigs, rows.length, numPerm, { bands: 2, rows: 4 }, Uint8Array.from([0, 0, 0, 0, 1]));
     expect([...pairs]).toEqual([0, 1, 0, 2, 1, 2]);
+    expect(oversizedBuckets).toBe(0);
+  });
+
+  it("pairs a bucket bigger than FULL_BUCKET star-and-chain, not all with all", () => {
+    const numPerm = 4;
+    const n = FULL_BUCKET + 50;
+    const sigs = new Uint16Array(n * numPerm).fill(7); // every text in the one bucket
+    const { pairs, oversizedBuckets } = candidatePairs(sigs, n, numPerm, { bands: 1, rows: 4 }, new Uint8Array(n));
+    expect(oversizedBuckets).toBe(1);
+    const got = new Set<string>();
+    for (let k = 0; k < pairs.length; k += 2) got.add(`${pairs[k]}-${pairs[k + 1]}`);
+    const expected = new Set<string>();
+    for (let j = 1; j < n; j++) expected.add(`0-${j}`);
+    for (let j = 2; j < n; j++) expected.add(`${j - 1}-${j}`);
+    expect(got).toEqual(expected);
+    expect(pairs.length / 2).toBe(2 * n - 3);
   });
 });
 

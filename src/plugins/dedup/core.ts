@@ -8,7 +8,9 @@
  * 3. Near pass over the representatives: MinHash signatures (memoised, signed
  *    in the pool, see signatures.ts), LSH candidate pairs, exact Jaccard of each candidate's
  *    shingle sets, union-find over the pairs at or above the threshold. Each
- *    cluster keeps its smallest member.
+ *    cluster keeps its smallest member. An LSH bucket of more than FULL_BUCKET
+ *    texts is paired star-and-chain rather than all with all (lsh.ts), so a
+ *    filled-in template repeated thousands of times stays linear.
  * 4. Each kept record lists what it stood for in `duplicates`, with the exact
  *    Jaccard between that record's text and the kept one (1 for exact copies).
  */
@@ -50,6 +52,8 @@ export interface DedupStats {
   bands?: Bands;
   candidatePairs: number;
   verifiedPairs: number;
+  /** LSH buckets too big to pair all with all (see FULL_BUCKET in lsh.ts). */
+  oversizedBuckets: number;
   /** Texts signed in the same worker trip as they were normalised (a cold memo). */
   signedAhead: number;
 }
@@ -67,6 +71,7 @@ interface NearResult {
   bands?: Bands;
   candidatePairs: number;
   verifiedPairs: number;
+  oversizedBuckets: number;
 }
 
 export async function dedupRecords(
@@ -109,6 +114,7 @@ export async function dedupRecords(
     clusters,
     bands: near.bands,
     candidatePairs: near.candidatePairs,
+    oversizedBuckets: near.oversizedBuckets,
     verifiedPairs: near.verifiedPairs,
     signedAhead,
   };
@@ -154,7 +160,7 @@ function exactGroups(digests: readonly string[], exact: boolean): { groupOf: Int
 function noClusters(size: number): NearResult {
   const rootOf = new Int32Array(size);
   for (let g = 0; g < size; g++) rootOf[g] = g;
-  return { rootOf, similarity: new Float64Array(size).fill(1), candidatePairs: 0, verifiedPairs: 0 };
+  return { rootOf, similarity: new Float64Array(size).fill(1), candidatePairs: 0, verifiedPairs: 0, oversizedBuckets: 0 };
 }
 
 async function nearClusters(
@@ -177,7 +183,7 @@ async function nearClusters(
   // A text without shingles can only be an exact duplicate.
   for (let g = 0; g < fields.length; g++) skip[g] = isEmptySignature(signatures, g, o.numPerm) ? 1 : 0;
   const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
-  const candidates = candidatePairs(signatures, fields.length, o.numPerm, bands, skip);
+  const { pairs: candidates, oversizedBuckets } = candidatePairs(signatures, fields.length, o.numPerm, bands, skip);
   const similarities = await exactJaccard(fields, candidates, spec, pool);
 
   const clusters = new Clusters(fields.length);
@@ -195,7 +201,7 @@ async function nearClusters(
   const rootOf = new Int32Array(fields.length);
   for (let g = 0; g < fields.length; g++) rootOf[g] = clusters.root(g);
   const similarity = await similarityToRoot(fields, rootOf, known, spec, pool);
-  return { rootOf, similarity, bands, candidatePairs: candidates.length / 2, verifiedPairs };
+  return { rootOf, similarity, bands, candidatePairs: candidates.length / 2, verifiedPairs, oversizedBuckets };
 }
 
 const pairKey = (i: number, j: number) => i * MAX_TEXTS + j;

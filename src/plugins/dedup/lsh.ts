@@ -48,9 +48,25 @@ function integrate(f: (s: number) => number, from: number, to: number, steps = 2
 }
 
 /**
+ * The most texts of one band bucket that are paired all with all. A bigger
+ * bucket (thousands of near-identical texts, e.g. one template filled in)
+ * would make k²/2 pairs to verify; its members are paired with the bucket's
+ * first member and with their neighbour in it instead, 2k pairs, which still
+ * joins every member similar to the first or to a neighbour.
+ */
+export const FULL_BUCKET = 256;
+
+export interface Candidates {
+  /** Flat [i, j, i, j, …] with i < j, each pair once, sorted. */
+  pairs: Uint32Array;
+  /** Buckets larger than FULL_BUCKET, paired star-and-chain instead of all with all. */
+  oversizedBuckets: number;
+}
+
+/**
  * Candidate pairs [i, j] (i < j) of the rows of `signatures` (n rows of
  * numPerm values) that share at least one band. Rows where `skip[i]` is set
- * (texts without shingles) take no part. Each pair appears once, sorted.
+ * (texts without shingles) take no part.
  *
  * A band is reduced to a 32-bit key; a key collision only adds a candidate
  * that verification then rejects, it never loses one.
@@ -61,10 +77,11 @@ export function candidatePairs(
   numPerm: number,
   { bands, rows }: Bands,
   skip: Uint8Array,
-): Uint32Array {
+): Candidates {
   const found: number[] = [];
   const keys = new Float64Array(n);
   let m = 0;
+  let oversizedBuckets = 0;
   for (let band = 0; band < bands; band++) {
     m = 0;
     for (let i = 0; i < n; i++) {
@@ -72,9 +89,9 @@ export function candidatePairs(
       keys[m++] = bandKey(signatures, i * numPerm + band * rows, rows) * INDEX_SPAN + i;
     }
     const sorted = keys.subarray(0, m).sort();
-    collectRuns(sorted, found);
+    oversizedBuckets += collectRuns(sorted, found);
   }
-  return uniquePairs(found);
+  return { pairs: uniquePairs(found), oversizedBuckets };
 }
 
 /** Packing (key, index) into one double: key < 2^32, index < 2^21, total < 2^53. */
@@ -91,19 +108,33 @@ function bandKey(sig: Uint16Array, from: number, rows: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Every pair inside each run of equal keys, as packed i·2^21 + j. */
-function collectRuns(sorted: Float64Array, found: number[]): void {
+/**
+ * The pairs inside each run of equal keys (indices ascending within a run), as
+ * packed i·2^21 + j: all of them, or star and chain for a run longer than
+ * FULL_BUCKET. Returns how many runs were that long.
+ */
+function collectRuns(sorted: Float64Array, found: number[]): number {
+  let oversized = 0;
   let start = 0;
   while (start < sorted.length) {
     const key = Math.floor(sorted[start]! / INDEX_SPAN);
     let end = start + 1;
     while (end < sorted.length && Math.floor(sorted[end]! / INDEX_SPAN) === key) end++;
-    for (let x = start; x < end; x++) {
-      const i = sorted[x]! - key * INDEX_SPAN;
-      for (let y = x + 1; y < end; y++) found.push(i * INDEX_SPAN + (sorted[y]! - key * INDEX_SPAN));
+    const index = (x: number) => sorted[x]! - key * INDEX_SPAN;
+    if (end - start <= FULL_BUCKET) {
+      for (let x = start; x < end; x++) {
+        for (let y = x + 1; y < end; y++) found.push(index(x) * INDEX_SPAN + index(y));
+      }
+    } else {
+      oversized++;
+      for (let y = start + 1; y < end; y++) {
+        found.push(index(start) * INDEX_SPAN + index(y));
+        if (y > start + 1) found.push(index(y - 1) * INDEX_SPAN + index(y));
+      }
     }
     start = end;
   }
+  return oversized;
 }
 
 function uniquePairs(found: number[]): Uint32Array {

@@ -19,6 +19,7 @@
 import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type Rec } from "../../engine/plugin.js";
 import type { DedupOptions } from "./core.js";
+import { FULL_BUCKET } from "./lsh.js";
 
 export default definePlugin<DedupOptions>({
   name: "dedup/minhash",
@@ -105,6 +106,9 @@ export default definePlugin<DedupOptions>({
       `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +
         (stats.bands
           ? ` (LSH ${stats.bands.bands} bands × ${stats.bands.rows} rows, ${stats.candidatePairs} candidate pairs, ${stats.verifiedPairs} at or above the threshold)`
+          : "") +
+        (stats.oversizedBuckets
+          ? `; ${stats.oversizedBuckets} LSH buckets held over ${FULL_BUCKET} texts and were paired with their first member and neighbours only`
           : ""),
     );
     return kept;
