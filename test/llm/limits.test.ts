@@ -17,11 +17,12 @@ describe("Semaphore", () => {
     const order: number[] = [];
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        sem.with(async () => {
+        sem.acquire().then(async (release) => {
           order.push(i);
           peak = Math.max(peak, ++held);
           await new Promise((r) => setTimeout(r, 5));
           held--;
+          release();
         }),
       ),
     );

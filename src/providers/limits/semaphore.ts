@@ -24,7 +24,7 @@ export class Semaphore {
     if (!(size >= 1)) throw new RangeError(`semaphore size must be at least 1, got ${size}`);
   }
 
-  /** Resolves with a release function once a slot is free. */
+  /** Resolves with a release function once a slot is free; calling it more than once is harmless. */
   acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.held < this.size) {
@@ -33,16 +33,6 @@ export class Semaphore {
     }
     if (signal) this.watch(signal);
     return new Promise((resolve, reject) => this.enqueue({ resolve, reject, signal }));
-  }
-
-  /** Runs `fn` while holding a slot. */
-  async with<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const release = await this.acquire(signal);
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
   }
 
   private releaser(): () => void {
