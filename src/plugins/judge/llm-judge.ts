@@ -25,6 +25,14 @@ export interface LlmJudge {
   provider: LlmProvider;
 }
 
+/** What one call asks: these criteria of the rubric, for this prompt and response. */
+interface Question {
+  rubric: Rubric;
+  criteria: Criterion[];
+  prompt: PromptValue;
+  response: string;
+}
+
 /** Judges one candidate on every criterion; calls run through `limit`. */
 export async function judgeWithLlm(
   ctx: PluginContext<any>,
@@ -35,7 +43,9 @@ export async function judgeWithLlm(
   limit: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<Judgement[]> {
   const groups = judge.settings.mode === "single-call" ? [rubric.criteria] : rubric.criteria.map((c) => [c]);
-  const verdicts = await Promise.all(groups.map((group) => limit(() => verdictsFor(ctx, judge, rubric, group, prompt, candidate.text ?? ""))));
+  const response = candidate.text ?? "";
+  const ask = (criteria: Criterion[]) => limit(() => verdictsFor(ctx, judge, { rubric, criteria, prompt, response }));
+  const verdicts = await Promise.all(groups.map(ask));
   return groups.flatMap((group, g) =>
     group.map((criterion) => {
       const base = { judge: judge.id, kind: "llm" as const, criterion: criterion.id, criterionDigest: criterionDigest(rubric, criterion) };
@@ -45,33 +55,23 @@ export async function judgeWithLlm(
   );
 }
 
-function verdictsFor(
-  ctx: PluginContext<any>,
-  judge: LlmJudge,
-  rubric: Rubric,
-  criteria: Criterion[],
-  prompt: PromptValue,
-  response: string,
-): Promise<Record<string, Verdict>> {
+function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Promise<Record<string, Verdict>> {
   const { provider: _name, ...settings } = judge.settings;
   const key = [
     "judge-llm@1",
     PROMPT_VERSION,
     { provider: judge.provider.identity, ...settings },
-    criteria.map((c) => criterionDigest(rubric, c)),
-    prompt,
-    response,
+    q.criteria.map((c) => criterionDigest(q.rubric, c)),
+    q.prompt,
+    q.response,
   ];
-  return ctx.memo(key, () => askWithRepairs(ctx, judge, rubric, criteria, prompt, response));
+  return ctx.memo(key, () => askWithRepairs(ctx, judge, q));
 }
 
 async function askWithRepairs(
   ctx: PluginContext<any>,
   judge: LlmJudge,
-  rubric: Rubric,
-  criteria: Criterion[],
-  prompt: PromptValue,
-  response: string,
+  { rubric, criteria, prompt, response }: Question,
 ): Promise<Record<string, Verdict>> {
   const ids = criteria.map((c) => c.id);
   let messages: ChatMessage[] = judgeMessages(rubric, criteria, prompt, response);
