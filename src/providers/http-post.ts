@@ -9,6 +9,7 @@
  * listener walks, so a post costs one object and no listener.
  */
 import type { Dispatcher } from "undici";
+import { IntrusiveList, type Linked } from "./intrusive-list.js";
 
 /** Where posts go: fixed per endpoint, so nothing is built per post. */
 export interface PostTarget {
@@ -41,7 +42,7 @@ export function post(target: PostTarget, body: string, signal: AbortSignal): Pro
 }
 
 /** A post in progress: undici's handler for it, and a node of its signal's in-flight list. */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, Linked<Exchange> {
   prev?: Exchange;
   next?: Exchange;
   private controller?: Dispatcher.DispatchController;
@@ -55,7 +56,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly resolve: (reply: PostReply) => void,
     private readonly reject: (reason: unknown) => void,
   ) {
-    list.add(this);
+    list.push(this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -92,36 +93,18 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
-/** The posts of one signal still waiting for their reply: a doubly linked list, O(1) to join and leave. */
-class InFlight {
-  private head?: Exchange;
-
-  add(e: Exchange): void {
-    e.next = this.head;
-    if (this.head) this.head.prev = e;
-    this.head = e;
-  }
-
-  remove(e: Exchange): void {
-    if (e.prev) e.prev.next = e.next;
-    else if (this.head === e) this.head = e.next;
-    else return; // not in the list (already removed)
-    if (e.next) e.next.prev = e.prev;
-    e.prev = e.next = undefined;
-  }
-
-  abortAll(reason: unknown): void {
-    while (this.head) this.head.abort(reason);
-  }
-}
+/** The posts of one signal still waiting for their reply. */
+type InFlight = IntrusiveList<Exchange>;
 
 const lists = new WeakMap<AbortSignal, InFlight>();
 
 function inFlightOf(signal: AbortSignal): InFlight {
   let list = lists.get(signal);
   if (!list) {
-    const fresh = new InFlight();
-    signal.addEventListener("abort", () => fresh.abortAll(signal.reason), { once: true });
+    const fresh: InFlight = new IntrusiveList();
+    signal.addEventListener("abort", () => {
+      for (const exchange of fresh) exchange.abort(signal.reason);
+    }, { once: true });
     lists.set(signal, fresh);
     list = fresh;
   }

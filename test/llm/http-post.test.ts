@@ -71,12 +71,14 @@ describe("post", () => {
     expect(s.requests()).toBe(1);
   });
 
-  it("adds one abort listener per signal, not one per post", async () => {
-    const s = await serve((res) => res.end("ok"));
+  it("adds one abort listener per signal, not one per post in flight", async () => {
+    const s = await serve((res) => setTimeout(() => res.end("ok"), 200));
     const controller = new AbortController();
-    const target = s.target();
-    await Promise.all(Array.from({ length: 50 }, () => post(target, "x", controller.signal)));
+    const target = s.target({ connections: 20 });
+    const posts = Array.from({ length: 20 }, () => post(target, "x", controller.signal));
+    while (s.requests() < 20) await new Promise((r) => setTimeout(r, 5));
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    expect((await Promise.all(posts)).map((r) => r.text)).toEqual(Array(20).fill("ok"));
     await post(target, "x", controller.signal);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
   });

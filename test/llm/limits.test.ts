@@ -5,9 +5,32 @@ import { seededRng } from "../../src/engine/rng.js";
 import { chatKey } from "../../src/providers/chat-key.js";
 import { onAbort } from "../../src/providers/abort-fanout.js";
 import { publicUrl, urlSecrets } from "../../src/providers/endpoint.js";
+import { IntrusiveList } from "../../src/providers/intrusive-list.js";
 import { Semaphore } from "../../src/providers/limits/semaphore.js";
 import { TokenBucket } from "../../src/providers/limits/token-bucket.js";
 import { backoffDelay, isRetryableStatus, retryAfterMs, retryDelay } from "../../src/providers/retry.js";
+
+describe("IntrusiveList", () => {
+  type Node = { name: string; prev?: Node; next?: Node };
+  const names = (list: IntrusiveList<Node>) => [...list].map((n) => n.name);
+
+  it("keeps insertion order, removes from anywhere once, and tolerates removing the node being visited", () => {
+    const list = new IntrusiveList<Node>();
+    const [a, b, c, d] = ["a", "b", "c", "d"].map((name) => ({ name }) as Node);
+    for (const n of [a!, b!, c!, d!]) list.push(n);
+    expect(names(list)).toEqual(["a", "b", "c", "d"]);
+    expect(list.remove(c!)).toBe(true);
+    expect(list.remove(c!)).toBe(false);
+    expect(names(list)).toEqual(["a", "b", "d"]);
+    for (const n of list) if (n !== b) list.remove(n);
+    expect(names(list)).toEqual(["b"]);
+    expect(list.first).toBe(b);
+    list.remove(b!);
+    expect(list.first).toBeUndefined();
+    list.push(a!);
+    expect(names(list)).toEqual(["a"]);
+  });
+});
 
 describe("Semaphore", () => {
   it("admits at most `size` holders, first come first served", async () => {

@@ -6,18 +6,17 @@
  * list of waiter objects, and each signal gets a single abort listener that
  * drops all of its waiters, rather than one subscription per waiter.
  */
-interface Waiter {
+import { IntrusiveList, type Linked } from "../intrusive-list.js";
+
+interface Waiter extends Linked<Waiter> {
   resolve(release: () => void): void;
   reject(reason: unknown): void;
   signal?: AbortSignal;
-  next?: Waiter;
-  prev?: Waiter;
 }
 
 export class Semaphore {
   private held = 0;
-  private head?: Waiter;
-  private tail?: Waiter;
+  private readonly queue = new IntrusiveList<Waiter>();
   private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(readonly size: number) {
@@ -32,7 +31,7 @@ export class Semaphore {
       return Promise.resolve(this.releaser());
     }
     if (signal) this.watch(signal);
-    return new Promise((resolve, reject) => this.enqueue({ resolve, reject, signal }));
+    return new Promise((resolve, reject) => this.queue.push({ resolve, reject, signal }));
   }
 
   private releaser(): () => void {
@@ -41,12 +40,12 @@ export class Semaphore {
       if (done) return;
       done = true;
       // Hand the slot straight to the next waiter, so `held` never dips and a newcomer cannot jump the queue.
-      const next = this.head;
+      const next = this.queue.first;
       if (!next) {
         this.held--;
         return;
       }
-      this.unlink(next);
+      this.queue.remove(next);
       next.resolve(this.releaser());
     };
   }
@@ -58,28 +57,10 @@ export class Semaphore {
   }
 
   private dropWaitersOf(signal: AbortSignal): void {
-    for (let w = this.head; w; ) {
-      const next = w.next;
-      if (w.signal === signal) {
-        this.unlink(w);
-        w.reject(signal.reason);
-      }
-      w = next;
+    for (const w of this.queue) {
+      if (w.signal !== signal) continue;
+      this.queue.remove(w);
+      w.reject(signal.reason);
     }
-  }
-
-  private enqueue(w: Waiter): void {
-    w.prev = this.tail;
-    if (this.tail) this.tail.next = w;
-    else this.head = w;
-    this.tail = w;
-  }
-
-  private unlink(w: Waiter): void {
-    if (w.prev) w.prev.next = w.next;
-    else this.head = w.next;
-    if (w.next) w.next.prev = w.prev;
-    else this.tail = w.prev;
-    w.prev = w.next = undefined;
   }
 }
