@@ -2,6 +2,7 @@
 // generate/llm stage from dist/, with a real lmdb memo. Prints a JSON summary.
 //   node dpo-run.mjs BASE_URL MEMO_DIR PROMPTS N CONCURRENCY
 import { createRequire } from "node:module";
+import { startClock } from "./clock.mjs";
 import { createContext } from "../../dist/engine/context.js";
 import { openMemo } from "../../dist/engine/memo.js";
 import { memoryArtifact } from "../../dist/engine/records.js";
@@ -43,11 +44,11 @@ ctx.tally = (name, amount) => {
   tallies[name] = (tallies[name] ?? 0) + amount;
   tally(name, amount);
 };
-const genStart = performance.now();
+const stop = startClock();
 const records = await generate.run(ctx);
-const genMs = performance.now() - genStart;
+const { ms: genMs, gcMs, mainMs } = stop();
 const candidates = records.reduce((s, r) => s + r.candidates.length, 0);
 await provider.close();
 await memo.close();
 const totalMs = performance.now() - started;
-process.stdout.write(JSON.stringify({ records: records.length, candidates, genMs, totalMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, tallies }) + "\n");
+process.stdout.write(JSON.stringify({ records: records.length, candidates, genMs, gcMs, mainMs, totalMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, tallies }) + "\n");

@@ -4,6 +4,7 @@
 // no stage around them. Prints a JSON summary.
 //   node undici-baseline.mjs BASE_URL CALLS CONCURRENCY
 import { createRequire } from "node:module";
+import { startClock } from "./clock.mjs";
 
 const require = createRequire(new URL("../../package.json", import.meta.url));
 const { Pool } = await import(require.resolve("undici"));
@@ -19,8 +20,8 @@ const worker = async () => {
     JSON.parse(await res.body.text());
   }
 };
-const started = performance.now();
+const stop = startClock();
 await Promise.all(Array.from({ length: Number(concurrency) }, worker));
-const genMs = performance.now() - started;
+const { ms: genMs, gcMs, mainMs } = stop();
 await pool.close();
-process.stdout.write(JSON.stringify({ genMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n");
+process.stdout.write(JSON.stringify({ genMs, gcMs, mainMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n");
