@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startLlmServer, type LlmServer } from "../support/llm-server.js";
 import { TempProject } from "../support/project.js";
 import { alpacaData, askedCriteria, judgeReply, LiveCli, miniRubric } from "./helpers.js";
+import { until } from "../support/until.js";
 
 const PROMPTS = 6;
 const MODELS = ["alpaca-7b", "falcon-7b-instruct"];
@@ -75,14 +76,6 @@ async function setup(): Promise<{ p: TempProject; server: LlmServer }> {
   return { p, server };
 }
 
-async function until(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${condition}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function startWatch(p: TempProject): LiveCli {
   const cli = new LiveCli(p.spawn(["build", "--watch"]));
   cleanups.push(() => cli.kill());
@@ -145,7 +138,7 @@ describe("dpo build --watch", () => {
     server.reset();
     slow = true; // 12 judgements, 2 at a time, 200 ms each: the rebuild takes over a second
     p.write("rubrics/mini.yaml", miniRubric.replace("Are the facts right?", "Are the facts and figures right?"));
-    while (server.requestCount < 2) await new Promise((r) => setTimeout(r, 20)); // the judge is busy
+    await until(() => server.requestCount >= 2); // the judge is busy
     const final = miniRubric.replace("Are the facts right?", "Are all the facts right?");
     p.write("rubrics/mini.yaml", final);
     const restart = await cli.line(/restarting$/, ready.index);
@@ -172,7 +165,7 @@ describe("dpo build --watch", () => {
     server.reset();
     slow = true;
     p.write("rubrics/mini.yaml", miniRubric.replace("Crystal clear.", "Clear at first reading."));
-    while (server.requestCount < 1) await new Promise((r) => setTimeout(r, 20));
+    await until(() => server.requestCount >= 1);
     expect(await cli.interrupt()).toBe(0);
     expect(cli.lines.at(-1)).toBe("watch: stopped");
     expect(server.requestCount).toBeLessThan(CANDIDATES);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { post, type PostTarget } from "../../src/providers/http-post.js";
+import { until } from "../support/until.js";
 
 const open: { close(): Promise<unknown> | void }[] = [];
 afterAll(async () => {
@@ -62,7 +63,7 @@ describe("post", () => {
     const controller = new AbortController();
     const started = performance.now();
     const posts = [post(target, "first", controller.signal), post(target, "second", controller.signal)].map((p) => p.catch((e: Error) => e.message));
-    while (s.requests() < 1) await new Promise((r) => setTimeout(r, 5));
+    await until(() => s.requests() >= 1);
     controller.abort(new Error("stop"));
     expect(await Promise.all(posts)).toEqual(["stop", "stop"]);
     expect(performance.now() - started).toBeLessThan(2_000);
@@ -76,7 +77,7 @@ describe("post", () => {
     const controller = new AbortController();
     const target = s.target({ connections: 20 });
     const posts = Array.from({ length: 20 }, () => post(target, "x", controller.signal));
-    while (s.requests() < 20) await new Promise((r) => setTimeout(r, 5));
+    await until(() => s.requests() >= 20);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
     expect((await Promise.all(posts)).map((r) => r.text)).toEqual(Array(20).fill("ok"));
     await post(target, "x", controller.signal);

@@ -3,6 +3,7 @@ import { DpoError } from "../../src/engine/diagnostic.js";
 import { memoryMemo } from "../../src/engine/memo.js";
 import { startLlmServer, type LlmServer, type LlmServerOptions } from "../support/llm-server.js";
 import { API_KEY, ask, makeContext, makeProvider } from "./helpers.js";
+import { until } from "../support/until.js";
 
 const open: { close(): Promise<void> }[] = [];
 afterAll(async () => {
@@ -186,7 +187,7 @@ describe("openai provider: limits", () => {
     const { ctx } = makeContext({ signal: controller.signal, memo });
     const started = performance.now();
     const calls = Array.from({ length: 4 }, (_, i) => p.chat(ask(`slow ${i}`), { ctx }).catch((e: unknown) => e));
-    while (s.requestCount < 2) await new Promise((r) => setTimeout(r, 5));
+    await until(() => s.requestCount >= 2);
     controller.abort(new Error("interrupted"));
     const results = await Promise.all(calls);
     expect(performance.now() - started).toBeLessThan(2_000);

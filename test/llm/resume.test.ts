@@ -8,6 +8,7 @@ import generate from "../../src/plugins/generate/llm.js";
 import { runPlugin } from "../support/run-plugin.js";
 import { startLlmServer, type LlmServer, type LlmServerOptions } from "../support/llm-server.js";
 import { API_KEY, makeProvider } from "./helpers.js";
+import { until } from "../support/until.js";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -69,8 +70,7 @@ describe("resume after an interrupted run", () => {
     child.stderr.on("data", (d) => (stderr += d));
     child.stdout.on("data", (d) => (stdout += d));
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
-    const deadline = Date.now() + 15_000;
-    while (s.requestCount < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until(() => s.requestCount >= 30, 15_000);
     child.kill("SIGKILL");
     expect(await exited, stderr).toBe("SIGKILL");
     const sentBeforeKill = s.requestCount;
