@@ -1,30 +1,32 @@
 /**
- * One build of a loaded project, as the CLI runs it: takes the project lock,
- * wires Ctrl-C/SIGTERM to cancellation, runs the executor and prints what
- * happened. Shared by `build`, `status`, `verify` and watch mode.
+ * One build of a loaded project, as the CLI runs it: a reporter, Ctrl-C and
+ * SIGTERM wired to cancellation (unless the caller brings its own signal, as
+ * watch mode does), the engine's `build`, and what to print afterwards.
+ * Shared by `build`, `status`, `verify` and watch mode.
  */
-import { join } from "node:path";
-import { runBuild, type BuildOptions, type BuildResult, type StageOutcome } from "../engine/build.js";
-import { selectTargets } from "../engine/config/graph.js";
+import { assertNever } from "../engine/assert-never.js";
+import { build, type BuildMode, type BuildResult, type StageOutcome } from "../engine/build.js";
 import type { ProjectConfig } from "../engine/config/load.js";
-import { DpoError, type Diagnostic } from "../engine/diagnostic.js";
-import { openProject, type Project } from "../engine/project.js";
-import { acquireProjectLock } from "../engine/project-lock.js";
+import type { Diagnostic } from "../engine/diagnostic.js";
+import type { MemoStore } from "../engine/memo.js";
 import { createRedactor } from "../engine/redact.js";
 import { createReporter, type Reporter, type StageLine } from "../engine/reporter.js";
 import { printDiagnostics } from "./print.js";
 
-export interface SessionOptions extends Omit<BuildOptions, "signal" | "reporter" | "stages"> {
+export interface SessionOptions {
   targets: string[];
+  mode: BuildMode;
+  jobs: number;
   wait: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** A caller with its own signal owns interruption: no SIGINT/SIGTERM handlers are installed. */
   signal?: AbortSignal;
+  memo?: MemoStore;
 }
 
 export interface Session {
   result: BuildResult;
-  project: Project;
   reporter: Reporter;
 }
 
@@ -33,65 +35,56 @@ export function reporterFor(config: ProjectConfig, o: { quiet?: boolean; verbose
 }
 
 export async function runSession(config: ProjectConfig, o: SessionOptions): Promise<Session> {
-  const selected = selectTargets(config, o.targets);
-  if (!selected.ok) throw new DpoError(selected.error);
-  const project = openProject(config.root);
   const reporter = reporterFor(config, o);
-  const controller = new AbortController();
-  const onSignal = interruptHandler(controller, reporter);
-  o.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
-  const held = await acquireProjectLock(join(project.cacheDir, "build.pid"), {
-    wait: o.wait,
-    onWait: (pid) => reporter.info(`another dpo build (pid ${pid}) is running in this project; waiting for it to finish…`),
-    signal: controller.signal,
-  }).catch((e) => {
-    if (controller.signal.aborted) return { heldBy: -1 };
-    throw e;
-  });
+  const interruption = o.signal ? { signal: o.signal, release: () => {} } : interruptOnSignals(reporter);
   try {
-    if ("heldBy" in held) {
-      throw new DpoError({ severity: "error", message: held.heldBy > 0 ? `another dpo build (pid ${held.heldBy}) is running in this project` : "interrupted while waiting for another build", hint: "wait for it, or run without --no-wait to queue behind it" }, held.heldBy > 0 ? 1 : 130);
-    }
-    try {
-      const result = await runBuild(project, config, selected.value, { ...o, stages: selected.value, signal: controller.signal, reporter });
-      return { result, project, reporter };
-    } finally {
-      held.release();
-    }
+    const result = await build(config, { ...o, signal: interruption.signal, reporter });
+    return { result, reporter };
   } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    interruption.release();
     reporter.close();
   }
 }
 
-function interruptHandler(controller: AbortController, reporter: Reporter): () => void {
+/** Ctrl-C once stops the build gracefully; twice quits at once. */
+function interruptOnSignals(reporter: Reporter): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
   let count = 0;
-  return () => {
+  const onSignal = () => {
     count++;
     if (count === 1) {
       reporter.warn("interrupted: stopping; finished items are kept and the next build resumes from them (Ctrl-C again to quit at once)");
       controller.abort();
     } else process.exit(130);
   };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  return { signal: controller.signal, release: () => process.off("SIGINT", onSignal).off("SIGTERM", onSignal) };
 }
 
 export function stageLines(outcomes: StageOutcome[]): StageLine[] {
-  return outcomes.map((o) => ({
-    stage: o.stage,
-    status: o.status,
-    records: o.manifest?.count,
-    memoHits: o.memoHits,
-    memoMisses: o.memoMisses,
-    ms: o.ms,
-    tallies: o.status === "ran" ? o.manifest?.tallies : undefined,
-    stats: o.stats,
-  }));
+  return outcomes.map(stageLine);
+}
+
+function stageLine(o: StageOutcome): StageLine {
+  switch (o.status) {
+    case "cached":
+      return { stage: o.stage, status: o.status, records: o.manifest.count, memoHits: 0, memoMisses: 0, ms: o.ms };
+    case "ran":
+      return { stage: o.stage, status: o.status, records: o.manifest.count, memoHits: o.memo.hits, memoMisses: o.memo.misses, ms: o.ms, tallies: o.manifest.tallies, stats: o.stats };
+    case "failed":
+    case "cancelled":
+      return { stage: o.stage, status: o.status, memoHits: o.memo.hits, memoMisses: o.memo.misses, ms: o.ms };
+    case "would-run":
+    case "blocked":
+      return { stage: o.stage, status: o.status, memoHits: 0, memoMisses: 0, ms: 0 };
+    default:
+      return assertNever(o);
+  }
 }
 
 /** Prints every stage's diagnostics (failures) and returns the exit code of the build. */
 export function reportFailures(s: Session, root: string): number {
-  const diagnostics: Diagnostic[] = s.result.outcomes.flatMap((o) => o.diagnostics ?? []);
+  const diagnostics: Diagnostic[] = s.result.outcomes.flatMap((o) => (o.status === "failed" ? o.diagnostics : []));
   if (diagnostics.length) printDiagnostics(diagnostics, root);
   if (s.result.interrupted) return 130;
   return s.result.ok ? 0 : 1;

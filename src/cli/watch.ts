@@ -188,17 +188,17 @@ function watchedPaths(config: ProjectConfig, outcomes: StageOutcome[]): Set<stri
     for (const f of s.files) paths.add(f);
     if (s.pluginFile) paths.add(relative(config.root, s.pluginFile).split("\\").join("/"));
   }
-  for (const o of outcomes) for (const f of Object.keys(o.manifest?.reads ?? {})) paths.add(f);
+  for (const o of outcomes) if (o.status === "ran" || o.status === "cached") for (const f of Object.keys(o.manifest.reads)) paths.add(f);
   return paths;
 }
 
 /** One line per rebuild: what changed, which stages re-ran, how many memo entries they had to compute. */
 function rebuildLine(changed: string[], outcomes: StageOutcome[], ms: number): string {
-  const ran = outcomes.filter((o) => o.status === "ran");
+  const ran = outcomes.filter((o): o is Extract<StageOutcome, { status: "ran" }> => o.status === "ran");
   const named = (status: StageOutcome["status"]) => outcomes.filter((o) => o.status === status).map((o) => o.stage);
   const failed = named("failed");
   const blocked = named("blocked");
-  const misses = ran.reduce((n, o) => n + o.memoMisses, 0);
+  const misses = ran.reduce((n, o) => n + o.memo.misses, 0);
   const what = changed.filter((c) => c !== START);
   return (
     `${what.length ? `changed ${what.join(", ")}` : "initial build"} → ` +

@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { itemPlugin, summary, TempProject, waitForLines } from "../support/project.js";
 
 const projects: TempProject[] = [];
@@ -57,31 +55,7 @@ describe("dpo build", () => {
     expect(out.stdout.trim().split("\n").map((l) => JSON.parse(l).text)).toEqual(["item 0-b-c", "item 1-b-c"]);
   });
 
-  it("re-runs exactly the stages that depend on a changed input, and only its new items", async () => {
-    const p = project({ "dpo.config.yaml": chainConfig, "data/a.jsonl": lines(5), "data/d.jsonl": lines(3, 100) });
-    await p.run(["build"]);
-    p.write("data/a.jsonl", lines(7)); // two records added
-    const r = await p.run(["build", "--explain"]);
-    expect(r.code).toBe(0);
-    const s = summary(r.stdout);
-    expect(s.a).toMatchObject({ status: "ran", hits: 5, misses: 2 });
-    expect(s.b).toMatchObject({ status: "ran", hits: 5, misses: 2 });
-    expect(s.c).toMatchObject({ status: "ran", hits: 5, misses: 2 });
-    expect(s.d!.status).toBe("cached");
-    expect(r.stdout).toContain("a: ran because input file data/a.jsonl changed");
-    expect(r.stdout).toContain('b: ran because upstream stage "a" output changed');
-  });
-
-  it("reuses a downstream stage when its upstream re-ran but produced the same output", async () => {
-    const p = project({ "dpo.config.yaml": chainConfig, "data/a.jsonl": lines(4), "data/d.jsonl": lines(1) });
-    await p.run(["build"]);
-    p.write("data/a.jsonl", lines(4).replace(/\n/g, "\n\n")); // new bytes, same records
-    const s = summary((await p.run(["build"])).stdout);
-    expect(s.a!.status).toBe("ran");
-    expect(s.b!.status).toBe("cached");
-  });
-
-  it("--dry-run says what would run and why, and runs nothing", async () => {
+  it("--dry-run and status say what would run and why; --explain says why it ran", async () => {
     const p = project({ "dpo.config.yaml": chainConfig, "data/a.jsonl": lines(2), "data/d.jsonl": lines(2) });
     await p.run(["build"]);
     p.write("dpo.config.yaml", chainConfig.replace('suffix: "-c"', 'suffix: "-C"'));
@@ -90,46 +64,11 @@ describe("dpo build", () => {
     expect(r.stdout).toContain("c: would run — config changed: with.suffix");
     const st = await p.run(["status"]);
     expect(st.stdout).toContain("1 of 4 stages are stale");
-    expect(summary((await p.run(["build"])).stdout).c!.status).toBe("ran");
+    const built = await p.run(["build", "--explain"]);
+    expect(built.stdout).toContain("c: ran because config changed: with.suffix");
+    expect(summary(built.stdout).c!.status).toBe("ran");
   });
 
-  it("--frozen fails with a clear message when a stage is stale, and passes when it is not", async () => {
-    const p = project({ "dpo.config.yaml": chainConfig, "data/a.jsonl": lines(2), "data/d.jsonl": lines(2) });
-    await p.run(["build"]);
-    expect((await p.run(["build", "--frozen"])).code).toBe(0);
-    p.write("data/d.jsonl", lines(3));
-    const r = await p.run(["build", "--frozen"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--frozen: stage "d" does not match dpo.lock and would be recomputed (input file data/d.jsonl changed)');
-  });
-
-  it("recomputes a corrupt stored object with a warning instead of using it", async () => {
-    const p = project({ "dpo.config.yaml": chainConfig, "data/a.jsonl": lines(3), "data/d.jsonl": lines(1) });
-    await p.run(["build"]);
-    const lock = JSON.parse(p.read("dpo.lock"));
-    const digest: string = lock.stages.a.output;
-    const objPath = p.path(join("cache", "objects", digest.slice(0, 2), digest));
-    writeFileSync(objPath, readFileSync(objPath, "utf8").replace("item 1", "item X"));
-    p.write("dpo.config.yaml", chainConfig.replace('suffix: "-b"', 'suffix: "-B"')); // b must read a
-    const r = await p.run(["build"]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('the stored output of stage "a" is missing or corrupt; recomputing it');
-    const shown = await p.run(["show", "b", "-n", "5", "--json"]);
-    expect(shown.stdout).toContain("item 1-B");
-    expect(shown.stdout).not.toContain("item X");
-    expect(readFileSync(objPath, "utf8")).toContain("item 1"); // rewritten intact
-  });
-
-  it("rebuilds a stage whose stored output vanished", async () => {
-    const p = project({ "dpo.config.yaml": chainConfig, "data/a.jsonl": lines(3), "data/d.jsonl": lines(1) });
-    await p.run(["build"]);
-    const digest: string = JSON.parse(p.read("dpo.lock")).stages.d.output;
-    rmSync(p.path(join("cache", "objects", digest.slice(0, 2), digest)));
-    const r = await p.run(["build", "--explain"]);
-    expect(r.stdout).toContain("d: ran because stored output missing or corrupt");
-    expect(summary(r.stdout).a!.status).toBe("cached");
-    expect(JSON.parse(p.read("dpo.lock")).stages.d.output).toBe(digest);
-  });
 });
 
 describe("config errors", () => {

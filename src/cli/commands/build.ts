@@ -1,6 +1,7 @@
 /** `dpo build [stage...]`: build the targets and what they need. */
 import { relative } from "node:path";
-import type { StageOutcome } from "../../engine/build.js";
+import type { BuildMode, StageOutcome } from "../../engine/build.js";
+import { reasonsOf } from "../../engine/executor/outcome.js";
 import { parse, positiveInt } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { reportFailures, runSession, stageLines, type Session } from "../session.js";
@@ -27,10 +28,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const options = {
     targets: positionals,
+    mode: modeOf(values),
     jobs: positiveInt(values.jobs, "--jobs", defaultJobs()),
-    dryRun: !!values["dry-run"],
-    frozen: !!values.frozen,
-    offline: !!values.offline,
     wait: !values["no-wait"],
     quiet: !!values.quiet,
     verbose: !!values.verbose,
@@ -46,6 +45,13 @@ export async function run(argv: string[]): Promise<number> {
   return reportFailures(session, root);
 }
 
+/** The one build mode the flags ask for; --dry-run wins, then --frozen (which is offline too). */
+function modeOf(values: { "dry-run"?: boolean; frozen?: boolean; offline?: boolean }): BuildMode {
+  if (values["dry-run"]) return "dry-run";
+  if (values.frozen) return "frozen";
+  return values.offline ? "offline" : "build";
+}
+
 const HELP = `  --dry-run     say which stages would run, and why; run nothing
   --explain     for each stage that runs, say which part of its key changed
   --frozen      fail if any stage would be recomputed or any LLM call sent (CI)
@@ -59,11 +65,11 @@ function defaultJobs(): number {
   return Math.max(1, Number(process.env.DPO_JOBS) || (globalThis.navigator?.hardwareConcurrency ?? 2));
 }
 
-export function printOutcome(s: Session, o: { dryRun?: boolean; explain?: boolean; quiet?: boolean }): void {
+export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean }): void {
   const { outcomes } = s.result;
   const out = (line: string) => s.reporter.info(line);
-  if (o.dryRun) {
-    for (const x of outcomes) out(x.status === "cached" ? `  ${x.stage}: up to date` : `  ${x.stage}: would run — ${x.reasons.join("; ")}`);
+  if (o.mode === "dry-run") {
+    for (const x of outcomes) out(x.status === "cached" ? `  ${x.stage}: up to date` : `  ${x.stage}: would run — ${reasonsOf(x).join("; ")}`);
     return;
   }
   if (o.explain) {
@@ -82,12 +88,13 @@ export function printOutcome(s: Session, o: { dryRun?: boolean; explain?: boolea
 function printPublished(s: Session, outcomes: StageOutcome[]): void {
   const dirs = new Map<string, number>();
   for (const o of outcomes) {
-    for (const path of Object.keys(o.manifest?.published ?? {})) {
+    if (o.status !== "cached" && o.status !== "ran") continue;
+    for (const path of Object.keys(o.manifest.published)) {
       const top = path.split("/")[0]!;
       dirs.set(top, (dirs.get(top) ?? 0) + 1);
     }
   }
   if (dirs.size === 0) return;
-  const outRel = relative(process.cwd(), s.project.outDir) || "out";
+  const outRel = relative(process.cwd(), s.result.project.paths.outDir) || "out";
   s.reporter.info(`outputs in ${outRel}/: ` + [...dirs].map(([d, n]) => `${d}/ (${n} file${n === 1 ? "" : "s"})`).join(", "));
 }

@@ -26,9 +26,9 @@ export async function run(argv: string[]): Promise<number> {
     live.add(found.manifest.records);
     for (const d of Object.values(found.manifest.published)) live.add(d);
   };
-  for (const s of Object.values(readLock(project.lockPath).stages)) keepManifest(s.manifest);
+  for (const s of Object.values(readLock(project.paths.lockFile).stages)) keepManifest(s.manifest);
   // Run-cache entries: keep the recent ones (and what they point at); drop the rest.
-  const indexDir = join(project.cacheDir, "index");
+  const indexDir = project.paths.indexDir;
   const staleEntries: string[] = [];
   for (const prefix of safeReaddir(indexDir)) {
     for (const key of safeReaddir(join(indexDir, prefix))) {

@@ -15,7 +15,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const name = positionals[0]!;
   const project = openProject(root);
-  const lock = readLock(project.lockPath);
+  const lock = readLock(project.paths.lockFile);
   const entry = lock.stages[name];
   if (!entry) {
     const guess = didYouMean(name, Object.keys(lock.stages));

@@ -1,6 +1,7 @@
 /** `dpo status`: which stages are stale, and why (a dry run). */
 import { parse } from "../args.js";
 import { loadProject } from "../load-project.js";
+import { reasonsOf } from "../../engine/executor/outcome.js";
 import { runSession } from "../session.js";
 
 export async function run(argv: string[]): Promise<number> {
@@ -10,10 +11,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = await loadProject(root);
-  const { result, reporter } = await runSession(config, { targets: positionals, jobs: 1, dryRun: true, wait: true });
+  const { result, reporter } = await runSession(config, { targets: positionals, mode: "dry-run", jobs: 1, wait: true });
   const stale = result.outcomes.filter((o) => o.status !== "cached");
   for (const o of result.outcomes) {
-    reporter.info(o.status === "cached" ? `  up to date  ${o.stage}` : `  stale       ${o.stage}: ${o.reasons.join("; ")}`);
+    reporter.info(o.status === "cached" ? `  up to date  ${o.stage}` : `  stale       ${o.stage}: ${reasonsOf(o).join("; ")}`);
   }
   reporter.info(stale.length ? `${stale.length} of ${result.outcomes.length} stages are stale` : `all ${result.outcomes.length} stages are up to date`);
   return 0;

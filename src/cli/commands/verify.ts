@@ -23,23 +23,24 @@ export async function run(argv: string[]): Promise<number> {
   const config = await loadProject(root);
   const corrupt = corruptStages(openProject(root));
   const session = await runSession(config, {
-    targets: [], jobs: positiveInt(values.jobs, "--jobs", 2), recompute: true, offline: true, readOnlyLock: true, wait: true, quiet: !!values.quiet,
+    targets: [], jobs: positiveInt(values.jobs, "--jobs", 2), mode: "verify", wait: true, quiet: !!values.quiet,
   });
   const failed = reportFailures(session, root);
   if (failed) return failed;
-  const lock = readLock(session.project.lockPath);
+  const lock = readLock(session.result.project.paths.lockFile);
   if (Object.keys(lock.stages).length === 0) throw userError("dpo.lock has no stages to verify", { hint: "run `dpo build` first" });
   for (const o of session.result.outcomes) {
+    if (o.status !== "ran" && o.status !== "cached") continue; // a failure was reported above
     const locked = lock.stages[o.stage];
     if (!locked) {
       process.stderr.write(`verify: stage "${o.stage}" is not in dpo.lock\n`);
       return 1;
     }
-    if (locked.output !== o.manifest!.records) {
-      const before = session.project.index.load(locked.manifest)?.manifest;
-      const why = before ? diffFingerprints(before.fingerprint, o.fingerprint!).map(describeChange) : [];
+    if (locked.output !== o.manifest.records) {
+      const before = session.result.project.index.load(locked.manifest)?.manifest;
+      const why = before ? diffFingerprints(before.fingerprint, o.fingerprint).map(describeChange) : [];
       process.stderr.write(
-        `verify: stage "${o.stage}" differs from dpo.lock: output ${o.manifest!.records.slice(0, 12)} ≠ locked ${locked.output.slice(0, 12)}` +
+        `verify: stage "${o.stage}" differs from dpo.lock: output ${o.manifest.records.slice(0, 12)} ≠ locked ${locked.output.slice(0, 12)}` +
           (why.length ? ` (${why.join("; ")})` : " with identical inputs: the stage is not deterministic") + "\n",
       );
       return 1;
@@ -58,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
 /** Stages whose stored output or published files (as dpo.lock names them) are present but do not match their digests. */
 function corruptStages(project: Project): string[] {
   const corrupt = (d: Digest) => project.store.has(d) && !project.store.verify(d);
-  return Object.entries(readLock(project.lockPath).stages)
+  return Object.entries(readLock(project.paths.lockFile).stages)
     .filter(([, s]) => [s.output, ...Object.values(s.published ?? {})].some(corrupt))
     .map(([name]) => name);
 }

@@ -1,0 +1,75 @@
+/**
+ * What kind of build this is. One value instead of a handful of booleans, so
+ * every rule that depends on it is one exhaustive switch in this file.
+ *
+ * - `build`: reuse what is fresh, run what is stale, write dpo.lock.
+ * - `offline`: like `build`, but no network request may be sent.
+ * - `dry-run`: decide freshness only; run nothing, write nothing.
+ * - `frozen`: CI's check: reuse only what dpo.lock names; anything else fails.
+ * - `verify`: recompute every stage offline, bypassing stored outputs; leave dpo.lock alone.
+ */
+import { assertNever } from "../assert-never.js";
+
+export type BuildMode = "build" | "offline" | "dry-run" | "frozen" | "verify";
+
+/** May the stored output of a stage whose key is `key` be reused, given the key dpo.lock has? */
+export function mayReuse(mode: BuildMode, key: string, lockedKey: string | undefined): boolean {
+  switch (mode) {
+    case "build":
+    case "offline":
+    case "dry-run":
+      return true;
+    case "frozen":
+      return key === lockedKey;
+    case "verify":
+      return false;
+    default:
+      return assertNever(mode);
+  }
+}
+
+/** What happens to a stage that is stale. */
+export function staleStagePolicy(mode: BuildMode): "run" | "report" | "fail" {
+  switch (mode) {
+    case "build":
+    case "offline":
+    case "verify":
+      return "run";
+    case "dry-run":
+      return "report";
+    case "frozen":
+      return "fail";
+    default:
+      return assertNever(mode);
+  }
+}
+
+/** Must every network request be refused (LLM calls only from the memo)? */
+export function isOffline(mode: BuildMode): boolean {
+  switch (mode) {
+    case "build":
+    case "dry-run":
+      return false;
+    case "offline":
+    case "frozen":
+    case "verify":
+      return true;
+    default:
+      return assertNever(mode);
+  }
+}
+
+/** Is dpo.lock rewritten when the build's stages differ from it? */
+export function writesLock(mode: BuildMode): boolean {
+  switch (mode) {
+    case "build":
+    case "offline":
+      return true;
+    case "dry-run":
+    case "frozen":
+    case "verify":
+      return false;
+    default:
+      return assertNever(mode);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Planning one stage: its fingerprint, and whether its stored output can be
+ * reused. Nothing here runs a plugin or writes a file; the answer is a value.
+ *
+ * A key is computed from upstream *output digests*, so a stage whose upstream
+ * re-ran but produced the same bytes is still fresh (early cut-off).
+ */
+import { StoredArtifact } from "../artifact.js";
+import type { ProjectConfig, StageConfig } from "../config/load.js";
+import { describeChange, diffFingerprints, stageKey, type Change, type Fingerprint, type StageKey } from "../fingerprint.js";
+import { hashFile, type Digest } from "../hash.js";
+import type { LockFile } from "../lock.js";
+import type { Project } from "../project.js";
+import { mayReuse, type BuildMode } from "./mode.js";
+import type { BuiltOutput } from "./outcome.js";
+
+export type Plan =
+  /** The run cache has this key, its objects are present and the files it read are unchanged. */
+  | { kind: "fresh"; stored: BuiltOutput }
+  /** The stage must run; `reasons` say why, against dpo.lock. */
+  | { kind: "stale"; key: StageKey; fingerprint: Fingerprint; reasons: string[] };
+
+export interface PlanContext {
+  project: Project;
+  config: ProjectConfig;
+  lock: LockFile;
+  mode: BuildMode;
+}
+
+export async function planStage(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext): Promise<Plan> {
+  const fingerprint = await fingerprintOf(stage, inputs, p);
+  const key = stageKey(fingerprint);
+  const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusable(key, fingerprint, p.project) : undefined;
+  if (stored) return { kind: "fresh", stored };
+  return { kind: "stale", key, fingerprint, reasons: await staleReasons(stage.name, key, fingerprint, p) };
+}
+
+async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext): Promise<Fingerprint> {
+  const files: Record<string, Digest> = {};
+  for (const f of stage.files) files[f] = await p.project.files.digest(f);
+  const providers: Record<string, unknown> = {};
+  for (const name of stage.providers) providers[name] = p.config.providers[name]?.identity ?? null;
+  return {
+    plugin: `${stage.plugin.name}@${stage.plugin.version}`,
+    ...(stage.pluginFile ? { pluginFile: await hashFile(stage.pluginFile) } : {}),
+    with: stage.with,
+    files,
+    inputs,
+    providers,
+    seed: p.config.seed,
+  };
+}
+
+/** The stored result for a key, if every object it names is present and the files it read are unchanged. */
+async function reusable(key: StageKey, fingerprint: Fingerprint, project: Project): Promise<BuiltOutput | undefined> {
+  const found = project.index.lookup(key);
+  if (!found) return undefined;
+  const m = found.manifest;
+  if (!project.store.has(m.records)) return undefined;
+  if (!Object.values(m.published).every((d) => project.store.has(d))) return undefined;
+  for (const [path, digest] of Object.entries(m.reads)) {
+    if ((await project.files.digestIfExists(path)) !== digest) return undefined;
+  }
+  const artifact = new StoredArtifact(m.stage, m.records, m.count, project.store);
+  return { key, fingerprint, manifest: m, manifestDigest: found.digest, artifact };
+}
+
+/** Why a stage must run, compared with what dpo.lock (and the manifest it names) recorded. */
+async function staleReasons(name: string, key: StageKey, now: Fingerprint, p: PlanContext): Promise<string[]> {
+  const locked = p.lock.stages[name];
+  if (!locked) return [describeChange({ kind: "new" })];
+  if (locked.key === key) return [describeChange({ kind: "output-missing" })];
+  const before = p.project.index.lookup(locked.key)?.manifest;
+  let changes: Change[];
+  if (before) {
+    changes = diffFingerprints(before.fingerprint, now);
+    for (const [path, digest] of Object.entries(before.reads)) {
+      if ((await p.project.files.digestIfExists(path)) !== digest) changes.push({ kind: "read", path });
+    }
+  } else {
+    // The run cache lost the old manifest: compare what the lock keeps.
+    changes = diffFingerprints(
+      { plugin: locked.plugin, with: null, files: locked.files, inputs: locked.inputs, providers: {}, seed: now.seed },
+      { ...now, with: null, providers: {} },
+    );
+  }
+  return changes.length ? changes.map(describeChange) : ["configuration changed"];
+}

@@ -1,0 +1,59 @@
+/**
+ * What the stages of one build share and what must be released when it ends:
+ * the item memo, the worker pool and the provider instances. Each is created
+ * on first use (a no-op build opens none of them) and closed by one `close()`.
+ */
+import type { ProviderConfig } from "../config/load.js";
+import { openMemo, type MemoStore } from "../memo.js";
+import { createPool, type ClosablePool } from "../pool.js";
+import type { Reporter } from "../reporter.js";
+
+export interface ResourceOptions {
+  memoDir: string;
+  /** A memo to use instead of opening `memoDir` (tests); it is not closed here. */
+  memo?: MemoStore;
+  jobs: number;
+  providers: Record<string, ProviderConfig>;
+  reporter: Reporter;
+  redact: (text: string) => string;
+}
+
+export class BuildResources {
+  private memo?: Promise<MemoStore>;
+  private pool?: ClosablePool;
+  private readonly providers = new Map<string, unknown>();
+
+  constructor(private readonly o: ResourceOptions) {}
+
+  openMemo(): Promise<MemoStore> {
+    return (this.memo ??= this.o.memo ? Promise.resolve(this.o.memo) : openMemo(this.o.memoDir));
+  }
+
+  workerPool(): ClosablePool {
+    return (this.pool ??= createPool(this.o.jobs));
+  }
+
+  /** Creates the named providers (once per build), so `provider()` can stay synchronous for plugins. */
+  async loadProviders(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      const p = this.o.providers[name];
+      if (!p || this.providers.has(name)) continue;
+      const type = await p.providerType.load();
+      if (this.providers.has(name)) continue; // another stage created it while we loaded the type
+      const log = this.o.reporter.logger(`provider ${name}`);
+      this.providers.set(name, type.create(p.config, { name, log, redact: this.o.redact }));
+    }
+  }
+
+  provider(name: string): unknown {
+    return this.providers.get(name);
+  }
+
+  async close(): Promise<void> {
+    // Providers live for one build: release what they hold (an HTTP pool's
+    // keep-alive sockets), or every rebuild in watch mode would leave its own.
+    await Promise.allSettled([...this.providers.values()].map((p) => (p as { close?: () => unknown }).close?.()));
+    await this.pool?.close();
+    if (this.memo && !this.o.memo) await (await this.memo).close();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Running one stale stage: give the plugin its context, store the records it
+ * yields content-addressed, store its published files, record the manifest in
+ * the run cache and put the published files in `out/`. A failure or an
+ * interruption is an outcome, never an exception.
+ */
+import { writeArtifact, StoredArtifact } from "../artifact.js";
+import type { ProjectConfig, StageConfig } from "../config/load.js";
+import { createContext, type RunTrace } from "../context.js";
+import type { Digest } from "../hash.js";
+import type { Rec } from "../plugin.js";
+import type { Project } from "../project.js";
+import type { Reporter } from "../reporter.js";
+import type { StageManifest } from "../stage-index.js";
+import { stageFailure } from "./failure.js";
+import { isOffline, type BuildMode } from "./mode.js";
+import type { StageOutcome } from "./outcome.js";
+import type { Plan } from "./plan.js";
+import { materialise } from "./publish.js";
+import type { BuildResources } from "./resources.js";
+
+export interface StageRun {
+  project: Project;
+  config: ProjectConfig;
+  mode: BuildMode;
+  resources: BuildResources;
+  reporter: Reporter;
+  redact: (s: string) => string;
+  signal: AbortSignal;
+}
+
+type Stale = Extract<Plan, { kind: "stale" }>;
+type RunOutcome = Extract<StageOutcome, { status: "ran" | "failed" | "cancelled" }>;
+
+/** Runs `stage`; `inputs` resolves to its verified upstream artifacts (and may fail). */
+export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Promise<Record<string, StoredArtifact>>, r: StageRun): Promise<RunOutcome> {
+  const started = performance.now();
+  let trace: RunTrace | undefined;
+  try {
+    const ready = await inputs();
+    await r.resources.loadProviders(stage.providers);
+    const created = createContext({
+      stage: stage.name,
+      with: structuredClone(stage.with),
+      root: r.project.root,
+      seed: r.config.seed,
+      key: plan.key,
+      inputs: ready,
+      signal: r.signal,
+      offline: isOffline(r.mode),
+      memo: await r.resources.openMemo(),
+      pool: r.resources.workerPool(),
+      log: r.reporter.logger(stage.name),
+      progress: r.reporter.progress(stage.name),
+      provider: (name) => r.resources.provider(name),
+    });
+    trace = created.trace;
+    const plugin = await stage.plugin.load();
+    const records = (await plugin.run(created.ctx)) as AsyncIterable<Rec> | Iterable<Rec>;
+    const written = await writeArtifact(r.project.store, records, r.signal);
+    const manifest: StageManifest = {
+      stage: stage.name,
+      records: written.digest,
+      count: written.count,
+      published: storePublished(r.project, trace.published),
+      tallies: roundTallies(trace.tallies),
+      reads: trace.reads,
+      fingerprint: plan.fingerprint,
+    };
+    const manifestDigest = r.project.index.record(plan.key, manifest);
+    await materialise(r.project, manifest);
+    const artifact = new StoredArtifact(stage.name, written.digest, written.count, r.project.store);
+    return {
+      status: "ran", stage: stage.name, key: plan.key, fingerprint: plan.fingerprint, manifest, manifestDigest, artifact,
+      reasons: plan.reasons, memo: memoOf(trace), stats: trace.stats, ms: performance.now() - started,
+    };
+  } catch (e) {
+    const ms = performance.now() - started;
+    if (r.signal.aborted) return { status: "cancelled", stage: stage.name, ms, memo: memoOf(trace) };
+    const diagnostics = await stageFailure(e, stage, r.config, r.redact);
+    return { status: "failed", stage: stage.name, reasons: plan.reasons, diagnostics, memo: memoOf(trace), ms };
+  } finally {
+    r.reporter.stageFinished(stage.name);
+  }
+}
+
+function storePublished(project: Project, published: Map<string, Uint8Array>): Record<string, Digest> {
+  const out: Record<string, Digest> = {};
+  for (const [path, content] of [...published].sort(([a], [b]) => (a < b ? -1 : 1))) out[path] = project.store.put(content);
+  return out;
+}
+
+const memoOf = (t: RunTrace | undefined) => ({ hits: t?.memoHits ?? 0, misses: t?.memoMisses ?? 0 });
+
+/** Tallies are sums of floats (costs): round so the lock is the same on every machine. */
+function roundTallies(t: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).sort().map(([k, v]) => [k, Math.round(v * 1e6) / 1e6]));
+}

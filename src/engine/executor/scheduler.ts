@@ -1,0 +1,131 @@
+/**
+ * The scheduler: walks the selected stages of a loaded config, starting each
+ * as soon as the stages it needs are done (independent stages run
+ * concurrently), and turns each stage's plan into an outcome. It decides
+ * nothing about freshness (plan.ts) and runs no plugin itself (run-stage.ts).
+ *
+ * A stored input that turns out corrupt when a stage is about to read it is
+ * never used: the stage that produced it is recomputed once, with a warning.
+ */
+import { ArtifactCorrupt, type StoredArtifact } from "../artifact.js";
+import { assertNever } from "../assert-never.js";
+import type { StageConfig } from "../config/load.js";
+import type { Digest } from "../hash.js";
+import { staleStagePolicy } from "./mode.js";
+import { isBuilt, type Built, type StageOutcome } from "./outcome.js";
+import { planStage, type Plan, type PlanContext } from "./plan.js";
+import { materialise } from "./publish.js";
+import { runStage, type StageRun } from "./run-stage.js";
+
+type Stale = Extract<Plan, { kind: "stale" }>;
+
+export class Scheduler {
+  private readonly outcomes = new Map<string, Promise<StageOutcome>>();
+  private readonly rebuilt = new Map<string, Promise<StageOutcome>>();
+
+  constructor(private readonly run: StageRun & PlanContext) {}
+
+  /** The outcome of a stage, evaluated once per build however many stages need it. */
+  outcome(name: string): Promise<StageOutcome> {
+    let p = this.outcomes.get(name);
+    if (!p) {
+      p = this.evaluate(this.stage(name));
+      this.outcomes.set(name, p);
+    }
+    return p;
+  }
+
+  private stage(name: string): StageConfig {
+    const stage = this.run.config.stages[name];
+    if (!stage) throw new Error(`no stage named "${name}"`);
+    return stage;
+  }
+
+  private async evaluate(stage: StageConfig): Promise<StageOutcome> {
+    const upstream = await Promise.all(stage.needs.map((n) => this.outcome(n)));
+    const notBuilt = upstream.filter((u) => !isBuilt(u));
+    if (notBuilt.length) {
+      const names = notBuilt.map((u) => u.stage);
+      if (notBuilt.every((u) => u.status === "would-run")) {
+        return { status: "would-run", stage: stage.name, reasons: names.map((n) => `upstream stage "${n}" will run`) };
+      }
+      return { status: "blocked", stage: stage.name, by: names };
+    }
+    const built = upstream as Built[];
+    const plan = await planStage(stage, inputDigests(built), this.run);
+    switch (plan.kind) {
+      case "fresh":
+        return this.reuse(stage, plan, built);
+      case "stale":
+        return this.onStale(stage, plan, built);
+      default:
+        return assertNever(plan);
+    }
+  }
+
+  private async reuse(stage: StageConfig, plan: Extract<Plan, { kind: "fresh" }>, upstream: Built[]): Promise<StageOutcome> {
+    const started = performance.now();
+    const { stored } = plan;
+    try {
+      await materialise(this.run.project, stored.manifest);
+    } catch (e) {
+      if (!(e instanceof ArtifactCorrupt)) throw e;
+      // A published object went bad after the existence check: recompute it rather than fail.
+      this.run.reporter.warn(`a stored file of stage "${stage.name}" is missing or corrupt; recomputing the stage`);
+      return this.onStale(stage, { kind: "stale", key: stored.key, fingerprint: stored.fingerprint, reasons: ["stored output missing or corrupt"] }, upstream);
+    }
+    return { status: "cached", stage: stage.name, ms: performance.now() - started, ...stored };
+  }
+
+  private async onStale(stage: StageConfig, plan: Stale, upstream: Built[]): Promise<StageOutcome> {
+    const policy = staleStagePolicy(this.run.mode);
+    switch (policy) {
+      case "report":
+        return { status: "would-run", stage: stage.name, reasons: plan.reasons };
+      case "fail":
+        return frozenFailure(stage, plan);
+      case "run":
+        return runStage(stage, plan, () => this.verifiedInputs(upstream), this.run);
+      default:
+        return assertNever(policy);
+    }
+  }
+
+  private async verifiedInputs(upstream: Built[]): Promise<Record<string, StoredArtifact>> {
+    const inputs: Record<string, StoredArtifact> = {};
+    for (const u of upstream) inputs[u.stage] = await this.verifiedInput(u);
+    return inputs;
+  }
+
+  /** An upstream artifact verified against its digest, or the same stage recomputed (once) when it is not. */
+  private async verifiedInput(u: Built): Promise<StoredArtifact> {
+    if (await u.artifact.verify()) return u.artifact;
+    this.run.reporter.warn(`the stored output of stage "${u.stage}" is missing or corrupt; recomputing it`);
+    let p = this.rebuilt.get(u.stage);
+    if (!p) {
+      const stage = this.stage(u.stage);
+      const plan: Stale = { kind: "stale", key: u.key, fingerprint: u.fingerprint, reasons: ["stored output corrupt"] };
+      p = Promise.all(stage.needs.map((n) => this.outcome(n))).then((up) => runStage(stage, plan, () => this.verifiedInputs(up as Built[]), this.run));
+      this.rebuilt.set(u.stage, p);
+    }
+    const again = await p;
+    if (again.status !== "ran" || !(await again.artifact.verify())) throw new ArtifactCorrupt(u.stage, u.artifact.digest);
+    return again.artifact;
+  }
+}
+
+function inputDigests(upstream: Built[]): Record<string, Digest> {
+  return Object.fromEntries(upstream.map((u) => [u.stage, u.artifact.digest]));
+}
+
+function frozenFailure(stage: StageConfig, plan: Stale): StageOutcome {
+  return {
+    status: "failed", stage: stage.name, reasons: plan.reasons, ms: 0, memo: { hits: 0, misses: 0 },
+    diagnostics: [{
+      severity: "error",
+      message: `--frozen: stage "${stage.name}" does not match dpo.lock and would be recomputed (${plan.reasons.join("; ")})`,
+      location: stage.location,
+      hint: "run `dpo build` without --frozen and commit the updated dpo.lock",
+    }],
+  };
+}
