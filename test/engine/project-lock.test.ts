@@ -55,23 +55,38 @@ describe("project lock", () => {
     expect(statSync(dist).mtimeMs, "dist/ is older than src/: run `npx tsc -p .` first").toBeGreaterThanOrEqual(statSync(src).mtimeMs);
     const path = lockPath();
     writeFileSync(path, String(deadPid()));
-    // Each racer starts at the same wall-clock moment, tries once, and holds what it got for a while.
-    const start = Date.now() + 1_000;
+    // A barrier instead of the clock: each racer says "ready" once loaded, tries
+    // once when told "go", and holds what it got until its stdin closes — which
+    // happens only after every racer has answered, so no lock is released mid-race.
     const racer = `
       const { acquireProjectLock } = await import(${JSON.stringify(dist.href)});
-      while (Date.now() < ${start}) {}
-      const got = await acquireProjectLock(${JSON.stringify(path)}, { wait: false, onWait() {} });
-      process.stdout.write("release" in got ? "got" : "held");
-      await new Promise((r) => setTimeout(r, 2_500)); // longer than any racer takes to start
-      if ("release" in got) got.release();`;
-    const outcomes = await Promise.all(
-      Array.from({ length: 8 }, () => {
-        const child = spawn(process.execPath, ["--input-type=module", "-e", racer]);
-        let out = "";
-        child.stdout.on("data", (d) => (out += d));
-        return new Promise<string>((resolve) => child.on("exit", () => resolve(out)));
-      }),
-    );
+      const lines = (await import("node:readline")).createInterface({ input: process.stdin });
+      process.stdout.write("ready\\n");
+      for await (const line of lines) {
+        if (line !== "go") continue;
+        const got = await acquireProjectLock(${JSON.stringify(path)}, { wait: false, onWait() {} });
+        process.stdout.write("release" in got ? "got\\n" : "held\\n");
+        lines.once("close", () => ("release" in got ? got.release() : undefined));
+        break;
+      }`;
+    const racers = Array.from({ length: 8 }, () => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", racer], { stdio: ["pipe", "pipe", "inherit"] });
+      const said = (word: RegExp) =>
+        new Promise<string>((resolve) => {
+          let out = "";
+          child.stdout.on("data", (d) => {
+            out += d;
+            const m = word.exec(out);
+            if (m) resolve(m[0]);
+          });
+        });
+      return { child, ready: said(/ready/), answer: said(/got|held/), exited: new Promise((r) => child.on("exit", r)) };
+    });
+    await Promise.all(racers.map((r) => r.ready));
+    for (const r of racers) r.child.stdin.write("go\n");
+    const outcomes = await Promise.all(racers.map((r) => r.answer));
+    for (const r of racers) r.child.stdin.end();
+    await Promise.all(racers.map((r) => r.exited));
     expect(outcomes.filter((o) => o === "got")).toHaveLength(1);
     expect(outcomes.filter((o) => o === "held")).toHaveLength(7);
   });
