@@ -38,9 +38,11 @@ export async function runSession(config: ProjectConfig, o: SessionOptions): Prom
   const project = openProject(config.root);
   const reporter = reporterFor(config, o);
   const controller = new AbortController();
-  const onSignal = interruptHandler(controller, reporter);
-  o.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  // A caller with its own signal (watch mode) owns interruption; an already-aborted one never fires "abort".
+  const onSignal = o.signal ? undefined : interruptHandler(controller, reporter);
+  if (o.signal?.aborted) controller.abort();
+  else o.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  if (onSignal) process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   const held = await acquireProjectLock(join(project.cacheDir, "build.pid"), {
     wait: o.wait,
     onWait: (pid) => reporter.info(`another dpo build (pid ${pid}) is running in this project; waiting for it to finish…`),
@@ -60,7 +62,7 @@ export async function runSession(config: ProjectConfig, o: SessionOptions): Prom
       held.release();
     }
   } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    if (onSignal) process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
     reporter.close();
   }
 }
