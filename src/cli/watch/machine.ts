@@ -4,16 +4,18 @@
  * abort it, (re)arm the debounce timer, print). No I/O, no timers, no promises,
  * so every transition can be tested in microseconds.
  *
- *                change: arm timer            timer fired
- *   idle ─────────────────────▶ debouncing ─────────────────▶ running ◀── start (initial build)
- *    ▲                           ▲  │ change: re-arm timer      │  │
- *    │                           │  └──┘                        │  │ change: abort the build,
- *    │                           │                              │  ▼ "cancelling and restarting"
- *    │                           └──── build ended (any way) ◀── cancelling ──┐
- *    │                                 arm timer                    │ change: │
- *    └──────── build finished: its line / failed: its errors ◀──────┘ remember┘ (from running)
+ *                change                quiet for debounceMs
+ *   ┌─▶ idle ────────────▶ debouncing ────────────────────▶ running ◀── start (the initial build)
+ *   │                       ▲  │  ▲                          │    │
+ *   │                       │  └──┘ change:                  │    │ change: abort the build
+ *   │                       │       re-arm the timer         │    ▼ ("cancelling and restarting")
+ *   │                       └──── build ended: drop it ──────┼── cancelling ◀─┐
+ *   │                             (the changes since it      │       │        │ change: pending
+ *   │                              started are pending)      │       └────────┘
+ *   └── build finished: say its line · failed: its errors ───┘
  *
- *   any state ── stop ──▶ stopped (disarm the timer, abort a build in flight, shut down)
+ *   any state ── stop ──▶ stopped (disarm the timer, abort a build in flight,
+ *                                  wait for it to end, close the watcher, say so)
  *
  * Every event is handled in every state, by exhaustive switches: an event that
  * cannot matter in a state (a late timer, a build ending after stop) leaves
@@ -92,7 +94,8 @@ function onChanged(state: WatchState, path: string): Step {
       return { state: { kind: "debouncing", pending: new Set([...state.pending, path]) }, effects: [{ type: "arm-timer" }] };
     case "running":
       return {
-        state: { kind: "cancelling", pending: new Set([path]) },
+        // The cancelled build's changes are not built yet: the restart covers them too.
+        state: { kind: "cancelling", pending: new Set([...state.changed, path]) },
         effects: [{ type: "say", line: `changed ${path} during the build; cancelling and restarting` }, { type: "abort-build" }],
       };
     case "cancelling":
