@@ -15,8 +15,11 @@ import { TempProject } from "../support/project.js";
 
 export const PROMPTS = 3;
 export const MODELS = ["alpaca-7b", "falcon-7b-instruct"];
+export const CANDIDATES = PROMPTS * MODELS.length;
 /** Judge requests of a full build: one per candidate and criterion (the mini rubric has two). */
-export const JUDGE_REQUESTS = PROMPTS * MODELS.length * 2;
+export const JUDGE_REQUESTS = CANDIDATES * 2;
+/** Memo entries per judgement: the provider's HTTP call and the judge's parsed verdict. */
+export const MEMO_LAYERS = 2;
 
 const registry = createRegistry(builtinPlugins, builtinProviders);
 
@@ -40,7 +43,11 @@ stages:
     needs: candidates
     with:
       rubric: rubrics/mini.yaml
-      judges: [{ id: llm, type: llm, provider: local, model: judge-model }]
+      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion }]
+  pairs:
+    uses: pair/preference
+    needs: judge
+    with: { minMargin: 0 }
 `;
 
 export function judgeProject(baseUrl: string): TempProject {
