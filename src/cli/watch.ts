@@ -1,21 +1,16 @@
 /**
- * `dpo build --watch`: rebuilds what a change affects, as an explicit state machine.
- *
- *            change                 quiet for DEBOUNCE_MS
- *   idle ───────────▶ debouncing ─────────────────────────▶ running
- *    ▲                  ▲   │ change: restart timer           │  │
- *    │                  │   ▼                                 │  │ change
- *    │                  └─ (timer) ◀── pending changes ◀──────┘  ▼
- *    └──────────────── no pending changes ◀─────────────── cancelling
- *                                                  (abort in-flight build;
- *                                                   finished items stay memoised)
- *   any state ── Ctrl-C ──▶ stopped (abort the build, close the watcher, exit 0)
+ * `dpo build --watch`: rebuilds what a change affects. The state machine is
+ * ./watch/machine.ts (its diagram is there), run by ./watch/driver.ts; this
+ * file wires them to the real world: chokidar, the system clock, the project
+ * builder, stdout/stderr, and Ctrl-C.
  *
  * Watches exactly what the graph references: the config file, every file a
  * stage's `with` names, project-local plugin files and files stages read on
  * their own — nothing else; a referenced file that is deleted and created
  * again is still watched. A config that fails to load prints its located
- * errors and keeps the last good outputs; the next save tries again.
+ * errors and keeps the last good outputs; the next save tries again. A change
+ * during a build (also while the project is still loading) cancels it and
+ * starts again; finished items stay memoised.
  *
  * Every line it prints starts with `watch:` and has one fixed shape, so people
  * and scripts can follow it:
@@ -27,185 +22,44 @@
  *   watch: dpo.config.yaml has errors; keeping the last good outputs, waiting for the next change
  *   watch: watching 5 files; Ctrl-C to stop
  *   watch: stopped
+ *
+ * While watching, this is the only owner of SIGINT/SIGTERM (the session it
+ * runs gets a signal and so leaves them alone): the first stops watching,
+ * cancelling a build in flight; a second quits at once.
  */
-import { posix, relative, resolve, sep } from "node:path";
-import type { FSWatcher } from "chokidar";
-import { DpoError } from "../engine/diagnostic.js";
-import type { ProjectConfig } from "../engine/config/load.js";
-import type { StageOutcome } from "../engine/build.js";
+import { systemClock } from "../engine/async/clock.js";
 import { loadProject } from "./load-project.js";
 import { printDiagnostics } from "./print.js";
-import { reportFailures, runSession, type SessionOptions } from "./session.js";
+import type { SessionOptions } from "./session.js";
+import { ChokidarEvents } from "./watch/chokidar-events.js";
+import { WatchDriver } from "./watch/driver.js";
+import { projectBuilder } from "./watch/project-builder.js";
 
 const DEBOUNCE_MS = 150;
 const CONFIG_FILE = "dpo.config.yaml";
-const START = "(start)";
-
-type State = "idle" | "debouncing" | "running" | "cancelling" | "stopped";
 
 export async function watch(root: string, options: Omit<SessionOptions, "signal">): Promise<number> {
-  const { watch: chokidarWatch } = await import("chokidar");
-  let state: State = "idle";
-  let timer: NodeJS.Timeout | undefined;
-  let controller: AbortController | undefined;
-  let watcher: FSWatcher | undefined;
-  let watched = new Set<string>();
-  let building: Promise<void> = Promise.resolve();
-  const pending = new Set<string>();
-
-  const say = (line: string) => process.stdout.write(`watch: ${line}\n`);
-
-  /**
-   * Watches exactly `paths`; resolves once the new watcher is ready, so no later change is missed.
-   * Chokidar watches the folders that hold them (one level deep), ignoring every other entry:
-   * a file watched on its own is lost once deleted, and editors and `git checkout` replace files.
-   */
-  const setWatched = async (paths: Set<string>) => {
-    if (state === "stopped" || sameSet(paths, watched)) return;
-    const dirs = new Set([...paths].map((p) => posix.dirname(p)));
-    const relevant = (p: string) => {
-      const rel = relative(root, resolve(root, p)).split(sep).join("/") || ".";
-      return paths.has(rel) || dirs.has(rel);
-    };
-    const next = chokidarWatch([...dirs], {
-      cwd: root,
-      depth: 0,
-      ignoreInitial: true,
-      ignored: (p: string) => !relevant(p),
-      awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
-    });
-    next.on("all", (_event, path) => {
-      const rel = path.split(sep).join("/");
-      if (paths.has(rel)) onChange(rel);
-    });
-    await new Promise<void>((resolve) => next.once("ready", () => resolve()));
-    // The old watcher closes only after the new one is ready: a change in between is seen (maybe twice, which is harmless).
-    const old = watcher;
-    watcher = next;
-    watched = paths;
-    await old?.close();
-  };
-
-  const onChange = (rel: string) => {
-    switch (state) {
-      case "idle":
-      case "debouncing":
-        pending.add(rel);
-        state = "debouncing";
-        clearTimeout(timer);
-        timer = setTimeout(startRebuild, DEBOUNCE_MS);
-        break;
-      case "running":
-        pending.add(rel);
-        state = "cancelling";
-        say(`changed ${rel} during the build; cancelling and restarting`);
-        controller?.abort();
-        break;
-      case "cancelling":
-        pending.add(rel);
-        break;
-      case "stopped":
-        break;
-    }
-  };
-
-  const startRebuild = () => {
-    building = rebuild().catch((e: unknown) => {
+  const driver = new WatchDriver({
+    clock: systemClock,
+    events: new ChokidarEvents(root),
+    builder: projectBuilder(options, () => loadProject(root)),
+    out: {
+      say: (line) => process.stdout.write(`watch: ${line}\n`),
+      diagnostics: (d) => printDiagnostics([...d], root),
       // Never let one bad build end the watch: say what happened and wait for the next change.
-      process.stderr.write(`dpo: internal error during the rebuild: ${(e as Error)?.stack ?? String(e)}\n`);
-      settle();
-    });
-  };
-
-  const rebuild = async () => {
-    state = "running";
-    const changed = [...pending].sort();
-    pending.clear();
-    controller = new AbortController();
-    const started = performance.now();
-    let config: ProjectConfig;
-    try {
-      config = await loadProject(root);
-    } catch (e) {
-      if (!(e instanceof DpoError)) throw e;
-      printDiagnostics(e.diagnostics, root);
-      say(`${changed.filter((c) => c !== START).join(", ") || CONFIG_FILE} has errors; keeping the last good outputs, waiting for the next change`);
-      return settle();
-    }
-    try {
-      const session = await runSession(config, { ...options, quiet: true, signal: controller.signal });
-      await setWatched(watchedPaths(config, session.result.outcomes));
-      if (!session.result.interrupted) {
-        reportFailures(session, root);
-        say(rebuildLine(changed, session.result.outcomes, performance.now() - started));
-      }
-    } catch (e) {
-      if (!(e instanceof DpoError)) throw e;
-      printDiagnostics(e.diagnostics, root);
-    }
-    settle();
-  };
-
-  const settle = () => {
-    if (state === "stopped") return;
-    if (pending.size > 0) {
-      state = "debouncing";
-      clearTimeout(timer);
-      timer = setTimeout(startRebuild, DEBOUNCE_MS);
-    } else state = "idle";
-  };
-
-  let stopped: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (stopped = resolve));
-  const stop = async () => {
-    state = "stopped";
-    clearTimeout(timer);
-    controller?.abort();
-    await building;
-    await watcher?.close();
-    say("stopped");
-    stopped();
-  };
-  process.once("SIGINT", stop).once("SIGTERM", stop);
-
-  await setWatched(new Set([CONFIG_FILE]));
-  pending.add(START);
-  startRebuild();
-  await building;
-  if ((state as State) !== "stopped") say(`watching ${watched.size} files; Ctrl-C to stop`);
-  await finished;
-  return 0;
-}
-
-function sameSet(a: Set<string>, b: Set<string>): boolean {
-  return a.size === b.size && [...a].every((x) => b.has(x));
-}
-
-/** The config, every file stages reference or read, and project-local plugins. */
-function watchedPaths(config: ProjectConfig, outcomes: StageOutcome[]): Set<string> {
-  const paths = new Set<string>([config.file]);
-  for (const s of Object.values(config.stages)) {
-    for (const f of s.files) paths.add(f);
-    if (s.pluginFile) paths.add(relative(config.root, s.pluginFile).split("\\").join("/"));
+      internalError: (e) => process.stderr.write(`dpo: internal error during the rebuild: ${(e as Error)?.stack ?? String(e)}\n`),
+    },
+    configFile: CONFIG_FILE,
+    debounceMs: DEBOUNCE_MS,
+  });
+  let signals = 0;
+  const onSignal = () => (++signals === 1 ? driver.stop() : process.exit(130));
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  try {
+    await driver.start();
+    await driver.stopped;
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   }
-  for (const o of outcomes) if (o.status === "ran" || o.status === "cached") for (const f of Object.keys(o.manifest.reads)) paths.add(f);
-  return paths;
-}
-
-/** One line per rebuild: what changed, which stages re-ran, how many memo entries they had to compute. */
-function rebuildLine(changed: string[], outcomes: StageOutcome[], ms: number): string {
-  const ran = outcomes.filter((o): o is Extract<StageOutcome, { status: "ran" }> => o.status === "ran");
-  const named = (status: StageOutcome["status"]) => outcomes.filter((o) => o.status === status).map((o) => o.stage);
-  const failed = named("failed");
-  const blocked = named("blocked");
-  const misses = ran.reduce((n, o) => n + o.memo.misses, 0);
-  const what = changed.filter((c) => c !== START);
-  return (
-    `${what.length ? `changed ${what.join(", ")}` : "initial build"} → ` +
-    (ran.length ? `ran ${ran.map((o) => o.stage).join(", ")}` : "nothing to re-run") +
-    ` · ${misses} memo misses` +
-    (failed.length ? ` · failed ${failed.join(", ")}` : "") +
-    (blocked.length ? ` · blocked ${blocked.join(", ")}` : "") +
-    ` · ${(ms / 1000).toFixed(1)}s`
-  );
 }

@@ -35,19 +35,28 @@ const promptsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `p${
 describe("resume after an interrupted run", () => {
   it("an aborted run keeps finished calls; the re-run sends only the rest", async () => {
     const controller = new AbortController();
-    const s = await server({ latencyMs: 10, faults: (i) => (i === 20 && controller.abort(), undefined) });
+    let holding = true;
+    const s = await server({ faults: () => (holding ? { type: "hold" } : undefined) });
     const provider = makeProvider(s.baseUrl, { maxConcurrency: 4 });
     cleanup.push(() => provider.close());
     const memo = await memoIn(tempDir());
     const w = { models: [{ provider: "local", model: "m" }], n: 2, concurrency: 4 };
     const inputs = { prompts: promptsOf(30) };
-    const aborted = await runPlugin(generate, { with: w, inputs, providers: { local: provider }, memo, signal: controller.signal }).catch((e) => e);
+    const running = runPlugin(generate, { with: w, inputs, providers: { local: provider }, memo, signal: controller.signal }).catch((e) => e);
+    // Answer five rounds of four calls, then abort while the next four are held at
+    // the server: every request the client sent has arrived, none is still on its way.
+    for (let round = 0; round < 5; round++) {
+      await s.whenHeld(4);
+      s.release();
+    }
+    await s.whenHeld(4);
+    controller.abort();
+    const aborted = await running;
     expect(aborted).toBeInstanceOf(Error);
     const kept = count(memo);
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(60);
-    // Requests already written to sockets when the run was aborted still reach the server: let them land first.
-    await new Promise((r) => setTimeout(r, 100));
+    holding = false;
     s.reset();
     const run = await runPlugin(generate, { with: w, inputs, providers: { local: provider }, memo });
     expect(run.records).toHaveLength(30);

@@ -2,7 +2,8 @@
  * A local OpenAI-compatible chat server for tests and benchmarks (node:http on
  * 127.0.0.1, random free port). Replies are deterministic functions of the
  * request, so a test can predict them; latency and faults (rate limits, 5xx,
- * slow replies, malformed bodies, connection resets) are injected on demand.
+ * slow replies, malformed bodies, connection resets, replies held until the
+ * test releases them) are injected on demand.
  * It counts every request, including failed ones, and the peak number of
  * requests in flight at once. It imports only node: modules so a benchmark can
  * transpile it and run it in its own process.
@@ -22,7 +23,13 @@ export type Fault =
   /** 200 with a body that is not JSON. */
   | { type: "malformed" }
   /** Destroys the socket without answering. */
-  | { type: "reset" };
+  | { type: "reset" }
+  /**
+   * Answers normally, but only once the test calls `release()`: lines a test's
+   * events up with requests in flight without sleeping (see `whenHeld`). A held
+   * request whose client gives up (aborts, closes) is dropped.
+   */
+  | { type: "hold" };
 
 export type Reply = string | { content: string; finish_reason?: string };
 
@@ -57,6 +64,12 @@ export interface LlmServer {
   readonly maxInFlight: number;
   /** Client connections open right now (keep-alive ones included). */
   readonly openConnections: number;
+  /** Requests held by a `hold` fault right now, not yet released or given up by their client. */
+  readonly held: number;
+  /** Resolves once at least `n` requests are held at the same time; rejects after `timeoutMs`. */
+  whenHeld(n: number, timeoutMs?: number): Promise<void>;
+  /** Answers every request held so far; returns how many. Requests arriving later are held again. */
+  release(): number;
   /** Clears counters and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -88,6 +101,8 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const keep = opts.keepRequests ?? true;
+  const held = new Set<() => void>();
+  const heldWaiters = new Set<() => void>();
 
   const faultFor = (index: number, body: any): Fault | undefined =>
     typeof opts.faults === "function" ? opts.faults(index, body) : opts.faults?.[index];
@@ -140,6 +155,13 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
         send(res, fault.status, { "content-type": "application/json", ...fault.headers }, fault.body ?? JSON.stringify({ error: { message: `injected ${fault.status}` } })),
       );
     }
+    if (fault?.type === "hold") {
+      const answer = () => later(latency, () => sendJson(res, 200, completion(body, opts.reply?.(body), index)));
+      held.add(answer);
+      res.on("close", () => held.delete(answer));
+      for (const w of heldWaiters) w();
+      return;
+    }
     const delay = fault?.type === "slow" ? fault.delayMs : latency;
     later(delay, () => sendJson(res, 200, completion(body, opts.reply?.(body), index)));
   };
@@ -174,6 +196,31 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     get openConnections() {
       return sockets.size;
     },
+    get held() {
+      return held.size;
+    },
+    whenHeld(n, timeoutMs = 10_000) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (held.size < n) return;
+          heldWaiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          heldWaiters.delete(check);
+          reject(new Error(`${held.size} of ${n} requests held after ${timeoutMs} ms (${requestCount} received)`));
+        }, timeoutMs);
+        heldWaiters.add(check);
+        check();
+      });
+    },
+    release() {
+      const answers = [...held];
+      held.clear();
+      for (const answer of answers) answer();
+      return answers.length;
+    },
     reset() {
       requests = [];
       authorizations = [];
@@ -183,6 +230,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      held.clear();
       for (const s of sockets) s.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -6,3 +6,17 @@ export async function until(condition: () => boolean, timeoutMs = 10_000, everyM
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** A promise a test settles by hand: to hold a step until the test lets it go. */
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}

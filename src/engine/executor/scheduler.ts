@@ -12,7 +12,7 @@ import { assertNever } from "../assert-never.js";
 import type { StageConfig } from "../config/load.js";
 import type { Digest } from "../hash.js";
 import { staleStagePolicy } from "./mode.js";
-import { isBuilt, type Built, type StageOutcome } from "./outcome.js";
+import { isBuilt, noMemoTraffic, type Built, type StageOutcome } from "./outcome.js";
 import { planStage, type Plan, type PlanContext } from "./plan.js";
 import { materialise } from "./publish.js";
 import { runStage, type StageRun } from "./run-stage.js";
@@ -85,6 +85,8 @@ export class Scheduler {
       case "fail":
         return frozenFailure(stage, plan);
       case "run":
+        // After Ctrl-C (or a newer change in watch mode) no further stage starts.
+        if (this.run.signal.aborted) return { status: "cancelled", stage: stage.name, ms: 0, memo: noMemoTraffic() };
         return runStage(stage, plan, () => this.verifiedInputs(upstream), this.run);
       default:
         return assertNever(policy);
@@ -120,7 +122,7 @@ function inputDigests(upstream: Built[]): Record<string, Digest> {
 
 function frozenFailure(stage: StageConfig, plan: Stale): StageOutcome {
   return {
-    status: "failed", stage: stage.name, reasons: plan.reasons, ms: 0, memo: { hits: 0, misses: 0 },
+    status: "failed", stage: stage.name, reasons: plan.reasons, ms: 0, memo: noMemoTraffic(),
     diagnostics: [{
       severity: "error",
       message: `--frozen: stage "${stage.name}" does not match dpo.lock and would be recomputed (${plan.reasons.join("; ")})`,

@@ -1,0 +1,55 @@
+/**
+ * The real builder of watch mode: loads the project as the CLI does and runs
+ * one session (project lock, executor) cancelled by the driver's signal.
+ * It is the one place that reads the executor's stage outcomes.
+ */
+import { relative } from "node:path";
+import type { StageOutcome, StageStatus } from "../../engine/build.js";
+import type { ProjectConfig } from "../../engine/config/load.js";
+import { DpoError } from "../../engine/diagnostic.js";
+import { runSession, type SessionOptions } from "../session.js";
+import type { Builder } from "./driver.js";
+import type { BuildSummary } from "./lines.js";
+
+export function projectBuilder(options: Omit<SessionOptions, "signal">, load: () => Promise<ProjectConfig>): Builder<ProjectConfig> {
+  return {
+    async load() {
+      try {
+        return { ok: true, config: await load() };
+      } catch (e) {
+        if (e instanceof DpoError) return { ok: false, diagnostics: e.diagnostics };
+        throw e;
+      }
+    },
+    async build(config, signal) {
+      const { result } = await runSession(config, { ...options, quiet: true, signal });
+      return {
+        interrupted: result.interrupted,
+        summary: summarise(result.outcomes),
+        diagnostics: result.outcomes.flatMap((o) => (o.status === "failed" ? o.diagnostics : [])),
+        watched: watchedPaths(config, result.outcomes),
+      };
+    },
+  };
+}
+
+function summarise(outcomes: StageOutcome[]): BuildSummary {
+  const named = (status: StageStatus) => outcomes.filter((o) => o.status === status).map((o) => o.stage);
+  return {
+    ran: named("ran"),
+    failed: named("failed"),
+    blocked: named("blocked"),
+    memoMisses: outcomes.reduce((n, o) => n + (o.status === "ran" ? o.memo.misses : 0), 0),
+  };
+}
+
+/** The config, every file stages reference or read, and project-local plugins. */
+function watchedPaths(config: ProjectConfig, outcomes: StageOutcome[]): Set<string> {
+  const paths = new Set<string>([config.file]);
+  for (const s of Object.values(config.stages)) {
+    for (const f of s.files) paths.add(f);
+    if (s.pluginFile) paths.add(relative(config.root, s.pluginFile).split("\\").join("/"));
+  }
+  for (const o of outcomes) if (o.status === "ran" || o.status === "cached") for (const f of Object.keys(o.manifest.reads)) paths.add(f);
+  return paths;
+}
