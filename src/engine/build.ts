@@ -8,16 +8,16 @@
  * run concurrently. A key is computed from upstream *output digests*, so a stage
  * whose upstream re-ran but produced the same bytes is still reused (early cut-off).
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ArtifactCorrupt, StoredArtifact, writeArtifact } from "./artifact.js";
 import { writeFileAtomic } from "./atomic.js";
 import type { ProjectConfig, StageConfig } from "./config/load.js";
 import { createContext, type RunTrace } from "./context.js";
-import { DpoError, type Diagnostic } from "./diagnostic.js";
+import { DpoError, formatWarning, type Diagnostic } from "./diagnostic.js";
 import { describeChange, diffFingerprints, stageKey, type Change, type Fingerprint, type StageKey } from "./fingerprint.js";
 import { hashFile, type Digest } from "./hash.js";
-import { readLock, serialiseLock, type LockFile, type LockedStage } from "./lock.js";
+import { lockRequired, readLock, writeLockIfChanged, type LockFile, type LockedStage } from "./lock.js";
 import { openMemo, type MemoStore } from "./memo.js";
 import type { Rec } from "./plugin.js";
 import { createPool, type ClosablePool } from "./pool.js";
@@ -95,7 +95,11 @@ class Build {
   private readonly providers = new Map<string, unknown>();
 
   constructor(private readonly project: Project, private readonly config: ProjectConfig, private readonly opts: BuildOptions) {
-    this.lock = readLock(project.lockPath);
+    const read = readLock(project.lockPath);
+    if (read.problem && opts.frozen) throw lockRequired(read.problem, "--frozen", "restore it from version control, or run `dpo build` without --frozen to rewrite it");
+    if (read.problem) opts.reporter.warn(formatWarning(read.problem));
+    if (project.files.problem) opts.reporter.warn(formatWarning(project.files.problem));
+    this.lock = read.lock;
     this.redact = createRedactor(config.secrets);
   }
 
@@ -164,7 +168,8 @@ class Build {
 
   /** The stored result for a key, if every object it names is present and the files it read are unchanged. */
   private async reusable(key: StageKey): Promise<Pick<StageOutcome, "manifest" | "manifestDigest" | "artifact"> | undefined> {
-    const found = this.project.index.lookup(key);
+    const { found, problem } = this.project.index.lookup(key);
+    if (problem) this.opts.reporter.warn(formatWarning(problem));
     if (!found) return undefined;
     const m = found.manifest;
     if (!this.project.store.has(m.records)) return undefined;
@@ -180,7 +185,7 @@ class Build {
     const locked = this.lock.stages[name];
     if (!locked) return [describeChange({ kind: "new" })];
     if (locked.key === key) return [describeChange({ kind: "output-missing" })];
-    const before = this.project.index.lookup(locked.key)?.manifest;
+    const before = this.project.index.lookup(locked.key).found?.manifest;
     let changes: Change[];
     if (before) {
       changes = diffFingerprints(before.fingerprint, now);
@@ -336,16 +341,7 @@ class Build {
         ...(Object.keys(m.tallies).length ? { tallies: m.tallies } : {}),
       };
     }
-    const next = serialiseLock({ version: 1, stages });
-    let current = "";
-    try {
-      current = readFileSync(this.project.lockPath, "utf8");
-    } catch {
-      /* no lock yet */
-    }
-    if (next === current) return false;
-    writeFileAtomic(this.project.lockPath, next, join(this.project.cacheDir, "tmp"));
-    return true;
+    return writeLockIfChanged(this.project.lockPath, { version: 1, stages }, join(this.project.cacheDir, "tmp"));
   }
 
   async close(): Promise<void> {
