@@ -26,10 +26,16 @@ export interface WrittenArtifact {
   count: number;
 }
 
+export interface WriteArtifactOptions {
+  /** Rows held in memory before a sorted run is spilled (default 200,000); tests lower it to run the merge. */
+  runRows?: number;
+}
+
 export async function writeArtifact(
   store: ObjectStore,
   records: AsyncIterable<Rec> | Iterable<Rec>,
   signal?: AbortSignal,
+  { runRows = RUN_ROWS }: WriteArtifactOptions = {},
 ): Promise<WrittenArtifact> {
   const runs: string[] = [];
   const spillDir = join(store.dir, "..", "tmp", `sort-${process.pid}-${randomBytes(4).toString("hex")}`);
@@ -43,7 +49,7 @@ export async function writeArtifact(
       }
       rows.push({ id: rec.id, line: recordLine(rec) });
       count++;
-      if (rows.length >= RUN_ROWS) {
+      if (rows.length >= runRows) {
         mkdirSync(spillDir, { recursive: true });
         runs.push(spill(rows, join(spillDir, `run-${runs.length}`)));
         rows = [];

@@ -4,17 +4,15 @@
  * scheduler over one set of shared resources, and updates dpo.lock. Callers
  * (the CLI, watch mode, tests) own only printing and interruption.
  */
-import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "./atomic.js";
 import { selectTargets } from "./config/graph.js";
 import type { ProjectConfig } from "./config/load.js";
-import { DpoError } from "./diagnostic.js";
+import { DpoError, formatWarning } from "./diagnostic.js";
 import { writesLock, type BuildMode } from "./executor/mode.js";
 import { isBuilt, type StageOutcome } from "./executor/outcome.js";
 import { nextLock } from "./executor/lock-entries.js";
 import { BuildResources } from "./executor/resources.js";
 import { Scheduler } from "./executor/scheduler.js";
-import { readLock, serialiseLock } from "./lock.js";
+import { lockRequired, readLock, writeLockIfChanged, type LockFile } from "./lock.js";
 import type { MemoStore } from "./memo.js";
 import { openProject, type Project } from "./project.js";
 import { acquireProjectLock } from "./project-lock.js";
@@ -79,14 +77,14 @@ export async function build(config: ProjectConfig, o: BuildOptions): Promise<Bui
 /** Runs the given stages (in topological order) under a lock the caller holds. */
 export async function runStages(project: Project, config: ProjectConfig, order: string[], o: BuildOptions): Promise<BuildResult> {
   const redact = createRedactor(config.secrets);
-  const lock = readLock(project.paths.lockFile);
+  const lock = readLockFor(project, o);
   const resources = new BuildResources({ memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, reporter: o.reporter, redact });
   const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal });
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
     project.files.save();
     const wholeGraph = order.length === config.order.length;
-    const lockChanged = writesLock(o.mode) ? writeLockIfChanged(project, nextLock(lock, outcomes, wholeGraph)) : false;
+    const lockChanged = writesLock(o.mode) ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph), project.paths.tmpDir) : false;
     const ok = outcomes.every((x) => isBuilt(x) || x.status === "would-run");
     return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged };
   } finally {
@@ -94,15 +92,17 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
   }
 }
 
-function writeLockIfChanged(project: Project, lock: ReturnType<typeof readLock>): boolean {
-  const next = serialiseLock(lock);
-  let current = "";
-  try {
-    current = readFileSync(project.paths.lockFile, "utf8");
-  } catch {
-    /* no lock yet */
+/**
+ * dpo.lock as the build compares against it. An unreadable one is a warning and
+ * the build proceeds as if unlocked (and rewrites it) — except under --frozen,
+ * whose whole point is comparing against it.
+ */
+function readLockFor(project: Project, o: BuildOptions): LockFile {
+  const { lock, problem } = readLock(project.paths.lockFile);
+  if (problem && o.mode === "frozen") {
+    throw lockRequired(problem, "--frozen", "restore it from version control, or run `dpo build` without --frozen to rewrite it");
   }
-  if (next === current) return false;
-  writeFileAtomic(project.paths.lockFile, next, project.paths.tmpDir);
-  return true;
+  if (problem) o.reporter.warn(formatWarning(problem));
+  if (project.files.problem) o.reporter.warn(formatWarning(project.files.problem));
+  return lock;
 }

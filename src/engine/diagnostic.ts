@@ -57,6 +57,12 @@ export function formatLocation(loc: Location): string {
   return s;
 }
 
+/** A warning as one reporter message (the reporter adds `warning: `): `file:line:col: message`, then the hint. */
+export function formatWarning(d: Diagnostic): string {
+  const head = d.location ? `${formatLocation(d.location)}: ` : "";
+  return `${head}${d.message}${d.hint ? `\n  hint: ${d.hint}` : ""}`;
+}
+
 /**
  * `file:line:col: error: message`, then the source line and a marker under the
  * span when the source text is available.

@@ -8,9 +8,11 @@
  * older than the moment they were recorded are re-hashed next time.
  */
 import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
+import type { Diagnostic } from "./diagnostic.js";
 import { hashFile, type Digest } from "./hash.js";
+import { isCount, isDigest, isNumber, isObject, isRecordOf } from "./shape.js";
 
 interface Entry {
   size: number;
@@ -24,15 +26,25 @@ interface Entry {
 /** How far an mtime must lie before the hashing moment to be trusted. */
 const RACY_MS = 2_000;
 
+export interface FileStateOptions {
+  /** Wall-clock time in ms since the epoch, comparable with mtimes (tests inject one). */
+  now?: () => number;
+}
+
 export class FileState {
   private entries: Record<string, Entry>;
   private dirty = false;
+  private readonly now: () => number;
+  /** Why the saved table was discarded (it is rebuilt by hashing), if it was. */
+  readonly problem?: Diagnostic;
 
-  constructor(private readonly path: string, private readonly root: string) {
-    try {
-      this.entries = JSON.parse(readFileSync(path, "utf8")) as Record<string, Entry>;
-    } catch {
-      this.entries = {};
+  constructor(private readonly path: string, private readonly root: string, options: FileStateOptions = {}) {
+    this.now = options.now ?? Date.now;
+    const read = readTable(path, root);
+    this.entries = read.entries;
+    if (read.problem) {
+      this.problem = read.problem;
+      this.dirty = true; // rewrite it even if nothing is hashed, so the warning is given once
     }
   }
 
@@ -44,7 +56,7 @@ export class FileState {
     if (e && e.size === st.size && e.mtimeMs === st.mtimeMs && e.ino === st.ino && e.at - st.mtimeMs > RACY_MS) {
       return e.digest;
     }
-    const at = Date.now();
+    const at = this.now();
     const digest = await hashFile(abs);
     this.entries[relPath] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, digest, at };
     this.dirty = true;
@@ -65,6 +77,31 @@ export class FileState {
     writeFileAtomic(this.path, JSON.stringify(this.entries));
     this.dirty = false;
   }
+}
+
+/** The saved table; an empty one when missing, and also (with a problem) when it is not valid JSON of the right shape. */
+function readTable(path: string, root: string): { entries: Record<string, Entry>; problem?: Diagnostic } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return { entries: {} };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (isRecordOf(parsed, isEntry)) return { entries: parsed };
+  return {
+    entries: {},
+    problem: { severity: "warning", message: "the file-state table is corrupt; discarding it (inputs are hashed again)", location: { file: relative(root, path).split("\\").join("/") } },
+  };
+}
+
+function isEntry(v: unknown): v is Entry {
+  return isObject(v) && isCount(v.size) && isNumber(v.mtimeMs) && isNumber(v.ino) && isDigest(v.digest) && isNumber(v.at);
 }
 
 export function openFileState(cacheDir: string, root: string): FileState {

@@ -3,12 +3,17 @@
  * the records artifact, the published files, the tallies, the files the run
  * read on its own, and the fingerprint it was built from (for `--explain`).
  * Manifests are objects in the store; the index maps keys to their digests.
+ *
+ * Both are checked when read: an index entry that is not a digest, or a
+ * manifest of the wrong shape, is a miss (the stage re-runs) with a warning.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
+import type { Diagnostic } from "./diagnostic.js";
 import { canonicalJson, type Digest } from "./hash.js";
 import type { Fingerprint, StageKey } from "./fingerprint.js";
+import { isCount, isDigest, isNumber, isObject, isTally, isOptional, isRecordOf, isString } from "./shape.js";
 import type { ObjectStore } from "./store.js";
 
 export interface StageManifest {
@@ -23,31 +28,56 @@ export interface StageManifest {
   fingerprint: Fingerprint;
 }
 
+export interface StoredManifest {
+  digest: Digest;
+  manifest: StageManifest;
+}
+
+/** A run-cache read: `found` on a hit; on a miss, `problem` says why when the entry exists but is unusable. */
+export interface IndexRead {
+  found?: StoredManifest;
+  problem?: Diagnostic;
+}
+
 export class StageIndex {
   private readonly dir: string;
+  /** Locations in warnings are relative to the folder that holds the cache (the project root). */
+  private readonly root: string;
   constructor(cacheDir: string, private readonly store: ObjectStore) {
     this.dir = join(cacheDir, "index");
+    this.root = dirname(cacheDir);
   }
 
   private pathOf(key: StageKey): string {
     return join(this.dir, key.slice(0, 2), key);
   }
 
-  /** The manifest recorded for a key, or undefined (never built, or its manifest object is gone). */
-  lookup(key: StageKey): { digest: Digest; manifest: StageManifest } | undefined {
-    let digest: Digest;
+  /** The manifest recorded for a key; a miss when never built, its manifest object is gone, or either is malformed. */
+  lookup(key: StageKey): IndexRead {
+    const path = this.pathOf(key);
+    let text: string;
     try {
-      digest = readFileSync(this.pathOf(key), "utf8").trim() as Digest;
+      text = readFileSync(path, "utf8");
     } catch {
-      return undefined;
+      return {};
     }
+    const digest = text.trim();
+    if (!isDigest(digest)) return { problem: this.problem(path, "run-cache entry is not a manifest digest") };
     return this.load(digest);
   }
 
-  load(digest: Digest): { digest: Digest; manifest: StageManifest } | undefined {
+  /** The manifest object with this digest; a miss when it is missing, corrupt or not a manifest. */
+  load(digest: Digest): IndexRead {
     const data = this.store.get(digest);
-    if (!data) return undefined;
-    return { digest, manifest: JSON.parse(data.toString("utf8")) as StageManifest };
+    if (!data) return {};
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(data.toString("utf8"));
+    } catch {
+      manifest = undefined;
+    }
+    if (!isManifest(manifest)) return { problem: this.problem(this.store.pathOf(digest), "stored stage manifest does not have the shape of one") };
+    return { found: { digest, manifest } };
   }
 
   record(key: StageKey, manifest: StageManifest): Digest {
@@ -55,4 +85,40 @@ export class StageIndex {
     writeFileAtomic(this.pathOf(key), digest + "\n", join(this.dir, "..", "tmp"));
     return digest;
   }
+
+  private problem(path: string, what: string): Diagnostic {
+    return {
+      severity: "warning",
+      message: `${what}; ignoring it (the stage runs again and replaces it)`,
+      location: { file: relative(this.root, path).split("\\").join("/") },
+    };
+  }
+}
+
+const isDigestRecord = (v: unknown): v is Record<string, Digest> => isRecordOf(v, isDigest);
+
+function isManifest(v: unknown): v is StageManifest {
+  return (
+    isObject(v) &&
+    isString(v.stage) &&
+    isDigest(v.records) &&
+    isCount(v.count) &&
+    isDigestRecord(v.published) &&
+    isRecordOf(v.tallies, isTally) &&
+    isDigestRecord(v.reads) &&
+    isFingerprint(v.fingerprint)
+  );
+}
+
+function isFingerprint(v: unknown): v is Fingerprint {
+  return (
+    isObject(v) &&
+    isString(v.plugin) &&
+    isOptional(v.pluginFile, isDigest) &&
+    "with" in v &&
+    isDigestRecord(v.files) &&
+    isDigestRecord(v.inputs) &&
+    isObject(v.providers) &&
+    isNumber(v.seed)
+  );
 }

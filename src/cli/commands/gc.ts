@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Digest } from "../../engine/hash.js";
-import { readLock } from "../../engine/lock.js";
+import { lockRequired, readLock } from "../../engine/lock.js";
 import { openProject } from "../../engine/project.js";
 import { parse, positiveInt } from "../args.js";
 
@@ -18,15 +18,22 @@ export async function run(argv: string[]): Promise<number> {
   }
   const keepMs = values["keep-days"] === undefined ? 0 : positiveInt(values["keep-days"], "--keep-days", 1) * 86_400_000;
   const project = openProject(root);
+  // An unreadable lock must not read as an empty one: that would make every object garbage.
+  const { lock, problem } = readLock(project.paths.lockFile);
+  if (problem) throw lockRequired(problem, "dpo gc");
   const live = new Set<string>();
   const keepManifest = (digest: Digest) => {
-    const found = project.index.load(digest);
+    const { found } = project.index.load(digest);
     live.add(digest);
     if (!found) return;
     live.add(found.manifest.records);
     for (const d of Object.values(found.manifest.published)) live.add(d);
   };
-  for (const s of Object.values(readLock(project.paths.lockFile).stages)) keepManifest(s.manifest);
+  for (const s of Object.values(lock.stages)) {
+    keepManifest(s.manifest);
+    // What the lock names directly is kept even if its manifest is unreadable.
+    for (const d of [s.output, ...Object.values(s.published ?? {})]) live.add(d);
+  }
   // Run-cache entries: keep the recent ones (and what they point at); drop the rest.
   const indexDir = project.paths.indexDir;
   const staleEntries: string[] = [];

@@ -1,7 +1,7 @@
 /** `dpo show <stage> [-n N] [--json]`: the records of a stage's last built output. */
 import { ArtifactCorrupt, StoredArtifact } from "../../engine/artifact.js";
 import { didYouMean, DpoError, userError } from "../../engine/diagnostic.js";
-import { readLock } from "../../engine/lock.js";
+import { lockRequired, readLock } from "../../engine/lock.js";
 import { openProject } from "../../engine/project.js";
 import { parse, positiveInt } from "../args.js";
 
@@ -15,7 +15,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const name = positionals[0]!;
   const project = openProject(root);
-  const lock = readLock(project.paths.lockFile);
+  const { lock, problem } = readLock(project.paths.lockFile);
+  if (problem) throw lockRequired(problem, "dpo show");
   const entry = lock.stages[name];
   if (!entry) {
     const guess = didYouMean(name, Object.keys(lock.stages));

@@ -7,7 +7,7 @@
  */
 import { userError } from "../../engine/diagnostic.js";
 import type { Digest } from "../../engine/hash.js";
-import { readLock } from "../../engine/lock.js";
+import { lockRequired, readLock, type LockFile } from "../../engine/lock.js";
 import { openProject, type Project } from "../../engine/project.js";
 import { diffFingerprints, describeChange } from "../../engine/fingerprint.js";
 import { parse, positiveInt } from "../args.js";
@@ -20,14 +20,16 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write("dpo verify [--jobs N]: recompute every stage offline and compare with dpo.lock\n");
     return 0;
   }
+  const project = openProject(root);
+  const { lock, problem } = readLock(project.paths.lockFile);
+  if (problem) throw lockRequired(problem, "dpo verify");
   const config = await loadProject(root);
-  const corrupt = corruptStages(openProject(root));
+  const corrupt = corruptStages(project, lock);
   const session = await runSession(config, {
     targets: [], jobs: positiveInt(values.jobs, "--jobs", 2), mode: "verify", wait: true, quiet: !!values.quiet,
   });
   const failed = reportFailures(session, root);
   if (failed) return failed;
-  const lock = readLock(session.result.project.paths.lockFile);
   if (Object.keys(lock.stages).length === 0) throw userError("dpo.lock has no stages to verify", { hint: "run `dpo build` first" });
   for (const o of session.result.outcomes) {
     if (o.status !== "ran" && o.status !== "cached") continue; // a failure was reported above
@@ -37,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
     if (locked.output !== o.manifest.records) {
-      const before = session.result.project.index.load(locked.manifest)?.manifest;
+      const before = session.result.project.index.load(locked.manifest).found?.manifest;
       const why = before ? diffFingerprints(before.fingerprint, o.fingerprint).map(describeChange) : [];
       process.stderr.write(
         `verify: stage "${o.stage}" differs from dpo.lock: output ${o.manifest.records.slice(0, 12)} ≠ locked ${locked.output.slice(0, 12)}` +
@@ -57,9 +59,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Stages whose stored output or published files (as dpo.lock names them) are present but do not match their digests. */
-function corruptStages(project: Project): string[] {
+function corruptStages(project: Project, lock: LockFile): string[] {
   const corrupt = (d: Digest) => project.store.has(d) && !project.store.verify(d);
-  return Object.entries(readLock(project.paths.lockFile).stages)
+  return Object.entries(lock.stages)
     .filter(([, s]) => [s.output, ...Object.values(s.published ?? {})].some(corrupt))
     .map(([name]) => name);
 }

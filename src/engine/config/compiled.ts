@@ -16,6 +16,7 @@ import { DpoError } from "../diagnostic.js";
 import { digestOf, sha256, type Digest } from "../hash.js";
 import type { Registry } from "../registry.js";
 import type { Result } from "../result.js";
+import { isArrayOf, isNumber, isObject, isOptional, isRecordOf, isString } from "../shape.js";
 import type { Diagnostic } from "../diagnostic.js";
 import type { ProjectConfig, ProviderConfig, StageConfig } from "./load.js";
 
@@ -76,12 +77,33 @@ function readSource(root: string): string | undefined {
   }
 }
 
+/** The compiled config, or undefined when missing, unreadable or of the wrong shape: a pure cache, so it is silently recompiled. */
 function readCompiled(path: string): Compiled | undefined {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Compiled;
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return isCompiled(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The fields this module reads to check and revive a compiled config, and the ones every ProjectConfig consumer relies on. */
+function isCompiled(v: unknown): v is Compiled {
+  if (!isObject(v) || !isString(v.key) || !isObject(v.config)) return false;
+  const c = v.config;
+  return isString(c.file) && isNumber(c.seed) && isArrayOf(c.order, isString) && isRecordOf(c.stages, isCompiledStage) && isRecordOf(c.providers, isCompiledProvider);
+}
+
+function isCompiledStage(v: unknown): v is CompiledStage {
+  return (
+    isObject(v) && isString(v.name) && isString(v.uses) && isObject(v.plugin) && isString(v.plugin.name) && isString(v.plugin.version) &&
+    isOptional(v.pluginFile, isString) && isArrayOf(v.needs, isString) && isObject(v.with) && isArrayOf(v.files, isString) &&
+    isArrayOf(v.providers, isString) && isObject(v.location) && isString(v.location.file)
+  );
+}
+
+function isCompiledProvider(v: unknown): v is CompiledProvider {
+  return isObject(v) && isString(v.name) && isString(v.type) && isString(v.version) && isObject(v.config) && isObject(v.identity);
 }
 
 /** Environment variables named in the text (`${NAME`), with their values now. */

@@ -7,10 +7,12 @@
  */
 import { StoredArtifact } from "../artifact.js";
 import type { ProjectConfig, StageConfig } from "../config/load.js";
+import { formatWarning } from "../diagnostic.js";
 import { describeChange, diffFingerprints, stageKey, type Change, type Fingerprint, type StageKey } from "../fingerprint.js";
 import { hashFile, type Digest } from "../hash.js";
 import type { LockFile } from "../lock.js";
 import type { Project } from "../project.js";
+import type { Reporter } from "../reporter.js";
 import { mayReuse, type BuildMode } from "./mode.js";
 import type { BuiltOutput } from "./outcome.js";
 
@@ -22,6 +24,8 @@ export type Plan =
 
 export interface PlanContext {
   project: Project;
+  /** Where warnings about unreadable run-cache entries go. */
+  reporter: Reporter;
   config: ProjectConfig;
   lock: LockFile;
   mode: BuildMode;
@@ -30,7 +34,7 @@ export interface PlanContext {
 export async function planStage(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext): Promise<Plan> {
   const fingerprint = await fingerprintOf(stage, inputs, p);
   const key = stageKey(fingerprint);
-  const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusable(key, fingerprint, p.project) : undefined;
+  const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusable(key, fingerprint, p) : undefined;
   if (stored) return { kind: "fresh", stored };
   return { kind: "stale", key, fingerprint, reasons: await staleReasons(stage.name, key, fingerprint, p) };
 }
@@ -52,8 +56,9 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
 }
 
 /** The stored result for a key, if every object it names is present and the files it read are unchanged. */
-async function reusable(key: StageKey, fingerprint: Fingerprint, project: Project): Promise<BuiltOutput | undefined> {
-  const found = project.index.lookup(key);
+async function reusable(key: StageKey, fingerprint: Fingerprint, { project, reporter }: PlanContext): Promise<BuiltOutput | undefined> {
+  const { found, problem } = project.index.lookup(key);
+  if (problem) reporter.warn(formatWarning(problem));
   if (!found) return undefined;
   const m = found.manifest;
   if (!project.store.has(m.records)) return undefined;
@@ -70,7 +75,7 @@ async function staleReasons(name: string, key: StageKey, now: Fingerprint, p: Pl
   const locked = p.lock.stages[name];
   if (!locked) return [describeChange({ kind: "new" })];
   if (locked.key === key) return [describeChange({ kind: "output-missing" })];
-  const before = p.project.index.lookup(locked.key)?.manifest;
+  const before = p.project.index.lookup(locked.key).found?.manifest;
   let changes: Change[];
   if (before) {
     changes = diffFingerprints(before.fingerprint, now);
