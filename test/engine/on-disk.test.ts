@@ -19,7 +19,6 @@ import type { StageKey } from "../../src/engine/fingerprint.js";
 import { sha256 } from "../../src/engine/hash.js";
 import { readLock, serialiseLock, writeLockIfChanged, type LockFile } from "../../src/engine/lock.js";
 import { definePlugin } from "../../src/engine/plugin.js";
-import { openProject } from "../../src/engine/project.js";
 import { createRegistry } from "../../src/engine/registry.js";
 import type { Reporter } from "../../src/engine/reporter.js";
 import { StageIndex, type StageManifest } from "../../src/engine/stage-index.js";
