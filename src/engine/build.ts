@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { ArtifactCorrupt, StoredArtifact, writeArtifact } from "./artifact.js";
 import { writeFileAtomic } from "./atomic.js";
 import type { ProjectConfig, StageConfig } from "./config/load.js";
+import { nodeErrors } from "./config/locations.js";
 import { createContext, type RunTrace } from "./context.js";
 import { DpoError, type Diagnostic } from "./diagnostic.js";
 import { describeChange, diffFingerprints, stageKey, type Change, type Fingerprint, type StageKey } from "./fingerprint.js";
@@ -154,7 +155,7 @@ class Build {
     return {
       plugin: `${stage.plugin.name}@${stage.plugin.version}`,
       ...(stage.pluginFile ? { pluginFile: await hashFile(stage.pluginFile) } : {}),
-      with: stage.with,
+      with: stage.keyed, // without secret and tuning entries
       files,
       inputs,
       providers,
@@ -228,6 +229,7 @@ class Build {
         log,
         progress,
         provider: (name) => this.provider(name),
+        errors: nodeErrors(this.config.locations, "stages", stage.name),
       });
       trace = created.trace;
       const ctx = created.ctx;
@@ -253,7 +255,7 @@ class Build {
       return { ...base, status: "ran", manifest, manifestDigest, artifact, memoHits: trace.memoHits, memoMisses: trace.memoMisses, stats: trace.stats, ms: performance.now() - started };
     } catch (e) {
       const status = this.opts.signal.aborted ? "cancelled" : "failed";
-      const diagnostics = status === "cancelled" ? [] : await locateInConfig(toDiagnostics(e, stage, this.redact), this.config);
+      const diagnostics = status === "cancelled" ? [] : toDiagnostics(e, stage, this.redact);
       return { ...base, status, diagnostics, memoHits: trace?.memoHits ?? 0, memoMisses: trace?.memoMisses ?? 0, ms: performance.now() - started };
     } finally {
       this.opts.reporter.stageFinished(stage.name);
@@ -307,7 +309,7 @@ class Build {
       if (!p || this.providers.has(name)) continue;
       const type = await p.providerType.load();
       const log = this.opts.reporter.logger(`provider ${name}`);
-      if (!this.providers.has(name)) this.providers.set(name, type.create(p.config, { name, log, redact: this.redact }));
+      if (!this.providers.has(name)) this.providers.set(name, type.create(p.config, { name, log, redact: this.redact, fail: nodeErrors(this.config.locations, "providers", name).fail }));
     }
   }
 
@@ -360,23 +362,6 @@ class Build {
 /** Tallies are sums of floats (costs): round so the lock is the same on every machine. */
 function roundTallies(t: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(t).sort().map(([k, v]) => [k, Math.round(v * 1e6) / 1e6]));
-}
-
-/**
- * A plugin that rejects its `with` block at run time names the config path
- * (`stages.judge.with.judges[1].scorers`) but cannot know the line: find it in
- * the config source, so every config problem is reported at file:line:column.
- */
-async function locateInConfig(diagnostics: Diagnostic[], config: ProjectConfig): Promise<Diagnostic[]> {
-  if (!diagnostics.some((d) => !d.location && d.path?.startsWith("stages."))) return diagnostics;
-  const { parseYaml, joinPointer } = await import("./config/yaml-source.js");
-  const src = parseYaml(config.source, config.file);
-  if (!src.ok) return diagnostics;
-  return diagnostics.map((d) => {
-    if (d.location || !d.path?.startsWith("stages.")) return d;
-    const segments = d.path.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "");
-    return { ...d, location: src.value.locate(joinPointer(...segments)) };
-  });
 }
 
 function toDiagnostics(e: unknown, stage: StageConfig, redact: (s: string) => string): Diagnostic[] {

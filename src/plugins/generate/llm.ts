@@ -65,6 +65,7 @@ export default definePlugin<With>({
       n: { type: "integer", minimum: 1, maximum: 64, default: 4, description: "Candidates per prompt." },
       concurrency: {
         type: "integer",
+        dpo: "tuning",
         minimum: 1,
         default: 64,
         description: "Prompts in progress at once (the providers still limit the calls).",

@@ -35,7 +35,7 @@ export default definePlugin<With>({
     properties: {
       rubric: { type: "string", dpo: "file", description: "The rubric file (YAML), e.g. rubrics/helpfulness.yaml." },
       judges: { type: "array", minItems: 1, items: judgeSchema, description: "The judges; each scores every candidate on every criterion it can." },
-      concurrency: { type: "integer", minimum: 1, default: 8, description: "How many LLM judge calls run at once (the provider may limit further)." },
+      concurrency: { type: "integer", dpo: "tuning", minimum: 1, default: 8, description: "How many LLM judge calls run at once (the provider may limit further)." },
     },
   },
   async run(ctx) {
