@@ -110,9 +110,10 @@ export interface PluginContext<With = Record<string, unknown>> {
   /**
    * Reads a project YAML or JSON file of the plugin's own (e.g. a rubric):
    * tracked like `readFile`, validated against `schema`; a syntax or schema
-   * error is thrown as a diagnostic at the file's line and column.
+   * error is thrown as a diagnostic at the file's line and column. `what`
+   * names the file in a "does not exist" error (default "file").
    */
-  readConfigFile<T>(relPath: string, schema: JsonSchema): Promise<ConfigFile<T>>;
+  readConfigFile<T>(relPath: string, schema: JsonSchema, what?: string): Promise<ConfigFile<T>>;
   /**
    * Throws an error located in the config, at a JSON pointer relative to this
    * stage's entry: `""` (the stage), `"/needs"`, `"/with/eval"`,
