@@ -78,7 +78,7 @@ export async function build(config: ProjectConfig, o: BuildOptions): Promise<Bui
 export async function runStages(project: Project, config: ProjectConfig, order: string[], o: BuildOptions): Promise<BuildResult> {
   const redact = createRedactor(config.secrets);
   const lock = readLockFor(project, o);
-  const resources = new BuildResources({ memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, reporter: o.reporter, redact });
+  const resources = new BuildResources({ memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, locations: config.locations, reporter: o.reporter, redact });
   const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal });
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));

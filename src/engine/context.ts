@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import { userError } from "./diagnostic.js";
+import { nodeErrors, type NodeErrors } from "./config/locations.js";
 import { digestOf, sha256, type Digest } from "./hash.js";
 import type { MemoStore } from "./memo.js";
 import type { Artifact, Logger, PluginContext, Progress, WorkerPool } from "./plugin.js";
@@ -26,6 +26,8 @@ export interface ContextOptions {
   progress: Progress;
   /** Returns the provider instance for a configured name, or undefined. */
   provider: (name: string) => unknown;
+  /** Located errors about this stage's config entry (default: unlocated, for plugin tests). */
+  errors?: NodeErrors;
 }
 
 export interface RunTrace {
@@ -41,6 +43,7 @@ export interface RunTrace {
 }
 
 export function createContext(o: ContextOptions): { ctx: PluginContext; trace: RunTrace } {
+  const errors = o.errors ?? nodeErrors(undefined, "stages", o.stage);
   const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, stats: {}, published: new Map(), reads: {} };
   const inFlight = new Map<Digest, Promise<unknown>>();
 
@@ -48,7 +51,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     const abs = resolve(o.root, rel);
     const back = relative(o.root, abs);
     if (back.startsWith("..") || isAbsolute(back)) {
-      throw userError(`path "${rel}" is outside the project`, { path: `stages.${o.stage}` });
+      errors.fail(pointerNaming(o.with, rel), `path "${rel}" is outside the project`);
     }
     return abs;
   };
@@ -100,9 +103,20 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
       trace.reads[relative(o.root, abs).split("\\").join("/")] = sha256(buf);
       return buf;
     },
+    async readConfigFile(rel, schema, what = "file") {
+      const file = relative(o.root, resolvePath(rel)).split("\\").join("/");
+      const text = await ctx.readFile(rel).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") errors.fail(pointerNaming(o.with, rel), `${what} "${rel}" does not exist`, "paths are relative to the project root");
+        throw e;
+      });
+      const { parseConfigFile } = await import("./config/config-file.js"); // the YAML parser, only for stages that need it
+      return parseConfigFile(text.toString("utf8"), file, schema);
+    },
+    fail: errors.fail,
+    diagnostic: errors.diagnostic,
     provider<P>(name: string): P {
       const p = o.provider(name);
-      if (p === undefined) throw userError(`stage "${o.stage}" uses provider "${name}", which is not configured`);
+      if (p === undefined) errors.fail(pointerNaming(o.with, name), `stage "${o.stage}" uses provider "${name}", which is not configured`);
       return p as P;
     },
     pool: o.pool,
@@ -124,4 +138,15 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     },
   };
   return { ctx, trace };
+}
+
+/** The `with` entry holding exactly `value` (a path, a provider name), so an error about it points there; else the stage. */
+function pointerNaming(value: unknown, wanted: string, pointer = "/with"): string {
+  if (value === wanted) return pointer;
+  if (value === null || typeof value !== "object") return "";
+  for (const [k, v] of Object.entries(value)) {
+    const found = pointerNaming(v, wanted, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+    if (found) return found;
+  }
+  return "";
 }

@@ -3,6 +3,7 @@
  * for its `with` block and a `run` that turns input artifacts into records.
  * Plugins depend on this file; the engine never depends on a plugin.
  */
+import type { Diagnostic, Location } from "./diagnostic.js";
 import type { Digest } from "./hash.js";
 import type { Rng } from "./rng.js";
 
@@ -30,9 +31,10 @@ export interface Artifact {
  *   mtime) goes into the stage key, and watch mode watches it.
  * - `dpo: "provider"`: the name of an entry in the top-level `providers` map. The
  *   provider's identity (its config without secrets) goes into the stage key.
- * - `dpo: "secret"` (provider schemas): never hashed, logged or written.
- * - `dpo: "tuning"` (provider schemas): changes how calls are made (concurrency,
- *   rate limits, timeouts, retries), not what they return: kept out of stage keys.
+ * - `dpo: "secret"`: never hashed, logged or written (the plugin still gets it in `ctx.with`).
+ * - `dpo: "tuning"`: changes how work is done (concurrency, rate limits,
+ *   timeouts, retries), not what it produces: kept out of stage keys.
+ * The same rules hold for provider schemas.
  */
 export type JsonSchema = Record<string, unknown>;
 
@@ -58,6 +60,16 @@ export interface Progress {
 export interface WorkerPool {
   run<T>(module: string, fn: string, arg: unknown): Promise<T>;
   readonly size: number;
+}
+
+/** A plugin's own config file, read by `ctx.readConfigFile`: its checked value and where each part of it is. */
+export interface ConfigFile<T> {
+  /** Project-relative posix path. */
+  readonly file: string;
+  /** Validated against the schema, defaults filled in. */
+  readonly value: T;
+  /** The location of the node at a JSON pointer (`/criteria/0/id`); `key: true` points at a map entry's key. */
+  locate(pointer: string, opts?: { key?: boolean }): Location;
 }
 
 export interface PluginContext<With = Record<string, unknown>> {
@@ -95,6 +107,21 @@ export interface PluginContext<With = Record<string, unknown>> {
    * recorded, and a later change to it makes the stage stale.
    */
   readFile(relPath: string): Promise<Buffer>;
+  /**
+   * Reads a project YAML or JSON file of the plugin's own (e.g. a rubric):
+   * tracked like `readFile`, validated against `schema`; a syntax or schema
+   * error is thrown as a diagnostic at the file's line and column. `what`
+   * names the file in a "does not exist" error (default "file").
+   */
+  readConfigFile<T>(relPath: string, schema: JsonSchema, what?: string): Promise<ConfigFile<T>>;
+  /**
+   * Throws an error located in the config, at a JSON pointer relative to this
+   * stage's entry: `""` (the stage), `"/needs"`, `"/with/eval"`,
+   * `"/with/judges/1"`. A pointer to a defaulted key falls back to its parent.
+   */
+  fail(pointer: string, message: string, hint?: string): never;
+  /** The error `fail` would throw, for plugins that report several problems at once (`throw new DpoError([...])`). */
+  diagnostic(pointer: string, message: string, hint?: string): Diagnostic;
   /** A provider instance from the top-level `providers` map (see defineProvider). */
   provider<P = unknown>(name: string): P;
   pool: WorkerPool;
@@ -121,6 +148,23 @@ export interface PluginContext<With = Record<string, unknown>> {
   publish(relPath: string, content: string | Uint8Array): void;
 }
 
+/**
+ * The kinds of records built-in stages pass on (docs/records.md): what a
+ * plugin declares it takes and produces, so a wrong `needs` is caught when the
+ * config is loaded, not when the stage runs.
+ */
+export type RecordKind = "prompts" | "candidates" | "judged" | "pairs" | "memberships";
+
+/** What a stage's `needs` must name. Every field is optional; a plugin without `inputs` takes anything. */
+export interface InputSpec {
+  /** Fewest stages in `needs` (default 0). */
+  readonly min?: number;
+  /** Most stages in `needs` (default: no limit). */
+  readonly max?: number;
+  /** Record kinds accepted from each upstream stage (default: any). */
+  readonly accepts?: readonly RecordKind[];
+}
+
 export type RunResult = AsyncIterable<Rec> | Iterable<Rec> | Promise<Iterable<Rec> | AsyncIterable<Rec>>;
 
 export interface Plugin<With = any> {
@@ -131,6 +175,10 @@ export interface Plugin<With = any> {
   readonly description: string;
   /** JSON Schema of the `with` block. */
   readonly schema: JsonSchema;
+  /** What `needs` must name (see InputSpec). */
+  readonly inputs?: InputSpec;
+  /** The kind of records produced; `"same"`: the kind of its inputs (e.g. dedup). Undeclared: unknown, accepted anywhere. */
+  readonly output?: RecordKind | "same";
   /** Produces this stage's records. They are sorted by id and stored by the engine. */
   run(ctx: PluginContext<With>): RunResult;
 }

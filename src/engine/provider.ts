@@ -12,6 +12,11 @@ export interface ProviderEnv {
   log: Logger;
   /** Replaces every known secret in a string by `***`: use on anything shown. */
   redact(text: string): string;
+  /**
+   * Throws an error located in the config, at a JSON pointer relative to this
+   * provider's entry (`""` for the entry itself, `"/baseUrl"`).
+   */
+  fail(pointer: string, message: string, hint?: string): never;
 }
 
 export interface ProviderType<Config = any, Instance = unknown> {

@@ -5,7 +5,6 @@
  * retries with backoff, and usage and cost counted for cached replies too.
  */
 import type { Dispatcher } from "undici";
-import { DpoError, userError } from "../engine/diagnostic.js";
 import type { PluginContext } from "../engine/plugin.js";
 import type { ProviderEnv } from "../engine/provider.js";
 import { seededRng } from "../engine/rng.js";
@@ -150,26 +149,26 @@ export class OpenAiProvider implements LlmProvider {
     return this.endpoint;
   }
 
-  private failure(request: ChatRequest, result: Extract<Attempt, { ok: false }>, attempts: number): DpoError {
+  /** Throws the located error (at this provider's config entry). */
+  private failure(request: ChatRequest, result: Extract<Attempt, { ok: false }>, attempts: number): never {
     const tries = attempts === 1 ? "" : ` after ${attempts} attempts`;
     const hint = result.retryable
       ? "nothing was memoised for this call: the next build sends it again"
       : result.status === 401 || result.status === 403
         ? "check the provider's apiKey (and that the environment variable it names is set)"
         : "the endpoint rejected the request; check the model name and parameters";
-    return userError(
-      this.redact(`provider "${this.env.name}" (${this.identity.baseUrl}), model "${request.model}": chat call failed${tries}: ${result.reason}`),
-      { path: `providers.${this.env.name}`, hint },
-    );
+    return this.env.fail("", this.redact(`provider "${this.env.name}" (${this.identity.baseUrl}), model "${request.model}": chat call failed${tries}: ${result.reason}`), hint);
   }
 
-  private offlineMiss(ctx: PluginContext<any>, request: ChatRequest): DpoError {
-    return userError(
+  /** Throws the located error (at the stage that made the call). */
+  private offlineMiss(ctx: PluginContext<any>, request: ChatRequest): never {
+    return ctx.fail(
+      "",
       this.redact(
         `stage "${ctx.stage}": no stored reply for a call to model "${request.model}" on provider "${this.env.name}" ` +
           `(prompt "${promptExcerpt(request)}"), and offline mode forbids sending it`,
       ),
-      { path: `stages.${ctx.stage}`, hint: "run without --offline/--frozen to send the missing calls" },
+      "run without --offline/--frozen to send the missing calls",
     );
   }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { nodeErrors } from "../../src/engine/config/locations.js";
 import { DpoError } from "../../src/engine/diagnostic.js";
 import { memoryMemo, type MemoStore } from "../../src/engine/memo.js";
 import type { Rec } from "../../src/engine/plugin.js";
@@ -37,7 +38,7 @@ beforeAll(async () => {
   server = await startLlmServer({ reply: (body) => reply(body) });
   const config = { type: "openai", baseUrl: server.baseUrl, maxRetries: 0 };
   expect(validate(openai.schema, config).valid).toBe(true);
-  provider = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s });
+  provider = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s, fail: nodeErrors(undefined, "providers", "local").fail });
 });
 afterEach(() => {
   reply = goodJudge;
@@ -161,7 +162,7 @@ describe("LLM judge failures", () => {
     const failing = await startLlmServer({ faults: () => ({ type: "status", status: 400 }) });
     const config = { type: "openai", baseUrl: failing.baseUrl, maxRetries: 0 };
     validate(openai.schema, config);
-    const p = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s });
+    const p = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s, fail: nodeErrors(undefined, "providers", "local").fail });
     try {
       const many = Array.from({ length: 10 }, (_, i) => ({ ...record, id: `r${i}` }));
       await expect(

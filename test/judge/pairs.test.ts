@@ -4,7 +4,7 @@ import { contentId } from "../../src/engine/hash.js";
 import type { Rec } from "../../src/engine/plugin.js";
 import judgePlugin from "../../src/plugins/judge/rubric.js";
 import pairPlugin from "../../src/plugins/pair/preference.js";
-import { parseRubric } from "../../src/plugins/rubric/load.js";
+import { parseRubric } from "./parse-rubric.js";
 import { criterionDigest, rubricSummary } from "../../src/plugins/rubric/model.js";
 import { runPlugin } from "../support/run-plugin.js";
 import { harmfulRecord } from "./fixtures.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { DpoError, type Diagnostic } from "../../src/engine/diagnostic.js";
-import { parseRubric } from "../../src/plugins/rubric/load.js";
+import { parseRubric } from "./parse-rubric.js";
 import { criterionDigest, rubricDigest, rubricSummary } from "../../src/plugins/rubric/model.js";
 
 const starter = readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8");

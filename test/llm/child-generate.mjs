@@ -1,5 +1,6 @@
 // Runs generate/llm from dist/ against a server with a real lmdb memo, so a
 // test can kill it with SIGKILL midway. Args: baseUrl memoDir prompts n.
+import { nodeErrors } from "../../dist/engine/config/locations.js";
 import { createContext } from "../../dist/engine/context.js";
 import { openMemo } from "../../dist/engine/memo.js";
 import { memoryArtifact } from "../../dist/engine/records.js";
@@ -13,7 +14,7 @@ const store = await openMemo(memoDir);
 const memo = { ...store, put: async (key, value) => { await store.put(key, value); process.stdout.write(`stored ${key}\n`); } };
 const config = { baseUrl, apiKey: process.env.TEST_API_KEY, maxConcurrency: 4 };
 validate(openai.schema, config);
-const provider = openai.create(config, { name: "local", log: console, redact: (s) => s });
+const provider = openai.create(config, { name: "local", log: console, redact: (s) => s, fail: nodeErrors(undefined, "providers", "local").fail });
 const withBlock = { models: [{ provider: "local", model: "m" }], n: Number(n) };
 validate(generate.schema, withBlock);
 const prompts = Array.from({ length: Number(promptCount) }, (_, i) => ({ id: `p${String(i).padStart(4, "0")}`, prompt: `prompt number ${i}` }));

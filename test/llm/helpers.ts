@@ -1,4 +1,5 @@
 /** Shared set-up for the LLM tests: a provider pointed at the local server and a real stage context. */
+import { nodeErrors } from "../../src/engine/config/locations.js";
 import { createContext, type RunTrace } from "../../src/engine/context.js";
 import { memoryMemo, type MemoStore } from "../../src/engine/memo.js";
 import type { PluginContext } from "../../src/engine/plugin.js";
@@ -21,6 +22,7 @@ export function makeProvider(baseUrl: string, config: Record<string, unknown> = 
     name: "local",
     log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), debug: (m) => logs.push(m) },
     redact: (s) => s,
+    fail: nodeErrors(undefined, "providers", "local").fail,
   });
 }
 

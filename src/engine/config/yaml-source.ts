@@ -8,6 +8,9 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import { didYouMean, type Diagnostic, type Location } from "../diagnostic.js";
 import type { JsonSchema } from "../plugin.js";
 import { err, ok, type Result } from "../result.js";
+import { joinPointer, splitPointer } from "./pointer.js";
+
+export { joinPointer, splitPointer };
 
 export interface YamlSource {
   /** Project-relative path. */
@@ -91,18 +94,6 @@ function resolveAlias(doc: Document, node: Node | null | undefined): Node | null
 
 function keyText(key: unknown): string | undefined {
   return isScalar(key) ? String(key.value) : undefined;
-}
-
-export function splitPointer(pointer: string): string[] {
-  if (pointer === "" || pointer === "/") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-export function joinPointer(...segments: (string | number)[]): string {
-  return segments.map((s) => "/" + String(s).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
 }
 
 /** `/stages/judge/needs/0` → `stages.judge.needs[0]` (indices only where the value is an array). */

@@ -47,7 +47,7 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
   return {
     plugin: `${stage.plugin.name}@${stage.plugin.version}`,
     ...(stage.pluginFile ? { pluginFile: await hashFile(stage.pluginFile) } : {}),
-    with: stage.with,
+    with: stage.keyed, // without secret and tuning entries
     files,
     inputs,
     providers,

@@ -4,6 +4,7 @@
  * on first use (a no-op build opens none of them) and closed by one `close()`.
  */
 import type { ProviderConfig } from "../config/load.js";
+import { nodeErrors, type Locations } from "../config/locations.js";
 import { openMemo, type MemoStore } from "../memo.js";
 import { createPool, type ClosablePool } from "../pool.js";
 import type { Reporter } from "../reporter.js";
@@ -14,6 +15,8 @@ export interface ResourceOptions {
   memo?: MemoStore;
   jobs: number;
   providers: Record<string, ProviderConfig>;
+  /** Where config nodes are, so a provider's failure names its line. */
+  locations: Locations;
   reporter: Reporter;
   redact: (text: string) => string;
 }
@@ -41,7 +44,8 @@ export class BuildResources {
       const type = await p.providerType.load();
       if (this.providers.has(name)) continue; // another stage created it while we loaded the type
       const log = this.o.reporter.logger(`provider ${name}`);
-      this.providers.set(name, type.create(p.config, { name, log, redact: this.o.redact }));
+      const fail = nodeErrors(this.o.locations, "providers", name).fail;
+      this.providers.set(name, type.create(p.config, { name, log, redact: this.o.redact, fail }));
     }
   }
 

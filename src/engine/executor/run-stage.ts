@@ -6,6 +6,7 @@
  */
 import { writeArtifact, StoredArtifact } from "../artifact.js";
 import type { ProjectConfig, StageConfig } from "../config/load.js";
+import { nodeErrors } from "../config/locations.js";
 import { createContext, type RunTrace } from "../context.js";
 import type { Digest } from "../hash.js";
 import type { Rec } from "../plugin.js";
@@ -53,6 +54,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       log: r.reporter.logger(stage.name),
       progress: r.reporter.progress(stage.name),
       provider: (name) => r.resources.provider(name),
+      errors: nodeErrors(r.config.locations, "stages", stage.name),
     });
     trace = created.trace;
     const plugin = await stage.plugin.load();
@@ -77,7 +79,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
   } catch (e) {
     const ms = performance.now() - started;
     if (r.signal.aborted) return { status: "cancelled", stage: stage.name, ms, memo: memoOf(trace) };
-    const diagnostics = await stageFailure(e, stage, r.config, r.redact);
+    const diagnostics = stageFailure(e, stage, r.redact);
     return { status: "failed", stage: stage.name, reasons: plan.reasons, diagnostics, memo: memoOf(trace), ms };
   } finally {
     r.reporter.stageFinished(stage.name);

@@ -16,7 +16,6 @@
  *   builds and seeds.
  * - All inputs in `needs` are deduplicated together.
  */
-import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type Rec } from "../../engine/plugin.js";
 import type { DedupOptions } from "./core.js";
 import { FULL_BUCKET } from "./lsh.js";
@@ -26,6 +25,8 @@ export default definePlugin<DedupOptions>({
   version: "2",
   description:
     "Removes exact duplicates (normalised text) and near duplicates (MinHash + LSH candidates, verified by exact Jaccard of shingle sets). Each cluster keeps the record with the smallest id, which lists the others in `duplicates`.",
+  inputs: { min: 1 },
+  output: "same",
   schema: {
     type: "object",
     additionalProperties: false,
@@ -87,10 +88,7 @@ export default definePlugin<DedupOptions>({
   async run(ctx) {
     const inputs = Object.values(ctx.inputs);
     if (inputs.length === 0) {
-      throw userError(`stage "${ctx.stage}" (dedup/minhash) has nothing to deduplicate`, {
-        path: `stages.${ctx.stage}`,
-        hint: "add the stage that produces the prompts or pairs to `needs`",
-      });
+      ctx.fail("", `stage "${ctx.stage}" (dedup/minhash) has nothing to deduplicate`, "add the stage that produces the prompts or pairs to `needs`");
     }
     const records: Rec[] = [];
     for (const artifact of inputs) records.push(...(await artifact.all()));

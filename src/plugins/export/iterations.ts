@@ -5,7 +5,7 @@
  * iteration is published as data files in the chosen formats, a manifest and a
  * dataset card. The stage's records say where each pair went.
  */
-import { DpoError, userError, type Diagnostic } from "../../engine/diagnostic.js";
+import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
 import { definePlugin, type Artifact, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { buildCard } from "./card.js";
 import { diagnosticColumns, FORMAT_NAMES, FORMATS, type FormatName } from "./formats.js";
@@ -44,6 +44,8 @@ export default definePlugin<With>({
   description:
     "Exports pairs as nested, stratified training slices (iter-0100 ⊂ iter-0500 ⊂ …) with an optional held-out split, " +
     "in TRL, OpenAI or Anthropic HH format, each with a manifest and a Hugging Face dataset card.",
+  inputs: { min: 1, max: 1, accepts: ["pairs"] },
+  output: "memberships",
   schema: {
     type: "object",
     additionalProperties: false,
@@ -151,10 +153,7 @@ export default definePlugin<With>({
 function singleInput(ctx: PluginContext<With>): Artifact {
   const inputs = Object.values(ctx.inputs);
   if (inputs.length !== 1) {
-    throw userError(`stage "${ctx.stage}" (${NAME}) needs exactly one upstream stage of pairs, got ${inputs.length}`, {
-      path: `stages.${ctx.stage}.needs`,
-      hint: "list the stage producing the final pairs in `needs`",
-    });
+    ctx.fail("/needs", `stage "${ctx.stage}" (${NAME}) needs exactly one upstream stage of pairs, got ${inputs.length}`, "list the stage producing the final pairs in `needs`");
   }
   return inputs[0]!;
 }
@@ -164,10 +163,7 @@ function evalSizeOf(ctx: PluginContext<With>, total: number): number {
   if (!e) return 0;
   const size = e.size ?? Math.max(1, Math.round(e.fraction! * total));
   if (size >= total) {
-    throw userError(`the held-out split asks for ${size} pairs but only ${total} exist: nothing would be left for training`, {
-      path: `stages.${ctx.stage}.with.eval`,
-      hint: "lower `eval.size` or use `eval.fraction`",
-    });
+    ctx.fail("/with/eval", `the held-out split asks for ${size} pairs but only ${total} exist: nothing would be left for training`, "lower `eval.size` or use `eval.fraction`");
   }
   return size;
 }
@@ -182,17 +178,14 @@ function planIterations(ctx: PluginContext<With>, available: number, held: numbe
     requested: s.size,
     take: Math.min(s.size, available),
   }));
-  const path = `stages.${ctx.stage}.with.iterations`;
   const duplicates = plans.filter((p, i) => plans.findIndex((q) => q.name === p.name) !== i);
-  if (duplicates.length > 0) {
-    throw userError(`iteration name "${duplicates[0]!.name}" is used twice`, { path, hint: "give each slice its own size or name" });
-  }
+  if (duplicates.length > 0) ctx.fail("/with/iterations", `iteration name "${duplicates[0]!.name}" is used twice`, "give each slice its own size or name");
   const short: Diagnostic[] = [];
   for (const p of plans.filter((p) => p.take < p.requested)) {
     const message =
       `iteration ${p.name} asks for ${p.requested} pairs, only ${available} exist: exporting ${available}` +
       (held > 0 ? ` (${held} more are held out for eval)` : "");
-    if (ctx.with.strict) short.push({ severity: "error", message, path, hint: "lower the slice size or set `strict: false`" });
+    if (ctx.with.strict) short.push(ctx.diagnostic("/with/iterations", message, "lower the slice size or set `strict: false`"));
     else ctx.log.warn(message);
   }
   if (short.length > 0) throw new DpoError(short);

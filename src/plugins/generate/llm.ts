@@ -35,6 +35,8 @@ export default definePlugin<With>({
   name: "generate/llm",
   version: "1",
   description: "Generates n candidate responses per prompt with LLM providers, round robin over models and sampling variants.",
+  inputs: { min: 1, max: 1, accepts: ["prompts"] },
+  output: "candidates",
   schema: {
     type: "object",
     additionalProperties: false,
@@ -65,6 +67,7 @@ export default definePlugin<With>({
       n: { type: "integer", minimum: 1, maximum: 64, default: 4, description: "Candidates per prompt." },
       concurrency: {
         type: "integer",
+        dpo: "tuning",
         minimum: 1,
         default: 64,
         description: "Prompts in progress at once (the providers still limit the calls).",
@@ -133,9 +136,7 @@ async function generateCandidate(
 function singleInput(ctx: PluginContext<With>) {
   const inputs = Object.values(ctx.inputs);
   if (inputs.length !== 1) {
-    throw userError(`stage "${ctx.stage}" (generate/llm) needs exactly one input stage of prompts, got ${inputs.length}`, {
-      path: `stages.${ctx.stage}.needs`,
-    });
+    ctx.fail("/needs", `stage "${ctx.stage}" (generate/llm) needs exactly one input stage of prompts, got ${inputs.length}`);
   }
   return inputs[0]!;
 }
@@ -145,7 +146,7 @@ function resolveProviders(ctx: PluginContext<With>): Map<string, LlmProvider> {
   for (const [i, { provider: name }] of ctx.with.models.entries()) {
     const p = ctx.provider<Partial<LlmProvider>>(name);
     if (typeof p?.chat !== "function") {
-      throw userError(`provider "${name}" is not an LLM provider`, { path: `stages.${ctx.stage}.with.models[${i}].provider` });
+      ctx.fail(`/with/models/${i}/provider`, `provider "${name}" is not an LLM provider`);
     }
     out.set(name, p as LlmProvider);
   }

@@ -12,7 +12,7 @@
  * missing) and reported: dropping it here would hide the gap, and pairing
  * stages already skip prompts with too few candidates.
  */
-import { didYouMean, userError } from "../../engine/diagnostic.js";
+import { didYouMean } from "../../engine/diagnostic.js";
 import { contentId } from "../../engine/hash.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { errorProperties } from "../source/options.js";
@@ -44,6 +44,8 @@ export default definePlugin<RecordedOptions>({
   name: "generate/recorded",
   version: "1",
   description: "Candidates from recorded model outputs (JSON Lines), joined to the upstream prompts by text or id.",
+  inputs: { min: 1, max: 1, accepts: ["prompts"] },
+  output: "candidates",
   schema: {
     type: "object",
     additionalProperties: false,
@@ -96,7 +98,7 @@ export default definePlugin<RecordedOptions>({
     for await (const rec of input.records()) wanted.add(joinKey(o.by, rec, input.stage));
 
     const recorded = await readRecorded(ctx, o, wanted);
-    const models = chooseModels(o.models, recorded.generators);
+    const models = chooseModels(ctx, o.models, recorded.generators);
     if (recorded.unmatched) {
       ctx.log.info(`${recorded.unmatched} recorded outputs match no prompt of "${input.stage}" and are not used`);
       ctx.tally("recorded.unmatched", recorded.unmatched);
@@ -121,23 +123,18 @@ export default definePlugin<RecordedOptions>({
 function singleInput(ctx: PluginContext<RecordedOptions>) {
   const inputs = Object.values(ctx.inputs);
   if (inputs.length !== 1) {
-    throw userError(`generate/recorded needs exactly one upstream stage of prompts, found ${inputs.length}`, {
-      path: `stages.${ctx.stage}.needs`,
-    });
+    ctx.fail("/needs", `generate/recorded needs exactly one upstream stage of prompts, found ${inputs.length}`);
   }
   return inputs[0]!;
 }
 
 /** The generators to use, in order; a requested one that no file has is a config error. */
-function chooseModels(requested: string[], seen: string[]): string[] {
+function chooseModels(ctx: PluginContext<RecordedOptions>, requested: string[], seen: string[]): string[] {
   if (requested.length === 0) return seen;
-  for (const m of requested) {
+  for (const [i, m] of requested.entries()) {
     if (seen.includes(m)) continue;
     const near = didYouMean(m, seen);
-    throw userError(`model "${m}" is not in the recorded files (they have: ${seen.join(", ") || "none"})`, {
-      path: "with.models",
-      hint: near ? `did you mean "${near}"?` : undefined,
-    });
+    ctx.fail(`/with/models/${i}`, `model "${m}" is not in the recorded files (they have: ${seen.join(", ") || "none"})`, near && `did you mean "${near}"?`);
   }
   return requested;
 }

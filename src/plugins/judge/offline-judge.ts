@@ -10,7 +10,6 @@
  * disagree on clarity (structure vs readability) and only heuristics-b scores
  * correctness (consensus). Judges sharing a signal agree by construction.
  */
-import { userError } from "../../engine/diagnostic.js";
 import { criterionDigest, type Rubric } from "../rubric/model.js";
 import type { OfflineJudgeConfig } from "./config.js";
 import { scored, unscored, type CandidatesRecord, type Judgement, lastAsk } from "./judgement.js";
@@ -20,12 +19,15 @@ import { DEFAULT_CRITERION, DEFAULT_SIGNALS, SIGNALS, type SignalName } from "./
  * Criterion id → the signal that scores it. Explicit `criteria` mappings come
  * first; every other signal scores its default criterion if the rubric has it.
  */
-export function signalPlan(judge: OfflineJudgeConfig, rubric: Rubric, path: string): Map<string, SignalName> {
+/** Throws a config error at a key of this judge's entry (`criteria`, `scorers`). */
+export type JudgeFail = (key: string, message: string, hint: string) => never;
+
+export function signalPlan(judge: OfflineJudgeConfig, rubric: Rubric, fail: JudgeFail): Map<string, SignalName> {
   const ids = new Set(rubric.criteria.map((c) => c.id));
   const plan = new Map<string, SignalName>();
   for (const [criterion, signal] of Object.entries(judge.criteria ?? {})) {
     if (!ids.has(criterion)) {
-      throw userError(`offline judge "${judge.id}" maps unknown criterion \`${criterion}\``, { path: `${path}.criteria`, hint: `rubric criteria: ${[...ids].join(", ")}` });
+      fail("criteria", `offline judge "${judge.id}" maps unknown criterion \`${criterion}\``, `rubric criteria: ${[...ids].join(", ")}`);
     }
     plan.set(criterion, signal);
   }
@@ -36,10 +38,7 @@ export function signalPlan(judge: OfflineJudgeConfig, rubric: Rubric, path: stri
     if (mapped.has(signal) || explicit.has(criterion) || !ids.has(criterion)) continue;
     const taken = plan.get(criterion);
     if (taken) {
-      throw userError(`offline judge "${judge.id}" has two signals for \`${criterion}\` (${taken} and ${signal})`, {
-        path: `${path}.scorers`,
-        hint: "a judge scores a criterion once; configure a second offline judge for the other signal",
-      });
+      fail("scorers", `offline judge "${judge.id}" has two signals for \`${criterion}\` (${taken} and ${signal})`, "a judge scores a criterion once; configure a second offline judge for the other signal");
     }
     plan.set(criterion, signal);
   }

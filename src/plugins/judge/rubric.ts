@@ -4,7 +4,6 @@
  * candidates record plus the rubric summary and, on each candidate, its
  * judgements (docs/records.md "Judged").
  */
-import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
 import { loadRubric } from "../rubric/load.js";
@@ -28,6 +27,8 @@ export default definePlugin<With>({
   name: "judge/rubric",
   version: "1",
   description: "Scores each candidate on each rubric criterion with LLM, human and offline judges.",
+  inputs: { min: 1, accepts: ["candidates", "judged"] },
+  output: "judged",
   schema: {
     type: "object",
     additionalProperties: false,
@@ -35,7 +36,7 @@ export default definePlugin<With>({
     properties: {
       rubric: { type: "string", dpo: "file", description: "The rubric file (YAML), e.g. rubrics/helpfulness.yaml." },
       judges: { type: "array", minItems: 1, items: judgeSchema, description: "The judges; each scores every candidate on every criterion it can." },
-      concurrency: { type: "integer", minimum: 1, default: 8, description: "How many LLM judge calls run at once (the provider may limit further)." },
+      concurrency: { type: "integer", dpo: "tuning", minimum: 1, default: 8, description: "How many LLM judge calls run at once (the provider may limit further)." },
     },
   },
   async run(ctx) {
@@ -54,11 +55,11 @@ export default definePlugin<With>({
 function activeJudges(ctx: PluginContext<With>): JudgeConfig[] {
   const seen = new Set<string>();
   for (const j of ctx.with.judges) {
-    const path = judgePath(ctx, j);
-    if (seen.has(j.id)) throw userError(`two judges are called "${j.id}"`, { path, hint: "give each judge its own id" });
+    const at = judgePointer(ctx, j);
+    if (seen.has(j.id)) ctx.fail(at + "/id", `two judges are called "${j.id}"`, "give each judge its own id");
     seen.add(j.id);
     const wrong = misplacedKeys(j);
-    if (wrong.length > 0) throw userError(`judge "${j.id}" (type ${j.type}) does not use ${wrong.map((k) => `\`${k}\``).join(", ")}`, { path });
+    if (wrong.length > 0) ctx.fail(`${at}/${wrong[0]}`, `judge "${j.id}" (type ${j.type}) does not use ${wrong.map((k) => `\`${k}\``).join(", ")}`);
   }
   const active = ctx.with.judges.filter(isEnabled);
   for (const j of ctx.with.judges) if (!isEnabled(j)) ctx.log.info(`judge "${j.id}" is disabled`);
@@ -71,10 +72,7 @@ async function candidateRecords(ctx: PluginContext<With>): Promise<CandidatesRec
   for (const artifact of Object.values(ctx.inputs)) {
     for await (const r of artifact.records()) {
       if (!Array.isArray(r.candidates) || r.prompt === undefined) {
-        throw userError(`stage "${ctx.stage}" expects candidate records (prompt + candidates), got record ${r.id} from "${artifact.stage}"`, {
-          path: `stages.${ctx.stage}.needs`,
-          hint: "judge/rubric goes after a generate stage",
-        });
+        ctx.fail("/needs", `stage "${ctx.stage}" expects candidate records (prompt + candidates), got record ${r.id} from "${artifact.stage}"`, "judge/rubric goes after a generate stage");
       }
       out.push(r as CandidatesRecord);
     }
@@ -91,7 +89,7 @@ async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: J
   for (const j of judges) {
     switch (j.type) {
       case "offline": {
-        const byRecord = await judgeAllOffline(ctx, j, signalPlan(j, rubric, judgePath(ctx, j)), rubric, records);
+        const byRecord = await judgeAllOffline(ctx, j, signalPlan(j, rubric, (key, message, hint) => ctx.fail(`${judgePointer(ctx, j)}/${key}`, message, hint)), rubric, records);
         runners.push((record) => byRecord.get(record)!);
         break;
       }
@@ -148,9 +146,9 @@ async function judgeRecord(ctx: PluginContext<With>, runners: JudgeRunner[], rec
   return { ...record, candidates };
 }
 
-/** e.g. `stages.judge.with.judges[1]`, for diagnostics. */
-function judgePath(ctx: PluginContext<With>, j: JudgeConfig): string {
-  return `stages.${ctx.stage}.with.judges[${ctx.with.judges.indexOf(j)}]`;
+/** e.g. `/with/judges/1`, for `ctx.fail`. */
+function judgePointer(ctx: PluginContext<With>, j: JudgeConfig): string {
+  return `/with/judges/${ctx.with.judges.indexOf(j)}`;
 }
 
 function tallyJudgements(ctx: PluginContext<With>, judgements: Judgement[]): void {

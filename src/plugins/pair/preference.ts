@@ -7,7 +7,6 @@
  * the gate, not the aggregate, decides it. Otherwise a pair needs
  * margin ≥ minMargin (and > 0); closer pairs are ties, dropped and counted.
  */
-import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import type { RubricSummary } from "../rubric/model.js";
 import { passesGates, scoreCandidate, type CandidateScore, type JudgeAggregate, type JudgedCandidate } from "./aggregate.js";
@@ -26,6 +25,8 @@ export default definePlugin<With>({
   name: "pair/preference",
   version: "1",
   description: "Makes chosen/rejected pairs from judged candidates, with gates, margins and an explanation on every pair.",
+  inputs: { min: 1, accepts: ["judged"] },
+  output: "pairs",
   schema: {
     type: "object",
     additionalProperties: false,
@@ -80,10 +81,7 @@ function judgeFilter(judges: string[] | undefined): (judge: string) => boolean {
 function judgedRecord(ctx: PluginContext<With>, r: Rec, stage: string): JudgedRecord {
   const rubric = r.rubric as RubricSummary | undefined;
   if (!Array.isArray(r.candidates) || !rubric?.criteria) {
-    throw userError(`stage "${ctx.stage}" expects judged records (candidates + rubric), got record ${r.id} from "${stage}"`, {
-      path: `stages.${ctx.stage}.needs`,
-      hint: "pair/preference goes after a judge/rubric stage",
-    });
+    ctx.fail("/needs", `stage "${ctx.stage}" expects judged records (candidates + rubric), got record ${r.id} from "${stage}"`, "pair/preference goes after a judge/rubric stage");
   }
   return r as unknown as JudgedRecord;
 }

@@ -8,7 +8,6 @@
  * a log summary and `reports/agreement.json`. With fewer than two judges nothing
  * can be compared: pairs pass through unchanged and a warning says so.
  */
-import { userError } from "../../engine/diagnostic.js";
 import type { PluginContext, Rec } from "../../engine/plugin.js";
 import { definePlugin } from "../../engine/plugin.js";
 import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
@@ -28,6 +27,8 @@ export default definePlugin<With>({
   description:
     "Measures judge agreement: per pair the share of judges preferring the chosen side and the spread of their margins " +
     "(disputed pairs flagged or dropped); overall Krippendorff's α on scores, Fleiss' κ and pairwise Cohen's κ on pair directions.",
+  inputs: { min: 1, accepts: ["pairs"] },
+  output: "pairs",
   schema: {
     type: "object",
     additionalProperties: false,
@@ -66,7 +67,7 @@ export default definePlugin<With>({
   },
   async run(ctx) {
     const records = await allInputRecords(ctx);
-    const pairs = records.map(({ rec, stage }) => readJudgedPair(rec, stage));
+    const pairs = records.map(({ rec, stage }) => readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint)));
     const judges = [...new Set(pairs.flatMap((p) => p.judges.map((j) => j.judge)))].sort();
     ctx.tally("pairs.checked", pairs.length);
     if (judges.length < 2) {
@@ -102,11 +103,13 @@ function statisticsOrUserError(ctx: PluginContext<With>, pairs: JudgedPair[], ju
   } catch (e) {
     // The metrics reject scores their level cannot measure (negative scores on a ratio scale).
     if (!(e instanceof RangeError)) throw e;
-    throw userError(`stage "${ctx.stage}": Krippendorff's α at level "${ctx.with.level}": ${e.message}`, {
-      path: `stages.${ctx.stage}.with.level`,
-      hint: 'use level "interval" for scores that can be negative',
-    });
+    ctx.fail("/with/level", `stage "${ctx.stage}": Krippendorff's α at level "${ctx.with.level}": ${e.message}`, 'use level "interval" for scores that can be negative');
   }
+}
+
+/** The `needs` entry naming an upstream stage (inputs keep the order of `needs`). */
+function needsEntry(ctx: PluginContext<With>, stage: string): string {
+  return `/needs/${Object.keys(ctx.inputs).indexOf(stage)}`;
 }
 
 async function allInputRecords(ctx: PluginContext<With>): Promise<{ rec: Rec; stage: string }[]> {

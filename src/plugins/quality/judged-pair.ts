@@ -3,7 +3,7 @@
  * which side each judge prefers, and the scores each gave both sides. Reading
  * validates, so a malformed record fails with its id and the field at fault.
  */
-import { userError } from "../../engine/diagnostic.js";
+import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
 import type { Rec } from "../../engine/plugin.js";
 
 export type Side = "chosen" | "rejected" | "tie";
@@ -31,13 +31,13 @@ export interface JudgedPair {
   judges: Judgement[];
 }
 
-/** Reads and checks one pair; `where` names the upstream stage for messages. */
-export function readJudgedPair(rec: Rec, where: string): JudgedPair {
+/**
+ * Reads and checks one pair; `where` names the upstream stage for messages,
+ * `problem` makes the located diagnostic (at the `needs` entry naming it).
+ */
+export function readJudgedPair(rec: Rec, where: string, problem: (message: string, hint: string) => Diagnostic): JudgedPair {
   const fail = (what: string) =>
-    userError(`pair ${rec.id} from stage "${where}": ${what}`, {
-      path: `stages.${where}`,
-      hint: "quality/agreement needs Pair records (docs/records.md) with a `judges` list",
-    });
+    new DpoError(problem(`pair ${rec.id} from stage "${where}": ${what}`, "quality/agreement needs Pair records (docs/records.md) with a `judges` list"));
   if (!Array.isArray(rec.judges)) throw fail(`\`judges\` is ${describe(rec.judges)}, expected an array`);
   const judges = rec.judges.map((j, i) => readJudgement(j, (what) => fail(`judges[${i}]: ${what}`)));
   const seen = new Set<string>();

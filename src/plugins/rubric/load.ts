@@ -5,32 +5,22 @@
  * express (anchors and gates inside the scale, unique criterion ids).
  */
 import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
-import { joinPointer, parseYaml, schemaErrors, type YamlSource } from "../../engine/config/yaml-source.js";
-import type { PluginContext } from "../../engine/plugin.js";
-import { validate } from "../../engine/schema.js";
+import type { ConfigFile, PluginContext } from "../../engine/plugin.js";
 import { rubricSchema, type Rubric } from "./model.js";
-import { readProjectText } from "./read.js";
-
-/** Parses and validates rubric text; throws a DpoError with located diagnostics. */
-export function parseRubric(text: string, file: string): Rubric {
-  const parsed = parseYaml(text, file);
-  if (!parsed.ok) throw new DpoError(parsed.error);
-  const src = parsed.value;
-  const value = structuredClone(src.value);
-  const v = validate(rubricSchema, value);
-  if (!v.valid) throw new DpoError(schemaErrors(v.errors, src, { schema: rubricSchema }));
-  const rubric = value as Rubric;
-  const problems = semanticProblems(rubric, src);
-  if (problems.length > 0) throw new DpoError(problems);
-  return rubric;
-}
 
 /** Loads a project-relative rubric file through the stage context (so its digest is recorded). */
 export async function loadRubric(ctx: PluginContext<any>, relPath: string): Promise<Rubric> {
-  return parseRubric(await readProjectText(ctx, relPath, "rubric file"), relPath);
+  return checkRubric(await ctx.readConfigFile<Rubric>(relPath, rubricSchema, "rubric file"));
 }
 
-function semanticProblems(rubric: Rubric, src: YamlSource): Diagnostic[] {
+/** A rubric that passed its schema, checked further; throws a DpoError with located diagnostics. */
+export function checkRubric(file: ConfigFile<Rubric>): Rubric {
+  const problems = semanticProblems(file.value, file);
+  if (problems.length > 0) throw new DpoError(problems);
+  return file.value;
+}
+
+function semanticProblems(rubric: Rubric, src: ConfigFile<Rubric>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const error = (message: string, pointer: string, extra: Partial<Diagnostic> & { key?: boolean } = {}) => {
     const { key, ...rest } = extra;
@@ -42,12 +32,12 @@ function semanticProblems(rubric: Rubric, src: YamlSource): Diagnostic[] {
 
   const firstIndex = new Map<string, number>();
   rubric.criteria.forEach((c, i) => {
-    const at = (...rest: (string | number)[]) => joinPointer("criteria", i, ...rest);
+    const at = (...rest: (string | number)[]) => jsonPointer("criteria", i, ...rest);
     const first = firstIndex.get(c.id);
     if (first !== undefined) {
       error(`duplicate criterion id \`${c.id}\``, at("id"), {
         hint: "each criterion needs its own id",
-        related: [{ message: "first defined here", location: src.locate(joinPointer("criteria", first, "id")) }],
+        related: [{ message: "first defined here", location: src.locate(jsonPointer("criteria", first, "id")) }],
       });
     } else firstIndex.set(c.id, i);
 
@@ -62,4 +52,9 @@ function semanticProblems(rubric: Rubric, src: YamlSource): Diagnostic[] {
     }
   });
   return out;
+}
+
+/** A JSON pointer from segments (rubric keys never hold `/` or `~`). */
+function jsonPointer(...segments: (string | number)[]): string {
+  return segments.map((s) => `/${s}`).join("");
 }

@@ -23,6 +23,7 @@ export default definePlugin<CsvOptions>({
   name: "source/csv",
   version: "1",
   description: "Reads prompts from a CSV file with a header row (RFC 4180: quoted fields, embedded line breaks), streaming.",
+  output: "prompts",
   schema: sourceSchema({
     prompt: { type: "string", minLength: 1, default: "prompt", description: "Name of the column holding the prompt." },
     delimiter: { type: "string", minLength: 1, maxLength: 1, default: ",", description: "Field separator, one character (e.g. `;` or a tab)." },

@@ -23,6 +23,7 @@ export default definePlugin<HhOptions>({
   name: "source/hh",
   version: "1",
   description: "Reads prompts from HH-RLHF JSON Lines (chosen/rejected transcripts), keeping the final replies as metadata.",
+  output: "prompts",
   schema: sourceSchema({
     chosen: { type: "string", minLength: 1, default: "chosen", description: "Field holding the chosen transcript (dotted path allowed)." },
     rejected: { type: "string", minLength: 1, default: "rejected", description: "Field holding the rejected transcript (dotted path allowed)." },

@@ -21,6 +21,7 @@ export default definePlugin<JsonlOptions>({
   name: "source/jsonl",
   version: "1",
   description: "Reads prompts from a JSON Lines file (plain or .gz), streaming, with field mapping and metadata.",
+  output: "prompts",
   schema: sourceSchema({
     prompt: {
       type: "string",

@@ -1,0 +1,87 @@
+/**
+ * What every part of a load shares (where to report, the parsed source), and
+ * the checks of the files and providers a value names, whoever names them.
+ */
+import { stat } from "node:fs/promises";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { didYouMean, type Diagnostic, type Location } from "../diagnostic.js";
+import type { Registry } from "../registry.js";
+import type { RefPolicy } from "./refs.js";
+import { dottedPath, type YamlSource } from "./yaml-source.js";
+
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** One load in progress, as its parts see it. */
+export interface LoadContext {
+  root: string;
+  src: YamlSource;
+  registry: Registry;
+  report(ds: Diagnostic[]): void;
+  keepSecrets(secrets: string[]): void;
+}
+
+export const error = (message: string, location?: Location, extra: Partial<Diagnostic> = {}): Diagnostic => ({
+  severity: "error",
+  message,
+  ...(location ? { location } : {}),
+  ...extra,
+});
+
+export function posix(p: string): string {
+  return p.split(sep).join("/");
+}
+
+/**
+ * Checks the files (inside the project, existing) and providers (configured)
+ * a validated value names; returns them sorted and unique. `pointer` is where
+ * the value sits in the config, `owner` names it in messages (e.g. "stage `judge`").
+ */
+export async function checkRefs(
+  lc: LoadContext,
+  pointer: string,
+  policy: RefPolicy,
+  owner: string,
+  providers: Record<string, unknown>,
+): Promise<{ files: string[]; providers: string[] }> {
+  const files = new Set<string>();
+  const used = new Set<string>();
+  const where = (p: string) => ({ at: lc.src.locate(pointer + p), path: dottedPath(pointer + p, lc.src.value) });
+  for (const ref of policy.files) {
+    const problem = await fileProblem(lc.root, ref.value);
+    if (problem) lc.report([error(problem, where(ref.pointer).at, { path: where(ref.pointer).path })]);
+    else files.add(posix(relative(lc.root, resolve(lc.root, ref.value))));
+  }
+  for (const ref of policy.providers) {
+    if (Object.hasOwn(providers, ref.value) || declaredProviders(lc).includes(ref.value)) used.add(ref.value);
+    else lc.report([unknownProvider(lc, ref.value, owner, where(ref.pointer))]);
+  }
+  return { files: [...files].sort(), providers: [...used].sort() };
+}
+
+/** Provider names under `providers:`, including entries that failed their own checks (they have their own error). */
+function declaredProviders(lc: LoadContext): string[] {
+  const providers = (lc.src.value as Obj | null)?.providers;
+  return isObj(providers) ? Object.keys(providers) : [];
+}
+
+function unknownProvider(lc: LoadContext, name: string, owner: string, { at, path }: { at: Location; path: string }): Diagnostic {
+  const declared = declaredProviders(lc);
+  const guess = didYouMean(name, declared);
+  return error(`${owner} uses provider \`${name}\`, which is not configured`, at, {
+    path,
+    hint: guess ? `did you mean \`${guess}\`?` : `declare it under \`providers:\`${declared.length ? ` (configured: ${declared.join(", ")})` : ""}`,
+  });
+}
+
+async function fileProblem(root: string, rel: string): Promise<string | undefined> {
+  const abs = resolve(root, rel);
+  const inside = relative(root, abs);
+  if (isAbsolute(rel) || inside === ".." || inside.startsWith(".." + sep) || isAbsolute(inside)) {
+    return `file \`${rel}\` lies outside the project; paths are relative to ${root}`;
+  }
+  const info = await stat(abs).catch(() => undefined);
+  if (!info) return `file \`${rel}\` does not exist`;
+  if (!info.isFile()) return `\`${rel}\` is not a file`;
+  return undefined;
+}
