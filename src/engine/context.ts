@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
+import { InFlight } from "./async/in-flight.js";
 import { userError } from "./diagnostic.js";
 import { digestOf, sha256, type Digest } from "./hash.js";
 import type { MemoStore } from "./memo.js";
@@ -42,7 +43,7 @@ export interface RunTrace {
 
 export function createContext(o: ContextOptions): { ctx: PluginContext; trace: RunTrace } {
   const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, stats: {}, published: new Map(), reads: {} };
-  const inFlight = new Map<Digest, Promise<unknown>>();
+  const inFlight = new InFlight<Digest, unknown>();
 
   const resolvePath = (rel: string) => {
     const abs = resolve(o.root, rel);
@@ -70,10 +71,8 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     trace.memoMisses++;
     const p = Promise.resolve(fn())
       // Persist before anyone sees the value: a crash after this point loses nothing.
-      .then((value) => (value === undefined ? value : o.memo.put(k, value).then(() => value)))
-      .finally(() => inFlight.delete(k));
-    inFlight.set(k, p);
-    return p;
+      .then((value) => (value === undefined ? value : o.memo.put(k, value).then(() => value)));
+    return inFlight.track(k, p) as Promise<T>;
   };
   const memo = <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
     try {
