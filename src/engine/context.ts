@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { nodeErrors, type NodeErrors } from "./config/locations.js";
+import { InFlight } from "./async/in-flight.js";
 import { digestOf, sha256, type Digest } from "./hash.js";
 import type { MemoStore } from "./memo.js";
 import type { Artifact, Logger, PluginContext, Progress, WorkerPool } from "./plugin.js";
@@ -45,7 +46,7 @@ export interface RunTrace {
 export function createContext(o: ContextOptions): { ctx: PluginContext; trace: RunTrace } {
   const errors = o.errors ?? nodeErrors(undefined, "stages", o.stage);
   const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, stats: {}, published: new Map(), reads: {} };
-  const inFlight = new Map<Digest, Promise<unknown>>();
+  const inFlight = new InFlight<Digest, unknown>();
 
   const resolvePath = (rel: string) => {
     const abs = resolve(o.root, rel);
@@ -73,10 +74,8 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     trace.memoMisses++;
     const p = Promise.resolve(fn())
       // Persist before anyone sees the value: a crash after this point loses nothing.
-      .then((value) => (value === undefined ? value : o.memo.put(k, value).then(() => value)))
-      .finally(() => inFlight.delete(k));
-    inFlight.set(k, p);
-    return p;
+      .then((value) => (value === undefined ? value : o.memo.put(k, value).then(() => value)));
+    return inFlight.track(k, p) as Promise<T>;
   };
   const memo = <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {
     try {

@@ -5,11 +5,12 @@
  * and hangs one abort listener per request on the signal. At thousands of
  * calls a second both turned into garbage collection pauses that delayed every
  * request in flight (bench/RESULTS.md). Here a reply is a list of chunks, and
- * the posts of one signal sit in an intrusive list that a single abort
- * listener walks, so a post costs one object and no listener.
+ * each post is itself a node of its signal's abort subscribers (one listener
+ * per signal, engine/async/abort-fanout.ts), so a post costs one object and no
+ * listener.
  */
 import type { Dispatcher } from "undici";
-import { IntrusiveList, type Linked } from "./intrusive-list.js";
+import { subscribe, type AbortSubscriber, type AbortSubscribers } from "../engine/async/abort-fanout.js";
 
 /** Where posts go: fixed per endpoint, so nothing is built per post. */
 export interface PostTarget {
@@ -35,16 +36,18 @@ export interface PostReply {
 export function post(target: PostTarget, body: string, signal: AbortSignal): Promise<PostReply> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const exchange = new Exchange(inFlightOf(signal), resolve, reject);
+    const exchange = new Exchange(signal, resolve, reject);
     const { dispatcher, path, headers, timeoutMs } = target;
     dispatcher.dispatch({ method: "POST", path, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, exchange);
   });
 }
 
-/** A post in progress: undici's handler for it, and a node of its signal's in-flight list. */
-class Exchange implements Dispatcher.DispatchHandler, Linked<Exchange> {
-  prev?: Exchange;
-  next?: Exchange;
+/** A post in progress: undici's handler for it, and a node of its signal's abort subscribers. */
+class Exchange implements Dispatcher.DispatchHandler, AbortSubscriber {
+  prev?: AbortSubscriber;
+  next?: AbortSubscriber;
+  /** The subscribers it joined; it leaves when the reply is in. */
+  private readonly list: AbortSubscribers;
   private controller?: Dispatcher.DispatchController;
   private abortReason?: { reason: unknown };
   private status = 0;
@@ -52,11 +55,11 @@ class Exchange implements Dispatcher.DispatchHandler, Linked<Exchange> {
   private readonly chunks: Buffer[] = [];
 
   constructor(
-    private readonly list: InFlight,
+    signal: AbortSignal,
     private readonly resolve: (reply: PostReply) => void,
     private readonly reject: (reason: unknown) => void,
   ) {
-    list.push(this);
+    this.list = subscribe(signal, this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -85,28 +88,10 @@ class Exchange implements Dispatcher.DispatchHandler, Linked<Exchange> {
     this.reject(error);
   }
 
-  abort(reason: unknown): void {
+  aborted(reason: unknown): void {
     this.abortReason = { reason };
     this.list.remove(this);
     this.controller?.abort(reason as Error);
     this.reject(reason);
   }
-}
-
-/** The posts of one signal still waiting for their reply. */
-type InFlight = IntrusiveList<Exchange>;
-
-const lists = new WeakMap<AbortSignal, InFlight>();
-
-function inFlightOf(signal: AbortSignal): InFlight {
-  let list = lists.get(signal);
-  if (!list) {
-    const fresh: InFlight = new IntrusiveList();
-    signal.addEventListener("abort", () => {
-      for (const exchange of fresh) exchange.abort(signal.reason);
-    }, { once: true });
-    lists.set(signal, fresh);
-    list = fresh;
-  }
-  return list;
 }

@@ -5,17 +5,19 @@
  * retries with backoff, and usage and cost counted for cached replies too.
  */
 import type { Dispatcher } from "undici";
+import { InFlight } from "../engine/async/in-flight.js";
+import { Semaphore } from "../engine/async/semaphore.js";
+import { sleep } from "../engine/async/sleep.js";
+import { DpoError } from "../engine/diagnostic.js";
 import type { PluginContext } from "../engine/plugin.js";
 import type { ProviderEnv } from "../engine/provider.js";
 import { seededRng } from "../engine/rng.js";
 import { chatKey, estimateTokens, promptExcerpt, requestBody } from "./chat-key.js";
 import { publicUrl, urlSecrets } from "./endpoint.js";
-import { Semaphore } from "./limits/semaphore.js";
 import { TokenBucket } from "./limits/token-bucket.js";
 import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js";
 import { attemptChat, type Attempt, type ChatEndpoint, type ChatReply } from "./openai-http.js";
 import { retryDelay } from "./retry.js";
-import { sleep } from "./sleep.js";
 
 export interface OpenAiConfig {
   baseUrl: string;
@@ -46,7 +48,7 @@ export class OpenAiProvider implements LlmProvider {
   private readonly requestBudget?: TokenBucket;
   private readonly tokenBudget?: TokenBucket;
   private readonly jitter = seededRng("openai-retry-jitter");
-  private readonly inFlight = new Map<string, Promise<ChatReply>>();
+  private readonly inFlight = new InFlight<string, ChatReply>();
   private readonly secrets: string[];
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
 
@@ -68,13 +70,10 @@ export class OpenAiProvider implements LlmProvider {
     const reply = await ctx.memo<ChatReply>(key, async () => {
       // Only called on a miss: offline, a miss is an error that names the call.
       if (ctx.offline) throw this.offlineMiss(ctx, request);
-      let running = this.inFlight.get(key);
-      if (!running) {
-        sent = true;
-        running = this.send(request, ctx).finally(() => this.inFlight.delete(key));
-        this.inFlight.set(key, running);
-      }
-      return running;
+      const running = this.inFlight.get(key);
+      if (running) return running;
+      sent = true;
+      return this.inFlight.track(key, this.send(request, ctx));
     });
     this.count(ctx, request.model, reply, sent);
     return { ...reply, cached: !sent };

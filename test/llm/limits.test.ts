@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/engine/hash.js";
 import { seededRng } from "../../src/engine/rng.js";
 import { chatKey } from "../../src/providers/chat-key.js";
-import { onAbort } from "../../src/providers/abort-fanout.js";
+import { onAbort } from "../../src/engine/async/abort-fanout.js";
 import { publicUrl, urlSecrets } from "../../src/providers/endpoint.js";
-import { IntrusiveList } from "../../src/providers/intrusive-list.js";
-import { Semaphore } from "../../src/providers/limits/semaphore.js";
+import { IntrusiveList } from "../../src/engine/async/intrusive-list.js";
+import { Semaphore } from "../../src/engine/async/semaphore.js";
 import { TokenBucket } from "../../src/providers/limits/token-bucket.js";
 import { backoffDelay, isRetryableStatus, retryAfterMs, retryDelay } from "../../src/providers/retry.js";
 

@@ -13,6 +13,7 @@
  * the same trip as they are normalised; the first batch never is, so a warm
  * memo with a few new records signs only those.
  */
+import { mapBounded } from "../../engine/async/bounded-map.js";
 import type { PluginContext, Progress, WorkerPool } from "../../engine/plugin.js";
 import type { FieldValue } from "./fields.js";
 import type { RenderBatch, SignBatch } from "./minhash-task.js";
@@ -88,35 +89,20 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
   };
   // A window of batches in flight keeps every worker busy while each answer steers the next request.
   const window = Math.max(2, 2 * o.pool.size);
-  await new Promise<void>((resolve, reject) => {
-    let next = 0;
-    let running = 0;
-    const launch = () => {
-      while (running < window && next < values.length) {
-        const first = next;
-        next += BATCH;
-        running++;
-        const arg: RenderBatch = {
-          values: values.slice(first, first + BATCH),
-          sign: speculate ? { spec: o.spec, numPerm: o.numPerm } : undefined,
-        };
-        o.pool.run<{ digests: string[]; signatures?: Uint16Array }>(TASK, "renderBatch", arg).then((r) => {
-          try {
-            handle(first, r);
-          } catch (e) {
-            reject(e);
-            return;
-          }
-          running--;
-          launch();
-        }, reject);
-      }
-      if (running === 0) resolve();
+  await mapBounded(batchStarts(values.length), window, o.signal, async (first) => {
+    const arg: RenderBatch = {
+      values: values.slice(first, first + BATCH),
+      sign: speculate ? { spec: o.spec, numPerm: o.numPerm } : undefined,
     };
-    launch();
+    handle(first, await o.pool.run<{ digests: string[]; signatures?: Uint16Array }>(TASK, "renderBatch", arg));
   });
   await Promise.all(written);
   return { digests, signatures, rowOf, signedAhead };
+}
+
+/** The index of each batch's first record. */
+function* batchStarts(count: number): Generator<number> {
+  for (let first = 0; first < count; first += BATCH) yield first;
 }
 
 /** Decodes a memoised signature (base64) into row `slot` of a signature matrix. */

@@ -4,11 +4,12 @@
  * goes through the provider (memoised, rate limited, retried). Empty and
  * truncated outputs are kept and flagged, never hidden.
  */
+import { mapBounded } from "../../engine/async/bounded-map.js";
+import { allSettledOrThrow } from "../../engine/async/settle-all.js";
 import { userError } from "../../engine/diagnostic.js";
 import { contentId, Encoded } from "../../engine/hash.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import type { ChatMessage, LlmProvider } from "../../providers/llm.js";
-import { allSettledOrThrow, mapBounded } from "./bounded.js";
 import { planCandidates, type CandidateSpec, type ModelRef, type Variant } from "./llm-plan.js";
 
 interface With {

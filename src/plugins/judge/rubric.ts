@@ -4,6 +4,7 @@
  * candidates record plus the rubric summary and, on each candidate, its
  * judgements (docs/records.md "Judged").
  */
+import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
 import { loadRubric } from "../rubric/load.js";
@@ -11,7 +12,6 @@ import { rubricSummary, type Rubric } from "../rubric/model.js";
 import { isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig, type OfflineJudgeConfig } from "./config.js";
 import type { CandidatesRecord, Judgement } from "./judgement.js";
 import { importAnnotations } from "./human-judge.js";
-import { concurrencyLimit } from "./limit.js";
 import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
 import { signalPlan } from "./offline-judge.js";
 import type { SignalName } from "./offline-signals.js";
@@ -84,7 +84,7 @@ async function candidateRecords(ctx: PluginContext<With>): Promise<CandidatesRec
 type JudgeRunner = (record: CandidatesRecord) => Judgement[][] | Promise<Judgement[][]>;
 
 async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: JudgeConfig[], records: CandidatesRecord[]): Promise<JudgeRunner[]> {
-  const limit = concurrencyLimit(ctx.with.concurrency);
+  const limit = failFastLimit(ctx.with.concurrency, ctx.signal);
   const runners: JudgeRunner[] = [];
   for (const j of judges) {
     switch (j.type) {

@@ -5,7 +5,7 @@
  * the bucket waits for a full bucket and then drives it negative, so big
  * requests are slowed down instead of blocked forever. Waiters go in order.
  */
-import { onAbort } from "../abort-fanout.js";
+import { onAbort } from "../../engine/async/abort-fanout.js";
 
 export class TokenBucket {
   private readonly perMs: number;

@@ -1,7 +1,7 @@
 /**
  * A doubly linked list whose nodes carry their own links (`prev`, `next`), so
  * adding and removing allocate nothing. Used on paths taken once per LLM call:
- * the semaphore's queue of waiters and each signal's requests in flight. A
+ * the semaphore's queue of waiters and each signal's abort subscribers. A
  * node belongs to at most one list at a time.
  */
 export interface Linked<T> {

@@ -3,10 +3,11 @@
  * served. A waiter whose signal aborts leaves the queue without taking a slot.
  *
  * This runs for every LLM call, so waiting is cheap: the queue is a linked
- * list of waiter objects, and each signal gets a single abort listener that
- * drops all of its waiters, rather than one subscription per waiter.
+ * list of waiter objects, and each signal gets a single abort subscription
+ * (abort-fanout.ts) that drops all of its waiters, rather than one per waiter.
  */
-import { IntrusiveList, type Linked } from "../intrusive-list.js";
+import { subscribe } from "./abort-fanout.js";
+import { IntrusiveList, type Linked } from "./intrusive-list.js";
 
 interface Waiter extends Linked<Waiter> {
   resolve(release: () => void): void;
@@ -53,7 +54,7 @@ export class Semaphore {
   private watch(signal: AbortSignal): void {
     if (this.watched.has(signal)) return;
     this.watched.add(signal);
-    signal.addEventListener("abort", () => this.dropWaitersOf(signal), { once: true });
+    subscribe(signal, { aborted: () => this.dropWaitersOf(signal) });
   }
 
   private dropWaitersOf(signal: AbortSignal): void {

@@ -1,17 +1,18 @@
 import { onAbort } from "./abort-fanout.js";
+import { systemClock, type Clock } from "./clock.js";
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms` on `clock`, or rejects with the signal's reason as soon as it is aborted. */
+export function sleep(ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const unsubscribe = signal
       ? onAbort(signal, () => {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           reject(signal.reason);
         })
       : () => {};
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       unsubscribe();
       resolve();
     }, ms);
