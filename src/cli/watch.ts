@@ -28,6 +28,7 @@
  * cancelling a build in flight; a second quits at once.
  */
 import { systemClock } from "../engine/async/clock.js";
+import { CONFIG_FILE } from "../engine/paths.js";
 import { loadProject } from "./load-project.js";
 import { printDiagnostics } from "./print.js";
 import type { SessionOptions } from "./session.js";
@@ -36,7 +37,6 @@ import { WatchDriver } from "./watch/driver.js";
 import { projectBuilder } from "./watch/project-builder.js";
 
 const DEBOUNCE_MS = 150;
-const CONFIG_FILE = "dpo.config.yaml";
 
 export async function watch(root: string, options: Omit<SessionOptions, "signal">): Promise<number> {
   const driver = new WatchDriver({

@@ -38,7 +38,7 @@ export async function writeArtifact(
   { runRows = RUN_ROWS }: WriteArtifactOptions = {},
 ): Promise<WrittenArtifact> {
   const runs: string[] = [];
-  const spillDir = join(store.dir, "..", "tmp", `sort-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const spillDir = join(store.tmpDir, `sort-${process.pid}-${randomBytes(4).toString("hex")}`);
   let rows: Row[] = [];
   let count = 0;
   try {

@@ -104,6 +104,3 @@ function isEntry(v: unknown): v is Entry {
   return isObject(v) && isCount(v.size) && isNumber(v.mtimeMs) && isNumber(v.ino) && isDigest(v.digest) && isNumber(v.at);
 }
 
-export function openFileState(cacheDir: string, root: string): FileState {
-  return new FileState(join(cacheDir, "file-state.json"), root);
-}

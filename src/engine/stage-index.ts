@@ -43,9 +43,11 @@ export class StageIndex {
   private readonly dir: string;
   /** Locations in warnings are relative to the folder that holds the cache (the project root). */
   private readonly root: string;
-  constructor(cacheDir: string, private readonly store: ObjectStore) {
-    this.dir = join(cacheDir, "index");
-    this.root = dirname(cacheDir);
+  private readonly tmpDir: string;
+  constructor(paths: { root: string; indexDir: string; tmpDir: string }, private readonly store: ObjectStore) {
+    this.dir = paths.indexDir;
+    this.root = paths.root;
+    this.tmpDir = paths.tmpDir;
   }
 
   private pathOf(key: StageKey): string {
@@ -82,7 +84,7 @@ export class StageIndex {
 
   record(key: StageKey, manifest: StageManifest): Digest {
     const digest = this.store.put(canonicalJson(manifest));
-    writeFileAtomic(this.pathOf(key), digest + "\n", join(this.dir, "..", "tmp"));
+    writeFileAtomic(this.pathOf(key), digest + "\n", this.tmpDir);
     return digest;
   }
 

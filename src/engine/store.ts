@@ -13,13 +13,14 @@ import { sha256, type Digest } from "./hash.js";
 
 export class ObjectStore {
   readonly dir: string;
-  private readonly tmpDir: string;
+  /** Where objects (and sorted runs) are written before they are renamed into place. */
+  readonly tmpDir: string;
   /** Objects verified during this process: read-verify once per build. */
   private readonly verified = new Set<string>();
 
-  constructor(cacheDir: string) {
-    this.dir = join(cacheDir, "objects");
-    this.tmpDir = join(cacheDir, "tmp");
+  constructor(paths: { objectsDir: string; tmpDir: string }) {
+    this.dir = paths.objectsDir;
+    this.tmpDir = paths.tmpDir;
   }
 
   pathOf(digest: Digest): string {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { projectPaths } from "../../src/engine/paths.js";
 import { writeArtifact } from "../../src/engine/artifact.js";
 import type { Rec } from "../../src/engine/plugin.js";
 import { serialiseRecords } from "../../src/engine/records.js";
@@ -17,7 +18,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function newStore(): ObjectStore {
   const dir = mkdtempSync(join(tmpdir(), "dpo-artifact-"));
   dirs.push(dir);
-  return new ObjectStore(join(dir, "cache"));
+  return new ObjectStore(projectPaths(dir));
 }
 
 /** Records in a scrambled order, with repeated ids (ties the merge must break by line) and awkward characters. */

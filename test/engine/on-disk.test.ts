@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { projectPaths } from "../../src/engine/paths.js";
 import { run as gc } from "../../src/cli/commands/gc.js";
 import { run as show } from "../../src/cli/commands/show.js";
 import { build as buildProject, type BuildResult } from "../../src/engine/build.js";
@@ -111,7 +112,7 @@ describe("writeLockIfChanged", () => {
 describe("dpo gc with an unreadable lock", () => {
   it("refuses and deletes nothing", async () => {
     const root = tempDir();
-    const store = new ObjectStore(join(root, "cache"));
+    const store = new ObjectStore(projectPaths(root));
     const digests = ["one", "two", "three"].map((s) => store.put(s));
     for (const text of [conflicted().text, '{"version": 1, "stages": {"x": 5}}', "{"]) {
       write(join(root, "dpo.lock"), text);
@@ -132,8 +133,8 @@ describe("run-cache entries", () => {
   const key = d("key") as StageKey;
   function index() {
     const root = tempDir();
-    const store = new ObjectStore(join(root, "cache"));
-    const idx = new StageIndex(join(root, "cache"), store);
+    const store = new ObjectStore(projectPaths(root));
+    const idx = new StageIndex(projectPaths(root), store);
     const entry = join(root, "cache", "index", key.slice(0, 2), key);
     return { store, idx, entry };
   }
@@ -268,7 +269,7 @@ describe("a build over corrupt on-disk state", () => {
     await p.build();
     const clean = p.lock();
     const { prompts } = (JSON.parse(clean) as LockFile).stages;
-    const store = new ObjectStore(join(p.root, "cache"));
+    const store = new ObjectStore(projectPaths(p.root));
     const bogus = store.put(JSON.stringify({ stage: "prompts", records: prompts!.output }));
     write(join(p.root, "cache", "index", prompts!.key.slice(0, 2), prompts!.key), bogus + "\n");
 

@@ -1,6 +1,6 @@
 /** `dpo clean`: removes build outputs (cache objects, run cache, out/). The memo stays unless --memo. */
 import { rmSync } from "node:fs";
-import { projectPaths } from "../../engine/project.js";
+import { projectPaths } from "../../engine/paths.js";
 import { parse } from "../args.js";
 
 export async function run(argv: string[]): Promise<number> {

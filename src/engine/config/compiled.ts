@@ -12,6 +12,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../atomic.js";
+import { projectPaths } from "../paths.js";
 import { DpoError } from "../diagnostic.js";
 import { digestOf, sha256, type Digest } from "../hash.js";
 import type { Registry } from "../registry.js";
@@ -49,10 +50,9 @@ export interface LoadCompiledOptions {
   load: () => Promise<Result<ProjectConfig, Diagnostic[]>>;
 }
 
-const FILE = "dpo.config.yaml";
-
 export async function loadProjectConfig(o: LoadCompiledOptions): Promise<ProjectConfig> {
-  const path = join(o.root, "cache", "config.json");
+  const paths = projectPaths(o.root);
+  const path = paths.compiledConfig;
   const source = readSource(o.root);
   const compiled = readCompiled(path);
   if (source !== undefined && compiled && compiled.key === compiledKey(o, source, compiled.config.stages) && filesExist(o.root, compiled)) {
@@ -64,14 +64,14 @@ export async function loadProjectConfig(o: LoadCompiledOptions): Promise<Project
   if (config.secrets.length === 0) {
     const stages = compileStages(config);
     const entry: Compiled = { key: compiledKey(o, config.source, stages), config: { ...strip(config), stages, providers: compileProviders(config) } };
-    writeFileAtomic(path, JSON.stringify(entry), join(o.root, "cache", "tmp"));
+    writeFileAtomic(path, JSON.stringify(entry), paths.tmpDir);
   }
   return config;
 }
 
 function readSource(root: string): string | undefined {
   try {
-    return readFileSync(join(root, FILE), "utf8");
+    return readFileSync(projectPaths(root).configFile, "utf8");
   } catch {
     return undefined; // the full loader reports it
   }

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../diagnostic.js";
+import { CONFIG_FILE } from "../paths.js";
 import type { Plugin } from "../plugin.js";
 import type { Registry } from "../registry.js";
 import { err, ok, type Result } from "../result.js";
@@ -34,7 +35,7 @@ export interface LoadOptions {
 
 export async function loadConfig(opts: LoadOptions): Promise<Result<ProjectConfig, Diagnostic[]>> {
   const root = resolve(opts.root);
-  const file = posix(relative(root, resolve(root, opts.file ?? "dpo.config.yaml")));
+  const file = posix(relative(root, resolve(root, opts.file ?? CONFIG_FILE)));
   let text: string;
   try {
     text = await readFile(resolve(root, file), "utf8");
