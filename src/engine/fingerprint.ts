@@ -3,6 +3,7 @@
  * The stage key is the digest of its canonical JSON. Paths are project-relative,
  * so the key is the same in every clone; secrets never enter it.
  */
+import { assertNever } from "./assert-never.js";
 import { digestOf, type Digest } from "./hash.js";
 
 export type StageKey = Digest & { readonly __stage: "StageKey" };
@@ -72,6 +73,7 @@ export function describeChange(c: Change): string {
     case "seed": return "project seed changed";
     case "read": return `file ${c.path} (read by the stage) changed`;
     case "output-missing": return "stored output missing or corrupt";
+    default: return assertNever(c);
   }
 }
 

@@ -4,6 +4,7 @@
  * candidates record plus the rubric summary and, on each candidate, its
  * judgements (docs/records.md "Judged").
  */
+import { assertNever } from "../../engine/assert-never.js";
 import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
@@ -103,6 +104,8 @@ async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: J
         runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit))));
         break;
       }
+      default:
+        assertNever(j);
     }
   }
   return runners;

@@ -11,6 +11,7 @@
  * undefined: no item rated by both, or no expected disagreement (both raters used
  * one and the same category).
  */
+import { assertNever } from "../../../engine/assert-never.js";
 import { isMissing, sortedDistinct, type Rating, type Value } from "./rating.js";
 
 export type Weights = "none" | "linear" | "quadratic";
@@ -71,6 +72,8 @@ function disagreementWeight(weights: Weights, K: number): (i: number, j: number)
       return (i, j) => Math.abs(i - j) / span;
     case "quadratic":
       return (i, j) => (Math.abs(i - j) / span) ** 2;
+    default:
+      return assertNever(weights);
   }
 }
 
