@@ -22,6 +22,8 @@ export interface ContextOptions {
   signal: AbortSignal;
   offline: boolean;
   memo: MemoStore;
+  /** Memo work running now, shared by every stage of a build so identical items in flight run once. */
+  memoInFlight?: InFlight<Digest, unknown>;
   pool: WorkerPool;
   log: Logger;
   progress: Progress;
@@ -46,7 +48,7 @@ export interface RunTrace {
 export function createContext(o: ContextOptions): { ctx: PluginContext; trace: RunTrace } {
   const errors = o.errors ?? nodeErrors(undefined, "stages", o.stage);
   const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, stats: {}, published: new Map(), reads: {} };
-  const inFlight = new InFlight<Digest, unknown>();
+  const inFlight = o.memoInFlight ?? new InFlight<Digest, unknown>();
 
   const resolvePath = (rel: string) => {
     const abs = resolve(o.root, rel);

@@ -91,6 +91,32 @@ describe("freshness", () => {
   });
 });
 
+describe("item memo across stages", () => {
+  it("identical items that two stages compute at the same moment are computed once", async () => {
+    const twin = `version: 1
+project: twins
+seed: 7
+stages:
+  a: { uses: test/items, with: { path: data/a.jsonl, gate: both } }
+  d: { uses: test/items, with: { path: data/copy.jsonl, gate: both } }
+`;
+    const h = harness({ "dpo.config.yaml": twin, "data/copy.jsonl": lines(5) });
+    // A barrier: neither stage goes past its first item until both have reached it.
+    let arrived = 0;
+    let open!: () => void;
+    const bothThere = new Promise<void>((r) => (open = r));
+    gates.set("both", async (_ctx, item) => {
+      if (item !== 0) return;
+      if (++arrived === 2) open();
+      await bothThere;
+    });
+    const b = await h.build();
+    expect(statuses(b)).toEqual({ a: "ran", d: "ran" });
+    const computed = [...(h.activity.computed.a ?? []), ...(h.activity.computed.d ?? [])].sort();
+    expect(computed).toEqual(["item 0", "item 1", "item 2", "item 3", "item 4"]);
+  });
+});
+
 describe("modes", () => {
   it("dry-run says what would run and why, runs nothing and writes nothing", async () => {
     const h = harness();

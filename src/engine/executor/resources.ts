@@ -1,10 +1,13 @@
 /**
  * What the stages of one build share and what must be released when it ends:
- * the item memo, the worker pool and the provider instances. Each is created
+ * the item memo (and the memo work in flight), the worker pool and the
+ * provider instances. Each is created
  * on first use (a no-op build opens none of them) and closed by one `close()`.
  */
 import type { ProviderConfig } from "../config/load.js";
 import { nodeErrors, type Locations } from "../config/locations.js";
+import { InFlight } from "../async/in-flight.js";
+import type { Digest } from "../hash.js";
 import { openMemo, type MemoStore } from "../memo.js";
 import { createPool, type ClosablePool } from "../pool.js";
 import type { Reporter } from "../reporter.js";
@@ -25,6 +28,8 @@ export class BuildResources {
   private memo?: Promise<MemoStore>;
   private pool?: ClosablePool;
   private readonly providers = new Map<string, unknown>();
+  /** Memo work in flight, shared by the build's stages: identical items running at once run once. */
+  readonly memoInFlight = new InFlight<Digest, unknown>();
 
   constructor(private readonly o: ResourceOptions) {}
 

@@ -50,6 +50,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       signal: r.signal,
       offline: isOffline(r.mode),
       memo: await r.resources.openMemo(),
+      memoInFlight: r.resources.memoInFlight,
       pool: r.resources.workerPool(),
       log: r.reporter.logger(stage.name),
       progress: r.reporter.progress(stage.name),
