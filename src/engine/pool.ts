@@ -1,6 +1,7 @@
 /**
- * One shared tinypool for CPU-bound item work, created on first use so builds
- * that need no workers (and no-op builds) never pay for threads.
+ * A tinypool for CPU-bound item work, one per build (see executor/resources.ts),
+ * created on first use so builds that need no workers (and no-op builds) never
+ * pay for threads.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
