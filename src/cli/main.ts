@@ -36,7 +36,7 @@ Options for every command: -C <dir> (project directory), --help
 Run \`dpo <command> --help\` for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const { cmd, rest } = splitCommand(argv);
   if (cmd === "--version" || cmd === "-v") {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
     process.stdout.write(`${pkg.version}\n`);
@@ -52,6 +52,22 @@ async function main(argv: string[]): Promise<number> {
     throw new DpoError({ severity: "error", message: `unknown command "${cmd}"`, hint: guess ? `did you mean \`dpo ${guess}\`?` : "run `dpo --help`" });
   }
   return (await load()).run(rest);
+}
+
+/**
+ * The command word and everything else. Global options may stand before the
+ * command, as with git and make (`dpo -C DIR build`): they are passed on to it.
+ */
+function splitCommand(argv: string[]): { cmd: string | undefined; rest: string[] } {
+  const before: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "-C" || a === "--dir") before.push(a, argv[++i] ?? "");
+    else if (a.startsWith("--dir=") || (a.startsWith("-C") && a.length > 2)) before.push(a);
+    else break;
+  }
+  return { cmd: argv[i], rest: [...before, ...argv.slice(i + 1)] };
 }
 
 /** The -C/--dir argument, so diagnostics can quote the project's files. */

@@ -251,6 +251,21 @@ describe("dpo init", () => {
   });
 });
 
+describe("global options", () => {
+  it("-C works before the command as after it, as with git and make", async () => {
+    const outside = new TempProject({});
+    try {
+      for (const args of [["-C", built.dir, "status"], ["status", "-C", built.dir], [`--dir=${built.dir}`, "status"]]) {
+        const r = await outside.run(args);
+        expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+        expect(r.stdout).toContain("stages are up to date");
+      }
+    } finally {
+      outside.remove();
+    }
+  });
+});
+
 describe("unknown commands and flags", () => {
   it("suggest the right name and exit 2", async () => {
     const cmd = await built.run(["buid"]);
