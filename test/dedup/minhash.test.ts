@@ -267,3 +267,31 @@ function memoMemoFn() {
   };
   return { fn, misses: () => misses };
 }
+
+describe("texts in scripts without spaces between words", () => {
+  // Prompts in Chinese, Japanese and Thai, each with a near copy: one character changed.
+  const pairs: [string, string][] = [
+    ["请用简单的语言解释一下量子计算机的工作原理以及它和普通计算机有什么区别", "请用简单的语言解释一下量子计算机的工作原理以及它和普通计算器有什么区别"],
+    ["日本の四季それぞれの特徴と、季節ごとにおすすめの観光地を教えてください", "日本の四季それぞれの特徴と、季節ごとにおすすめの観光地を教えてくださ。"],
+    ["ช่วยอธิบายวิธีทำต้มยำกุ้งแบบดั้งเดิมให้ละเอียดทีละขั้นตอนหน่อยครับ", "ช่วยอธิบายวิธีทำต้มยำกุ้งแบบดั้งเดิมให้ละเอียดทีละขั้นตอนหน่อยคะบ"],
+  ];
+  const texts = pairs.flat();
+
+  it("are shingled by characters, so a near copy is found", async () => {
+    const { records: out } = await runPlugin(minhash, { with: {}, inputs: { prompts: records(texts) } });
+    expect(out).toHaveLength(3);
+    for (const r of out) expect((r.duplicates as unknown[]).length).toBe(1);
+  });
+
+  it("stay whole words with `unspaced: word`, where a one-character change shares no shingle", async () => {
+    const { records: out } = await runPlugin(minhash, { with: { unspaced: "word" }, inputs: { prompts: records(texts) } });
+    expect(out).toHaveLength(6);
+  });
+
+  it("mostly-English text with a few such characters keeps word shingles", async () => {
+    const { isMostlyUnspaced } = await import("../../src/plugins/dedup/shingle.js");
+    expect(isMostlyUnspaced("Translate the word 猫 into English and explain its origin")).toBe(false);
+    expect(isMostlyUnspaced("如何用Python写一个快速排序？")).toBe(true);
+    expect(isMostlyUnspaced("plain ascii text")).toBe(false);
+  });
+});

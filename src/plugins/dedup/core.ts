@@ -33,6 +33,7 @@ export interface DedupOptions {
   numPerm: number;
   shingle: ShingleKind;
   ngram: number;
+  unspaced: ShingleKind;
   lshWeights: LshWeights;
 }
 
@@ -81,7 +82,7 @@ export async function dedupRecords(
 ): Promise<{ records: Rec[]; stats: DedupStats }> {
   const records = inKeepOrder(input);
   const values = records.map((r) => recordFields(r, o.fields));
-  const spec: ShingleSpec = { kind: o.shingle, size: o.ngram };
+  const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
   s.progress?.total(records.length);
   const { digests, signatures, rowOf, signedAhead } = await renderAndSign(values, {
     spec,

@@ -65,6 +65,13 @@ export default definePlugin<DedupOptions>({
         description: "Shingles are word n-grams or character n-grams of the normalised text.",
         default: "word",
       },
+      unspaced: {
+        type: "string",
+        enum: ["char", "word"],
+        description:
+          "With `shingle: word`, how texts written mostly (30% or more of their characters) in scripts without spaces between words — Chinese, Japanese, Thai, Lao, Khmer, Myanmar — are shingled: `char` uses character n-grams of `ngram` characters, so such texts can be near-duplicates at all; `word` treats each unspaced run as one word.",
+        default: "char",
+      },
       ngram: {
         type: "integer",
         description: "Words (or characters) per shingle; about 3 for words, 5 for characters.",

@@ -8,6 +8,13 @@
  *
  * A text shorter than one shingle is a single shingle of the whole text; an
  * empty text has no shingles (and so never becomes a near-duplicate).
+ *
+ * Scripts that put no spaces between words (Chinese, Japanese, Thai, Lao,
+ * Khmer, Myanmar) would make a whole sentence one "word", so two texts that
+ * differ in one character would share no shingle. A text in which at least
+ * UNSPACED_SHARE of the non-space characters belong to such scripts is
+ * therefore shingled by characters even when words were asked for (unless
+ * `unspaced: "word"`).
  */
 export type ShingleKind = "word" | "char";
 
@@ -15,7 +22,14 @@ export interface ShingleSpec {
   kind: ShingleKind;
   /** Words or characters per shingle. */
   size: number;
+  /** With `kind: "word"`: how texts mostly in unspaced scripts are shingled (default "char"). */
+  unspaced?: ShingleKind;
 }
+
+/** The share of unspaced-script characters from which a text counts as written in one. */
+export const UNSPACED_SHARE = 0.3;
+const UNSPACED_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/gu;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -28,7 +42,18 @@ const NEWLINE = 10;
  * texts allocates nothing per text): copy it to keep it.
  */
 export function shingleHashes(text: string, spec: ShingleSpec): Uint32Array {
-  return spec.kind === "word" ? wordShingles(text, spec.size) : charShingles(text, spec.size);
+  const byWords = spec.kind === "word" && !(spec.unspaced !== "word" && isMostlyUnspaced(text));
+  return byWords ? wordShingles(text, spec.size) : charShingles(text, spec.size);
+}
+
+/** Is the text mostly in scripts without spaces between words? ASCII text (the common case) is answered without a scan. */
+export function isMostlyUnspaced(text: string): boolean {
+  if (!NON_ASCII.test(text)) return false;
+  const unspaced = text.match(UNSPACED_CHAR)?.length ?? 0;
+  if (unspaced === 0) return false;
+  let visible = 0;
+  for (const ch of text) if (ch !== " " && ch !== "\n") visible++;
+  return unspaced >= UNSPACED_SHARE * visible;
 }
 
 /** The distinct shingle hashes of a text, sorted ascending: a set for exact Jaccard. */

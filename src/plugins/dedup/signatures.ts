@@ -54,7 +54,7 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
   const written: Promise<void>[] = [];
   const misses = new MissBatcher(values, o);
   // Flat primitives: the memo hashes this key 100,000 times, and arrays canonicalise cheaply.
-  const params = [o.spec.kind, o.spec.size, o.numPerm];
+  const params = [o.spec.kind, o.spec.size, o.numPerm, `unspaced:${o.spec.unspaced ?? "char"}`];
   let speculate = false;
   let signedAhead = 0;
 
