@@ -64,6 +64,19 @@ describe("source/csv", () => {
     }
   });
 
+  it("reads a file with bare-CR line breaks (old Mac, some spreadsheet exports) as rows, not one header", async () => {
+    const cr = csv.replaceAll("\r\n", "\r");
+    const root = project({ "cr.csv": cr, "cr.csv.gz": cr });
+    for (const path of ["cr.csv", "cr.csv.gz"]) {
+      const run = await runPlugin(csvSource, { root, with: { path, prompt: "question" } });
+      expect(run.records.map((r) => [(r.source as { line: number }).line, r.prompt])).toEqual(
+        expect.arrayContaining([[2, "What is 2+2?"], [3, 'Write a haiku about "rain"'], [5, "Plain question without quotes"]]),
+      );
+      expect(run.records).toHaveLength(3);
+      expect(run.records.find((r) => (r.source as { line: number }).line === 3)!.meta).toEqual({ category: "poetry", notes: "two\nlines" });
+    }
+  });
+
   it("keeps only the listed metadata columns and honours another delimiter", async () => {
     const root = project({ "t.tsv": "prompt\tlang\tscore\nBonjour ?\tfr\t3\n" });
     const run = await runPlugin(csvSource, { root, with: { path: "t.tsv", delimiter: "\t", meta: ["lang"] } });

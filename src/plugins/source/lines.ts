@@ -5,6 +5,12 @@
  * instead of turning into U+FFFD unnoticed. Files ending in `.gz` are
  * gunzipped on the fly.
  *
+ * Line breaks are LF or CRLF, or — detected from the first chunk, for files
+ * written by old Mac tools and some spreadsheet exports — a bare CR: a file
+ * whose first chunk has carriage returns and no line feed has CR line breaks
+ * throughout (a UTF-8 multi-byte sequence never contains the CR byte, so
+ * turning each CR into LF is exact).
+ *
  * Lines come in batches, one per chunk read: one async step per chunk rather
  * than per line keeps a million-line file fast. Each batch is decoded in one
  * call; only a batch that fails is decoded again line by line to find the culprit.
@@ -24,6 +30,7 @@ export interface Line {
 }
 
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
 const BOM = "\uFEFF";
@@ -45,8 +52,11 @@ export async function* readLineBatches(absPath: string, file: string, signal?: A
   let next = 1;
   // The start of an unfinished line, in pieces (a long line may span many chunks).
   let pending: Buffer[] = [];
+  let crBreaks: boolean | undefined;
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    for await (const raw of input as AsyncIterable<Buffer>) {
+      crBreaks ??= raw.indexOf(NEWLINE) === -1 && raw.indexOf(CR) !== -1;
+      const chunk = crBreaks ? crToLf(raw) : raw;
       const lastNewline = chunk.lastIndexOf(NEWLINE);
       if (lastNewline === -1) {
         pending.push(chunk);
@@ -67,6 +77,12 @@ export async function* readLineBatches(absPath: string, file: string, signal?: A
     if (!input.destroyed) input.destroy();
   }
   if (pending.length) yield decodeRegion(Buffer.concat(pending), next);
+}
+
+function crToLf(chunk: Buffer): Buffer {
+  const copy = Buffer.from(chunk);
+  for (let i = copy.indexOf(CR); i !== -1; i = copy.indexOf(CR, i + 1)) copy[i] = NEWLINE;
+  return copy;
 }
 
 /** Bytes holding whole lines (without the final newline) → numbered lines from `first`. */
