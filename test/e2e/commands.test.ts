@@ -230,13 +230,17 @@ describe("dpo init", () => {
     const build = await run(["build", "--offline"], join(dir, "fresh"));
     expect(build.stderr).toBe("");
     expect(build.code, build.stderr).toBe(0);
+    // The editor schemas the YAML files name are there, and are what `dpo schema` prints.
+    const schema = await run(["schema"], dir);
+    expect(readFileSync(join(dir, "fresh", "dpo.schema.json"), "utf8")).toBe(schema.stdout);
+    expect(readFileSync(join(dir, "fresh", "dpo.config.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\/dpo\.schema\.json\n/);
     const published = [...filesUnder(join(dir, "fresh"), "out").keys()];
     expect(published.length).toBeGreaterThan(0);
     expect(published.some((f) => /^out\/[^/]+\/train\.trl\.jsonl$/.test(f))).toBe(true);
 
     const again = await run(["init", "fresh"], dir);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain("error: fresh already has datasets/outputs.jsonl, datasets/prompts.jsonl, dpo.config.yaml, rubrics/helpfulness.yaml");
+    expect(again.stderr).toContain("error: fresh already has datasets/outputs.jsonl, datasets/prompts.jsonl, dpo.config.yaml, dpo.schema.json, rubric.schema.json, rubrics/helpfulness.yaml");
     expect(again.stderr).toContain("hint: dpo init never overwrites files");
   });
 

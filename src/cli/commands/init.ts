@@ -3,11 +3,18 @@
  * rubric and a few prompts with recorded answers — that builds offline, for a
  * new user to replace with their own data. Never overwrites a file.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { userError } from "../../engine/diagnostic.js";
 import { parse } from "../args.js";
+import { configEditorSchema, rubricEditorSchema } from "../editor-schema.js";
+
+/** Editor schemas written beside the config; the template's YAML files name them in a `yaml-language-server` line. */
+const SCHEMAS: [string, () => Promise<unknown> | unknown][] = [
+  ["dpo.schema.json", configEditorSchema],
+  ["rubric.schema.json", rubricEditorSchema],
+];
 
 const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -23,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
     [join(packageRoot, "rubrics", "helpfulness.yaml"), join("rubrics", "helpfulness.yaml")],
   ];
   files.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const clashes = files.filter(([, rel]) => existsSync(join(target, rel))).map(([, rel]) => rel);
+  const written = [...files.map(([, rel]) => rel), ...SCHEMAS.map(([rel]) => rel)].sort();
+  const clashes = written.filter((rel) => existsSync(join(target, rel)));
   if (clashes.length) {
     throw userError(`${relative(process.cwd(), target) || "."} already has ${clashes.join(", ")}`, { hint: "dpo init never overwrites files: choose an empty directory" });
   }
@@ -31,9 +39,10 @@ export async function run(argv: string[]): Promise<number> {
     mkdirSync(join(target, rel, ".."), { recursive: true });
     cpSync(from, join(target, rel));
   }
+  for (const [rel, make] of SCHEMAS) writeFileSync(join(target, rel), JSON.stringify(await make(), null, 2) + "\n");
   const where = relative(process.cwd(), target) || ".";
   process.stdout.write(
-    `wrote a dpo project in ${where}/: ${files.map(([, r]) => r).join(", ")}\n` +
+    `wrote a dpo project in ${where}/: ${written.join(", ")}\n` +
       `next: ${where === "." ? "" : `cd ${where} && `}npx dpo build\n`,
   );
   return 0;
