@@ -20,4 +20,5 @@ export const builtinPlugins: Record<string, Loader> = {
   "source/csv": () => load(import("./source/csv.js")),
   "source/hh": () => load(import("./source/hh.js")),
   "source/jsonl": () => load(import("./source/jsonl.js")),
+  "source/parquet": () => load(import("./source/parquet.js")),
 };

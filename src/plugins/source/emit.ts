@@ -53,6 +53,8 @@ export async function* emitRecords(
   file: string,
   options: ErrorOptions,
   batches: AsyncIterable<Parsed[]>,
+  /** What `Parsed.line` counts: text lines, or records (rows of a table). */
+  unit: "line" | "record" = "line",
 ): AsyncGenerator<Rec> {
   const problems = new Problems(options.onError, options.maxErrors);
   let seen = 0;
@@ -60,7 +62,7 @@ export async function* emitRecords(
   for await (const batch of batches) {
     for (const item of batch) {
       if ("problem" in item) {
-        problems.add(file, item.line, item.problem);
+        problems.add(file, item.line, item.problem, unit);
       } else if (problems.count === 0 || options.onError === "skip") {
         // Once a failing run has an error the stage is lost: keep reading only to report the rest.
         read++;

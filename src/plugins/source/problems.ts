@@ -40,11 +40,11 @@ export class Problems {
     return this.total;
   }
 
-  /** Records a bad record at `line` (its first line unless the problem says otherwise). */
-  add(file: string, line: number, problem: BadRecord): void {
+  /** Records a bad record at `line` (its first line unless the problem says otherwise), or at record number `line`. */
+  add(file: string, line: number, problem: BadRecord, unit: "line" | "record" = "line"): void {
     this.total++;
     if (this.kept.length >= this.maxErrors) return;
-    const location: Location = { file, line: problem.line ?? line };
+    const location: Location = unit === "record" ? { file, record: line } : { file, line: problem.line ?? line };
     if (problem.column !== undefined) location.column = problem.column;
     this.kept.push({ severity: "error", message: problem.message, location });
   }
@@ -71,5 +71,6 @@ export class Problems {
 
 function describe(d: Diagnostic): string {
   const loc = d.location!;
-  return `${loc.file}:${loc.line ?? loc.record ?? "?"} (${d.message})`;
+  const where = loc.line !== undefined ? `:${loc.line}` : loc.record !== undefined ? `:record ${loc.record}` : "";
+  return `${loc.file}${where} (${d.message})`;
 }

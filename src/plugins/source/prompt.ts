@@ -20,7 +20,7 @@ const ROLES: readonly string[] = ["system", "user", "assistant"];
 
 export interface PromptRecord extends Rec {
   prompt: PromptValue;
-  source: { file: string; line: number };
+  source: RecordSource;
   meta: JsonObject;
 }
 
@@ -28,7 +28,10 @@ export function promptId(prompt: PromptValue): string {
   return contentId("prompt", normalisePrompt(prompt));
 }
 
-export function promptRecord(prompt: PromptValue, source: { file: string; line: number }, meta: JsonObject): PromptRecord {
+/** Where a prompt came from: a line of a text file, or a row of a table (Parquet). */
+export type RecordSource = { file: string; line: number } | { file: string; row: number };
+
+export function promptRecord(prompt: PromptValue, source: RecordSource, meta: JsonObject): PromptRecord {
   return { id: promptId(prompt), prompt, source, meta };
 }
 

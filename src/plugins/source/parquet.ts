@@ -1,0 +1,71 @@
+/**
+ * source/parquet: prompts from a Parquet file, the format most prompt sets on
+ * the Hugging Face Hub ship as. Read one row group at a time with hyparquet (a
+ * small pure-JS reader, imported only when the stage runs), so memory is
+ * bounded by the largest row group, not the file. Each row is an object;
+ * `prompt`/`messages`/`meta` map its columns as in source/jsonl, and a bad row
+ * is reported by its 1-based row number.
+ */
+import { userError } from "../../engine/diagnostic.js";
+import { definePlugin, type PluginContext } from "../../engine/plugin.js";
+import { attempt, emitRecords, type Parsed } from "./emit.js";
+import { getPath, pickMeta, type JsonObject } from "./fields.js";
+import { sourceSchema, type SourceOptions } from "./options.js";
+import { BadRecord } from "./problems.js";
+import { promptRecord, toPrompt } from "./prompt.js";
+
+interface ParquetOptions extends SourceOptions {
+  prompt: string;
+  messages?: string;
+}
+
+export default definePlugin<ParquetOptions>({
+  name: "source/parquet",
+  version: "1",
+  description: "Reads prompts from a Parquet file, one row group at a time, with column mapping and metadata.",
+  output: "prompts",
+  schema: sourceSchema({
+    prompt: {
+      type: "string",
+      minLength: 1,
+      default: "prompt",
+      description: "Column holding the prompt (dotted path into a struct column allowed): a string, or a list of {role, content} messages.",
+    },
+    messages: {
+      type: "string",
+      minLength: 1,
+      description: "Column holding a conversation (list of {role, content}); when set, it is used instead of `prompt`.",
+    },
+  }),
+  run(ctx) {
+    const o = ctx.with;
+    const field = o.messages ?? o.prompt;
+    const toRecord = (row: JsonObject, number: number) => {
+      const value = getPath(row, field);
+      if (o.messages !== undefined && value !== undefined && !Array.isArray(value)) {
+        throw new BadRecord(`column "${field}" must be a list of {role, content} messages`);
+      }
+      return promptRecord(toPrompt(value, field), { file: o.path, row: number }, pickMeta(row, o.meta, [field]));
+    };
+    return emitRecords(ctx, o.path, o, rowGroups(ctx, o.path, toRecord), "record");
+  },
+});
+
+/** Each row group's rows, turned into records by `build` (which may throw BadRecord). */
+async function* rowGroups<T>(ctx: Pick<PluginContext, "resolve" | "signal">, file: string, build: (row: JsonObject, number: number) => T): AsyncGenerator<Parsed<T>[]> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, toJson } = await import("hyparquet");
+  const buffer = await asyncBufferFromFile(ctx.resolve(file)).catch((e: NodeJS.ErrnoException) => {
+    throw userError(`cannot read "${file}": ${e.code === "ENOENT" ? "no such file" : e.message}`, { location: { file } });
+  });
+  const metadata = await parquetMetadataAsync(buffer).catch((e: Error) => {
+    throw userError(`"${file}" is not a Parquet file (${e.message})`, { location: { file }, hint: "source/parquet reads Apache Parquet; use source/jsonl or source/csv for text files" });
+  });
+  let start = 0;
+  for (const group of metadata.row_groups) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const end = start + Number(group.num_rows);
+    const rows = await parquetReadObjects({ file: buffer, metadata, rowStart: start, rowEnd: end });
+    yield rows.map((row, i) => attempt(start + i + 1, () => build(toJson(row) as JsonObject, start + i + 1)));
+    start = end;
+  }
+}
