@@ -127,3 +127,38 @@ describe("offline judges on real text", () => {
     expect(run.logs).toContain('info: judge "h" is disabled');
   });
 });
+
+describe("the fitted preference signal", () => {
+  const weights = "rubrics/offline-weights.json";
+
+  test("scores correctness with two decimals, says it is a heuristic, and ranks a refusal of a harmless request low", async () => {
+    const run = await judge([alpaca.get(315)!], [{ id: "h", type: "offline", scorers: ["preference"], weights }]);
+    const rec = run.records[0]!;
+    const refusal = scoreOf(candidateOf(rec, "alpaca-7b"), "correctness", "h");
+    const helpful = scoreOf(candidateOf(rec, "claude-2.1"), "correctness", "h");
+    expect(refusal.rationale).toMatch(/^heuristic \(preference\): weak proxy, not a fact check: a linear model of text features/);
+    expect(refusal.rationale).toContain(weights);
+    expect(helpful.score).toBeGreaterThan(refusal.score);
+    expect(Math.round(helpful.score * 100)).toBe(helpful.score * 100);
+  });
+
+  test("needs a weights file fitted on this version's features", async () => {
+    await expect(judge([alpaca.get(0)!], [{ id: "h", type: "offline", scorers: ["preference"] }])).rejects.toThrow(
+      'offline judge "h" uses the preference signal but has no `weights` file',
+    );
+    const { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const other = mkdtempSync(join(tmpdir(), "dpo-weights-"));
+    mkdirSync(join(other, "rubrics"));
+    copyFileSync(join(root, rubric), join(other, rubric));
+    writeFileSync(join(other, "w.json"), JSON.stringify({ model: "bradley-terry", features: ["log-words"], weights: [1], center: 0 }, null, 2));
+    const err = await runPlugin(plugin, {
+      root: other,
+      with: { rubric, judges: [{ id: "h", type: "offline", scorers: ["preference"], weights: "w.json" }] },
+      inputs: { generate: [alpaca.get(0)!] },
+    }).catch((e: unknown) => e as { diagnostics: { message: string; location: { file: string; line: number } }[] });
+    expect(err.diagnostics[0]!.message).toMatch(/^w\.json: the weights were fitted on other features than this version computes/);
+    expect(err.diagnostics[0]!.location).toMatchObject({ file: "w.json", line: 3 });
+  });
+});

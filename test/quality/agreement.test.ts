@@ -34,7 +34,8 @@ function pair(id: string, judges: Record<string, J>): Rec {
 
 // Three judges, four pairs (ids sort in this order):
 // p1 all back the pair; p2 two of three (but all score rejected safer); p3 one of three
-// (disputed); p4 a tie, one for, one against: share exactly 0.5, not disputed.
+// (disputed, outvoted); p4 a tie, one for, one against: share exactly 0.5, but one backer
+// of three is no strict majority (disputed, split).
 const pairs = [
   pair("p1", {
     alice: ["chosen", 5, 2, { correctness: [5, 2], safety: [4, 4] }],
@@ -81,17 +82,20 @@ describe("quality/agreement per pair", () => {
     expect(agreementOf(a.p2).criteria.safety).toEqual({ share: 0, judges: 3, disputed: true });
 
     expect(agreementOf(a.p3).share).toBeCloseTo(1 / 3, 12);
-    expect(agreementOf(a.p3).disputed).toBe(true);
+    expect(agreementOf(a.p3)).toMatchObject({ disputed: true, dispute: "outvoted" });
     expect(agreementOf(a.p3).criteria.correctness.disputed).toBe(true);
     expect(agreementOf(a.p3).criteria.safety).toEqual({ share: 0.5, judges: 3, disputed: false });
 
-    // A tie counts half: (0.5 + 1 + 0) / 3 = 0.5, not below minShare 0.5.
-    expect(agreementOf(a.p4)).toMatchObject({ share: 0.5, disputed: false });
+    // A tie counts half in the share, (0.5 + 1 + 0) / 3 = 0.5, but only one of three judges backs chosen.
+    expect(agreementOf(a.p4)).toMatchObject({ share: 0.5, disputed: true, dispute: "split" });
+    expect(agreementOf(a.p1).dispute).toBeUndefined();
     // carol gave no criterion scores: correctness rests on two judges, safety on none.
     expect(agreementOf(a.p4).criteria).toEqual({ correctness: { share: 0.75, judges: 2, disputed: false } });
 
     expect(trace.tallies["pairs.checked"]).toBe(4);
-    expect(trace.tallies["pairs.disputed"]).toBe(1);
+    expect(trace.tallies["pairs.disputed"]).toBe(2);
+    expect(trace.tallies["pairs.disputed.by.split"]).toBe(1);
+    expect(trace.tallies["pairs.disputed.by.outvoted"]).toBe(1);
     expect(trace.tallies["pairs.dropped"]).toBe(0);
     expect(trace.tallies["pairs.disputed.safety"]).toBe(1);
     expect(trace.tallies["pairs.disputed.correctness"]).toBe(1);
@@ -105,21 +109,22 @@ describe("quality/agreement per pair", () => {
 
   it("drops disputed pairs with filter: drop, and lists them in the report", async () => {
     const { records, trace } = await run({ filter: "drop" });
-    expect(records.map((r) => r.id)).toEqual(["p1", "p2", "p4"]);
-    expect(trace.tallies["pairs.disputed"]).toBe(1);
-    expect(trace.tallies["pairs.dropped"]).toBe(1);
+    expect(records.map((r) => r.id)).toEqual(["p1", "p2"]);
+    expect(trace.tallies["pairs.disputed"]).toBe(2);
+    expect(trace.tallies["pairs.dropped"]).toBe(2);
     const r = report(trace.published);
-    expect(r.pairs).toMatchObject({ total: 4, disputed: 1, dropped: 1, kept: 3 });
-    expect(r.disputed.map((d: { id: string }) => d.id)).toEqual(["p2", "p3"]); // p2 only on a criterion
+    expect(r.pairs).toMatchObject({ total: 4, disputed: 2, dropped: 2, kept: 2, disputedBy: { split: 1, outvoted: 1 } });
+    expect(r.disputed.map((d: { id: string }) => d.id)).toEqual(["p2", "p3", "p4"]); // p2 only on a criterion
     expect(r.disputed[1]).toMatchObject({ id: "p3", disputed: true, criteria: ["correctness"] });
     expect(r.disputed[0]).toMatchObject({ id: "p2", disputed: false, criteria: ["safety"] });
   });
 
   it("lets per-criterion disputes dispute the pair", async () => {
     const { records, trace } = await run({ filter: "drop", criterionDisputes: "dispute" });
-    expect(records.map((r) => r.id)).toEqual(["p1", "p4"]);
-    expect(trace.tallies["pairs.disputed"]).toBe(2);
-    expect(trace.tallies["pairs.dropped"]).toBe(2);
+    expect(records.map((r) => r.id)).toEqual(["p1"]);
+    expect(trace.tallies["pairs.disputed"]).toBe(3);
+    expect(trace.tallies["pairs.dropped"]).toBe(3);
+    expect(trace.tallies["pairs.disputed.by.criterion"]).toBe(1);
     expect(trace.tallies["pairs.disputed.safety"]).toBe(1);
   });
 
@@ -172,7 +177,7 @@ describe("quality/agreement over all pairs", () => {
     expect(info).toContain("Krippendorff's α (interval): overall");
     expect(info).toContain("Fleiss' κ on directions: -0.077 over 4 pairs");
     expect(info).toContain("alice~bob -0.143");
-    expect(info).toContain("disputed: 1 of 4");
+    expect(info).toContain("disputed: 2 of 4 (no strict majority for chosen), flagged: 1 judges split evenly, 1 more judges prefer rejected");
   });
 
   it("uses the configured level for α", async () => {

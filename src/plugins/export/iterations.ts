@@ -9,7 +9,7 @@ import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
 import { definePlugin, type Artifact, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { buildCard } from "./card.js";
 import { diagnosticColumns, FORMAT_NAMES, FORMATS, type FormatName } from "./formats.js";
-import { buildManifest, manifestText, type BuildInfo, type DataFile, type IterationExport } from "./manifest.js";
+import { buildManifest, manifestText, type BuildInfo, type CalibrationRow, type DataFile, type IterationExport } from "./manifest.js";
 import { splitAndOrder } from "./order.js";
 import { readPairs, type ExportPair } from "./pairs.js";
 import { summarise } from "./stats.js";
@@ -44,7 +44,8 @@ export default definePlugin<With>({
   description:
     "Exports pairs as nested, stratified training slices (iter-0100 ⊂ iter-0500 ⊂ …) with an optional held-out split, " +
     "in TRL, OpenAI or Anthropic HH format, each with a manifest and a Hugging Face dataset card.",
-  inputs: { min: 1, max: 1, accepts: ["pairs"] },
+  // One stage of pairs, and optionally a quality/calibration stage whose figures go into manifests and cards.
+  inputs: { min: 1, max: 2, accepts: ["pairs", "calibration"] },
   output: "memberships",
   schema: {
     type: "object",
@@ -129,12 +130,12 @@ export default definePlugin<With>({
 
   async run(ctx) {
     const w = ctx.with;
-    const upstream = singleInput(ctx);
+    const { upstream, calibration } = await splitInputs(ctx);
     const pairs = readPairs(await upstream.all(), upstream.stage, w.stratifyBy);
     const evalSize = evalSizeOf(ctx, pairs.length);
     const split = splitAndOrder(pairs, evalSize, ctx.rng);
     const plans = planIterations(ctx, split.train.length, split.eval.length);
-    const build = buildInfo(ctx);
+    const build = buildInfo(ctx, calibration);
     const evalPairs = w.eval ? split.eval : null;
     ctx.progress.total(plans.length);
     const lines = new LineCache(w.formats, w.extras);
@@ -150,12 +151,26 @@ export default definePlugin<With>({
   },
 });
 
-function singleInput(ctx: PluginContext<With>): Artifact {
-  const inputs = Object.values(ctx.inputs);
-  if (inputs.length !== 1) {
-    ctx.fail("/needs", `stage "${ctx.stage}" (${NAME}) needs exactly one upstream stage of pairs, got ${inputs.length}`, "list the stage producing the final pairs in `needs`");
+/** The one stage of pairs, and the calibration figures when a quality/calibration stage is also in `needs`. */
+async function splitInputs(ctx: PluginContext<With>): Promise<{ upstream: Artifact; calibration: CalibrationRow[] | null }> {
+  const pairInputs: Artifact[] = [];
+  let calibration: CalibrationRow[] | null = null;
+  for (const artifact of Object.values(ctx.inputs)) {
+    const rows = artifact.count > 0 ? calibrationRows(await artifact.all()) : null;
+    if (rows) calibration = [...(calibration ?? []), ...rows];
+    else pairInputs.push(artifact);
   }
-  return inputs[0]!;
+  if (pairInputs.length !== 1) {
+    ctx.fail("/needs", `stage "${ctx.stage}" (${NAME}) needs exactly one upstream stage of pairs, got ${pairInputs.length}`, "list the stage producing the final pairs in `needs` (and optionally one quality/calibration stage)");
+  }
+  return { upstream: pairInputs[0]!, calibration };
+}
+
+/** A quality/calibration stage's records (every one has a `calibration` object), pair direction first, then by subject; else null. */
+function calibrationRows(records: Rec[]): CalibrationRow[] | null {
+  if (!records.every((r) => typeof r.calibration === "object" && r.calibration !== null)) return null;
+  const rows = records.map((r) => r.calibration as CalibrationRow);
+  return rows.sort((a, b) => Number(b.kind === "direction") - Number(a.kind === "direction") || (a.subject < b.subject ? -1 : 1));
 }
 
 function evalSizeOf(ctx: PluginContext<With>, total: number): number {
@@ -192,7 +207,7 @@ function planIterations(ctx: PluginContext<With>, available: number, held: numbe
   return plans;
 }
 
-function buildInfo(ctx: PluginContext<With>): BuildInfo {
+function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | null): BuildInfo {
   const e = ctx.with.eval;
   return {
     stage: ctx.stage,
@@ -206,6 +221,7 @@ function buildInfo(ctx: PluginContext<With>): BuildInfo {
     license: ctx.with.license,
     title: ctx.with.title ?? ctx.stage,
     description: ctx.with.description ?? "",
+    calibration,
   };
 }
 

@@ -31,6 +31,22 @@ export interface BuildInfo {
   license: string;
   title: string;
   description: string;
+  /** Figures of a quality/calibration stage in `needs` (the same for every iteration), or null. */
+  calibration: readonly CalibrationRow[] | null;
+}
+
+/** One subject of quality/calibration (src/plugins/quality/calibration-stats.ts), as its record carries it. */
+export interface CalibrationRow {
+  subject: string;
+  kind: "judge" | "direction";
+  pairs: number;
+  covered: number;
+  coverage: number;
+  accuracy: number | null;
+  kappa: number | null;
+  prefersLonger: number | null;
+  goldPrefersLonger: number | null;
+  positionConsistency: number | null;
 }
 
 export interface IterationExport {
@@ -66,6 +82,7 @@ export function buildManifest(
     rubrics: rubricsOf([...it.train, ...(it.eval ?? [])]),
     train: summaries.train,
     eval: summaries.eval,
+    ...(build.calibration ? { calibration: build.calibration } : {}),
     formats: build.formats,
     extras: build.extras,
     files: Object.fromEntries(

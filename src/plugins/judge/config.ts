@@ -30,6 +30,8 @@ export interface OfflineJudgeConfig extends JudgeCommon {
   type: "offline";
   scorers?: SignalName[];
   criteria?: Record<string, SignalName>;
+  /** The fitted model of the `preference` signal (scripts/fit-offline-judge.mjs). */
+  weights?: string;
 }
 export type JudgeConfig = LlmJudgeConfig | HumanJudgeConfig | OfflineJudgeConfig;
 
@@ -65,7 +67,7 @@ export function isEnabled(j: JudgeConfig): boolean {
 const keysByType: Record<JudgeConfig["type"], string[]> = {
   llm: ["provider", "model", "mode", "temperature", "maxRepairs", "maxTokens"],
   human: ["files"],
-  offline: ["scorers", "criteria"],
+  offline: ["scorers", "criteria", "weights"],
 };
 
 /** Keys set on a judge that only another judge type understands. */
@@ -130,6 +132,12 @@ export const judgeSchema: JsonSchema = {
       type: "object",
       additionalProperties: signalName,
       description: "(offline) Rubric criterion id → signal, for criteria whose ids differ from the signals' default criteria.",
+    },
+    weights: {
+      type: "string",
+      dpo: "file",
+      description:
+        "(offline) The weights of the `preference` signal: a Bradley–Terry model over generic text features, fitted to gold preferences by scripts/fit-offline-judge.mjs (e.g. rubrics/offline-weights.json). Required when the judge uses `preference`; part of the stage key.",
     },
   },
   allOf: [requireFor("llm", ["provider", "model"]), requireFor("human", ["files"])],

@@ -13,6 +13,9 @@
 import { criterionDigest, type Rubric } from "../rubric/model.js";
 import type { OfflineJudgeConfig } from "./config.js";
 import { scored, unscored, type CandidatesRecord, type Judgement, lastAsk } from "./judgement.js";
+import { DpoError } from "../../engine/diagnostic.js";
+import type { PluginContext } from "../../engine/plugin.js";
+import { weightsFileSchema, weightsProblem, type PreferenceModel, type WeightsFile } from "./offline-model.js";
 import { DEFAULT_CRITERION, DEFAULT_SIGNALS, SIGNALS, type SignalName } from "./offline-signals.js";
 
 /**
@@ -45,19 +48,49 @@ export function signalPlan(judge: OfflineJudgeConfig, rubric: Rubric, fail: Judg
   return plan;
 }
 
-export function judgeOffline(judge: OfflineJudgeConfig, plan: Map<string, SignalName>, rubric: Rubric, record: CandidatesRecord): Judgement[][] {
+/**
+ * The fitted model an offline judge needs: read from its `weights` file when
+ * its plan uses the `preference` signal (a located error when the file is
+ * missing or was fitted on other features), otherwise none.
+ */
+export async function loadPreferenceModel(
+  ctx: Pick<PluginContext, "readConfigFile">,
+  judge: OfflineJudgeConfig,
+  plan: Map<string, SignalName>,
+  fail: JudgeFail,
+): Promise<PreferenceModel | undefined> {
+  if (![...plan.values()].includes("preference")) return undefined;
+  if (!judge.weights) {
+    fail("scorers", `offline judge "${judge.id}" uses the preference signal but has no \`weights\` file`, "add `weights: rubrics/offline-weights.json` (written by scripts/fit-offline-judge.mjs)");
+  }
+  const file = await ctx.readConfigFile<WeightsFile>(judge.weights, weightsFileSchema, "offline weights file");
+  const problem = weightsProblem(file.value);
+  if (problem) {
+    throw new DpoError({ severity: "error", message: `${judge.weights}: ${problem.message}`, location: file.locate(problem.pointer), hint: "refit: node scripts/fit-offline-judge.mjs" });
+  }
+  return { file: judge.weights, features: file.value.features, weights: file.value.weights, center: file.value.center };
+}
+
+export function judgeOffline(
+  judge: OfflineJudgeConfig,
+  plan: Map<string, SignalName>,
+  rubric: Rubric,
+  record: CandidatesRecord,
+  model?: PreferenceModel,
+): Judgement[][] {
   const ask = lastAsk(record.prompt);
   const { min, max } = rubric.scale;
   return record.candidates.map((candidate, i) => {
     const peers = record.candidates.filter((_, j) => j !== i).map((c) => c.text ?? "");
-    const input = { ask, text: candidate.text ?? "", peers, flags: candidate.flags ?? [] };
+    const input = { prompt: record.prompt, ask, text: candidate.text ?? "", peers, flags: candidate.flags ?? [], model };
     return rubric.criteria.map((criterion) => {
       const base = { judge: judge.id, kind: "offline" as const, criterion: criterion.id, criterionDigest: criterionDigest(rubric, criterion) };
       const signal = plan.get(criterion.id);
       if (!signal) return unscored(base, `no offline signal for ${criterion.id}`);
       const m = SIGNALS[signal](input);
       if ("unscored" in m) return unscored(base, `heuristic (${signal}): ${m.unscored}`);
-      const score = min + Math.round(m.fraction * (max - min));
+      const exact = m.fraction * (max - min);
+      const score = min + (m.continuous ? Math.round(exact * 100) / 100 : Math.round(exact));
       return scored(base, score, `heuristic (${signal}): ${m.detail}`);
     });
   });

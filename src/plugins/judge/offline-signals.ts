@@ -18,6 +18,11 @@
  *   truncated replies score low.
  * - consensus (correctness): a WEAK PROXY, not a fact check: how much of its
  *   content the reply shares with the other candidates for the same prompt.
+ * - preference (correctness): a WEAK PROXY, not a fact check: a linear model
+ *   of generic text features fitted to gold preferences (offline-model.ts);
+ *   needs the judge's `weights` file. Its score is kept to two decimals, not
+ *   rounded to a whole point, because its value is continuous and pairs of
+ *   close replies must still be ordered.
  */
 import {
   asksForBrevity,
@@ -33,8 +38,10 @@ import {
   syllables,
   words,
 } from "./text-features.js";
+import type { PromptValue } from "./judgement.js";
+import { replyUtility, type PreferenceModel } from "./offline-model.js";
 
-export const SIGNAL_NAMES = ["harm", "key-terms", "structure", "readability", "length", "consensus"] as const;
+export const SIGNAL_NAMES = ["harm", "key-terms", "structure", "readability", "length", "consensus", "preference"] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 
 /** The criterion id each signal scores unless a judge maps it elsewhere. */
@@ -45,21 +52,27 @@ export const DEFAULT_CRITERION: Record<SignalName, string> = {
   readability: "clarity",
   length: "completeness",
   consensus: "correctness",
+  preference: "correctness",
 };
 
 /** The signals an offline judge uses when it names none. Consensus is opt-in: it is weak. */
 export const DEFAULT_SIGNALS: SignalName[] = ["harm", "key-terms", "structure", "length"];
 
 export interface SignalInput {
+  /** The whole prompt (a conversation keeps its turns). */
+  prompt: PromptValue;
   /** The request to answer (the last user turn). */
   ask: string;
   text: string;
   /** The other candidates' texts for the same prompt. */
   peers: string[];
   flags: string[];
+  /** The judge's fitted model, when it has a `weights` file. */
+  model?: PreferenceModel;
 }
 
-export type Measurement = { fraction: number; detail: string } | { unscored: string };
+/** `continuous`: keep the score to two decimals instead of a whole point of the scale. */
+export type Measurement = { fraction: number; detail: string; continuous?: true } | { unscored: string };
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -165,5 +178,15 @@ export const SIGNALS: Record<SignalName, (input: SignalInput) => Measurement> = 
     // Jaccard overlap of ~0.3 between independent good answers is already high agreement.
     const fraction = clamp01(mean / 0.3);
     return { fraction, detail: `weak proxy, not a fact check: shares ${pct(mean)} of content terms with the ${others.length} other candidates on average` };
+  },
+
+  preference({ prompt, text, model }) {
+    if (!model) return { unscored: "the preference signal needs the judge's `weights` file" };
+    const fraction = 1 / (1 + Math.exp(-replyUtility(model, prompt, text)));
+    return {
+      fraction,
+      continuous: true,
+      detail: `weak proxy, not a fact check: a linear model of text features (length, structure, refusal and harm markers…) fitted to gold preferences (${model.file}) gives ${pct(fraction)} odds of beating a typical reply`,
+    };
   },
 };

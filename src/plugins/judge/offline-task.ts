@@ -7,6 +7,7 @@ import type { Rubric } from "../rubric/model.js";
 import type { OfflineJudgeConfig } from "./config.js";
 import type { CandidatesRecord, Judgement } from "./judgement.js";
 import { judgeOffline } from "./offline-judge.js";
+import type { PreferenceModel } from "./offline-model.js";
 import type { SignalName } from "./offline-signals.js";
 
 export interface OfflineBatch {
@@ -14,10 +15,11 @@ export interface OfflineBatch {
   plan: [string, SignalName][];
   rubric: Rubric;
   records: CandidatesRecord[];
+  model?: PreferenceModel;
 }
 
 /** Judgements per record, per candidate. */
 export function judgeOfflineBatch(batch: OfflineBatch): Judgement[][][] {
   const plan = new Map(batch.plan);
-  return batch.records.map((r) => judgeOffline(batch.judge, plan, batch.rubric, r));
+  return batch.records.map((r) => judgeOffline(batch.judge, plan, batch.rubric, r, batch.model));
 }

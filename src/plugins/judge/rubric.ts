@@ -10,12 +10,11 @@ import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.
 import type { LlmProvider } from "../../providers/llm.js";
 import { loadRubric } from "../rubric/load.js";
 import { rubricSummary, type Rubric } from "../rubric/model.js";
-import { isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig, type OfflineJudgeConfig } from "./config.js";
+import { isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig } from "./config.js";
 import type { CandidatesRecord, Judgement } from "./judgement.js";
 import { importAnnotations } from "./human-judge.js";
 import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
-import { signalPlan } from "./offline-judge.js";
-import type { SignalName } from "./offline-signals.js";
+import { loadPreferenceModel, signalPlan } from "./offline-judge.js";
 import { judgeOfflineBatch, type OfflineBatch } from "./offline-task.js";
 
 interface With {
@@ -90,7 +89,10 @@ async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: J
   for (const j of judges) {
     switch (j.type) {
       case "offline": {
-        const byRecord = await judgeAllOffline(ctx, j, signalPlan(j, rubric, (key, message, hint) => ctx.fail(`${judgePointer(ctx, j)}/${key}`, message, hint)), rubric, records);
+        const fail = (key: string, message: string, hint: string) => ctx.fail(`${judgePointer(ctx, j)}/${key}`, message, hint);
+        const plan = signalPlan(j, rubric, fail);
+        const model = await loadPreferenceModel(ctx, j, plan, fail);
+        const byRecord = await judgeAllOffline(ctx, { judge: j, plan: [...plan], rubric, model, records: [] }, records);
         runners.push((record) => byRecord.get(record)!);
         break;
       }
@@ -115,18 +117,12 @@ async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: J
 const OFFLINE_BATCH = 32;
 
 /** Offline judgements for every record, in worker-pool batches when there is enough work. */
-async function judgeAllOffline(
-  ctx: PluginContext<With>,
-  judge: OfflineJudgeConfig,
-  plan: Map<string, SignalName>,
-  rubric: Rubric,
-  records: CandidatesRecord[],
-): Promise<Map<CandidatesRecord, Judgement[][]>> {
+async function judgeAllOffline(ctx: PluginContext<With>, setup: OfflineBatch, records: CandidatesRecord[]): Promise<Map<CandidatesRecord, Judgement[][]>> {
   const batches: CandidatesRecord[][] = [];
   for (let i = 0; i < records.length; i += OFFLINE_BATCH) batches.push(records.slice(i, i + OFFLINE_BATCH));
   const task = new URL("./offline-task.js", import.meta.url).href;
   const run = (batch: CandidatesRecord[]): Judgement[][][] | Promise<Judgement[][][]> => {
-    const arg: OfflineBatch = { judge, plan: [...plan], rubric, records: batch.map(essentials) };
+    const arg: OfflineBatch = { ...setup, records: batch.map(essentials) };
     return batches.length > 1 ? ctx.pool.run<Judgement[][][]>(task, "judgeOfflineBatch", arg) : judgeOfflineBatch(arg);
   };
   const results = await Promise.all(batches.map(run));

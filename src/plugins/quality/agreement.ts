@@ -13,7 +13,7 @@ import { definePlugin } from "../../engine/plugin.js";
 import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
 import { judgeStatistics, type JudgeStatistics } from "./judge-statistics.js";
 import { LEVELS, type Level } from "./metrics/krippendorff-alpha.js";
-import { pairAgreement, type DisputeRule, type PairAgreement } from "./pair-agreement.js";
+import { DISPUTE_REASONS, pairAgreement, type DisputeReason, type DisputeRule, type PairAgreement } from "./pair-agreement.js";
 
 interface With extends DisputeRule {
   level: Level;
@@ -39,7 +39,7 @@ export default definePlugin<With>({
         maximum: 1,
         default: 0.5,
         description:
-          "A pair is disputed when the share of judges preferring its chosen side (a tie counts half) is below this. 1 demands unanimity.",
+          "A pair needs a strict majority of its judges preferring its chosen side (a tie is no vote for it); it is also disputed when the share of judges preferring chosen (a tie counts half) is below this, so raise it for stricter rules (1 demands unanimity). With two judges a pair stands only when both prefer chosen: a one-one split, or one judge for and one tie, is disputed.",
       },
       criterionDisputes: {
         enum: ["report", "dispute"],
@@ -89,7 +89,7 @@ export default definePlugin<With>({
     const settings = { minShare, criterionDisputes, filter, level };
     ctx.publish(
       ctx.with.report,
-      reportJson({ computed: true, settings, judges, pairs: summary.counts, ...statsReport(stats), disputed: summary.list }),
+      reportJson({ computed: true, settings, judges, pairs: { ...summary.counts, disputedBy: summary.reasons }, ...statsReport(stats), disputed: summary.list }),
     );
     return records.flatMap(({ rec }, i) =>
       ctx.with.filter === "drop" && agreements[i]!.disputed ? [] : [{ ...rec, agreement: agreements[i]! }],
@@ -123,8 +123,10 @@ async function allInputRecords(ctx: PluginContext<With>): Promise<{ rec: Rec; st
 interface DisputeSummary {
   /** Counts, as reported under `pairs`. */
   counts: { total: number; disputed: number; dropped: number; kept: number; unjudged: number; disputedByCriterion: Record<string, number> };
+  /** Disputed pairs by reason. */
+  reasons: Partial<Record<DisputeReason, number>>;
   /** Every pair disputed overall or on a criterion, in id order. */
-  list: { id: string; share: number | null; spread: number | null; disputed: boolean; criteria: string[] }[];
+  list: { id: string; share: number | null; spread: number | null; disputed: boolean; dispute?: DisputeReason; criteria: string[] }[];
 }
 
 function disputeSummary(pairs: readonly JudgedPair[], agreements: readonly PairAgreement[], filter: With["filter"]): DisputeSummary {
@@ -133,22 +135,29 @@ function disputeSummary(pairs: readonly JudgedPair[], agreements: readonly PairA
   const list = pairs.flatMap((p, i) => {
     const a = agreements[i]!;
     const onCriteria = Object.keys(a.criteria).filter((c) => a.criteria[c]!.disputed);
-    return a.disputed || onCriteria.length > 0 ? [{ id: p.id, share: a.share, spread: a.spread, disputed: a.disputed, criteria: onCriteria }] : [];
+    if (!a.disputed && onCriteria.length === 0) return [];
+    return [{ id: p.id, share: a.share, spread: a.spread, disputed: a.disputed, ...(a.dispute ? { dispute: a.dispute } : {}), criteria: onCriteria }];
   });
+  const reasons: Partial<Record<DisputeReason, number>> = {};
+  for (const reason of DISPUTE_REASONS) {
+    const n = agreements.filter((a) => a.dispute === reason).length;
+    if (n > 0) reasons[reason] = n;
+  }
   const total = pairs.length;
   const disputed = agreements.filter((a) => a.disputed).length;
   const dropped = filter === "drop" ? disputed : 0;
   const unjudged = agreements.filter((a) => a.judges === 0).length;
-  return { counts: { total, disputed, dropped, kept: total - dropped, unjudged, disputedByCriterion }, list };
+  return { counts: { total, disputed, dropped, kept: total - dropped, unjudged, disputedByCriterion }, reasons, list };
 }
 
-function tallyAll(ctx: PluginContext<With>, stats: JudgeStatistics, { counts: s }: DisputeSummary): void {
+function tallyAll(ctx: PluginContext<With>, stats: JudgeStatistics, { counts: s, reasons }: DisputeSummary): void {
   const coefficient = (name: string, value: number | null) => {
     if (value !== null) ctx.tally(name, round(value));
   };
   ctx.tally("pairs.disputed", s.disputed);
   ctx.tally("pairs.dropped", s.dropped);
   if (s.unjudged > 0) ctx.tally("pairs.unjudged", s.unjudged);
+  for (const [reason, n] of Object.entries(reasons)) ctx.tally(`pairs.disputed.by.${reason}`, n);
   for (const [c, n] of Object.entries(s.disputedByCriterion)) ctx.tally(`pairs.disputed.${c}`, n);
   coefficient("agreement.alpha.overall", stats.alpha.overall.alpha);
   for (const [c, a] of Object.entries(stats.alpha.criteria)) coefficient(`agreement.alpha.${c}`, a.alpha);
@@ -156,7 +165,15 @@ function tallyAll(ctx: PluginContext<With>, stats: JudgeStatistics, { counts: s 
   for (const k of stats.cohen) coefficient(`agreement.kappa.cohen.${k.a}~${k.b}`, k.kappa);
 }
 
-function readableSummary(settings: With, stats: JudgeStatistics, { counts: s }: DisputeSummary): string {
+const REASON_TEXT: Record<DisputeReason, string> = {
+  split: "judges split evenly",
+  outvoted: "more judges prefer rejected",
+  abstentions: "backed only against judges who tie",
+  minShare: "share below minShare",
+  criterion: "a criterion disputed",
+};
+
+function readableSummary(settings: With, stats: JudgeStatistics, { counts: s, reasons }: DisputeSummary): string {
   const f = (v: number | null) => (v === null ? "n/a" : v.toFixed(3));
   const criteria = Object.entries(stats.alpha.criteria).map(([c, a]) => `${c} ${f(a.alpha)}`);
   const lines = [
@@ -165,8 +182,9 @@ function readableSummary(settings: With, stats: JudgeStatistics, { counts: s }: 
     `  Fleiss' κ on directions: ${f(stats.fleiss.kappa)} over ${stats.fleiss.items} pairs` +
       (stats.fleiss.dropped ? ` (${stats.fleiss.dropped} not judged by all, left out)` : ""),
     `  Cohen's κ: ${stats.cohen.map((k) => `${k.a}~${k.b} ${f(k.kappa)}`).join(", ")}`,
-    `  disputed: ${s.disputed} of ${s.total} (share < ${settings.minShare})` +
+    `  disputed: ${s.disputed} of ${s.total} (no strict majority for chosen${settings.minShare > 0.5 ? `, or share < ${settings.minShare}` : ""})` +
       (settings.filter === "drop" ? `, dropped` : `, flagged`) +
+      (s.disputed > 0 ? `: ${Object.entries(reasons).map(([r, n]) => `${n} ${REASON_TEXT[r as DisputeReason]}`).join(", ")}` : "") +
       (Object.values(s.disputedByCriterion).some((n) => n > 0)
         ? `; by criterion: ${Object.entries(s.disputedByCriterion).map(([c, n]) => `${c} ${n}`).join(", ")}`
         : ""),

@@ -7,8 +7,17 @@
  *   (their aggregate chosen − rejected score); null when no judge gave both.
  * - per criterion: the same share computed from each judge's criterion scores
  *   (higher chosen score = backs, equal = half, lower = opposes).
- * - `disputed`: share < minShare; with `criterionDisputes: "dispute"` also when
- *   any criterion's share is below minShare. minShare = 1 demands unanimity.
+ * - `disputed`: unless a STRICT majority of the pair's judges prefer the chosen
+ *   side (more than half of them; a tie is not a vote for it), or when share <
+ *   minShare (a stricter rule: minShare = 1 demands unanimity); with
+ *   `criterionDisputes: "dispute"` also when any criterion's share is below
+ *   minShare. With two judges the pair stands only when both prefer chosen:
+ *   a one-one split (chosen/rejected) and a backer against an abstainer
+ *   (chosen/tie) are both disputed. A pair with no judge is not disputed.
+ * - `dispute` (only on a disputed pair) says why: `split` (as many judges
+ *   against as for), `outvoted` (more against), `abstentions` (more for than
+ *   against, but not a majority of all judges, the rest tie), `minShare` (a
+ *   majority, but share below minShare) or `criterion` (only a criterion).
  */
 import type { JudgedPair, SidePair } from "./judged-pair.js";
 
@@ -25,8 +34,13 @@ export interface PairAgreement {
   share: number | null;
   spread: number | null;
   disputed: boolean;
+  /** Why the pair is disputed; present only when it is. */
+  dispute?: DisputeReason;
   criteria: Record<string, CriterionAgreement>;
 }
+
+export const DISPUTE_REASONS = ["split", "outvoted", "abstentions", "minShare", "criterion"] as const;
+export type DisputeReason = (typeof DISPUTE_REASONS)[number];
 
 export interface DisputeRule {
   minShare: number;
@@ -45,15 +59,26 @@ export function pairAgreement(pair: JudgedPair, rule: DisputeRule): PairAgreemen
     const criterionShare = mean(scored.map((s) => Math.sign(s.chosen - s.rejected) / 2 + 0.5))!;
     criteria[criterion] = { share: criterionShare, judges: scored.length, disputed: criterionShare < rule.minShare };
   }
-  const overallDisputed = share !== null && share < rule.minShare;
   const criterionDisputed = rule.criterionDisputes === "dispute" && Object.values(criteria).some((c) => c.disputed);
-  return {
+  const dispute = overallDispute(pair, share, rule) ?? (criterionDisputed ? "criterion" : undefined);
+  const out: PairAgreement = {
     judges: pair.judges.length,
     share,
     spread: margins.length > 0 ? standardDeviation(margins) : null,
-    disputed: overallDisputed || criterionDisputed,
+    disputed: dispute !== undefined,
     criteria,
   };
+  if (dispute) out.dispute = dispute;
+  return out;
+}
+
+/** Why the judges' verdicts dispute the pair, or undefined when a strict majority backs it (and share ≥ minShare). */
+function overallDispute(pair: JudgedPair, share: number | null, rule: DisputeRule): DisputeReason | undefined {
+  if (share === null) return undefined;
+  const backers = pair.judges.filter((j) => j.prefers === "chosen").length;
+  const opposers = pair.judges.filter((j) => j.prefers === "rejected").length;
+  if (backers * 2 <= pair.judges.length) return backers === opposers ? "split" : backers < opposers ? "outvoted" : "abstentions";
+  return share < rule.minShare ? "minShare" : undefined;
 }
 
 type Scored = { chosen: number; rejected: number };
