@@ -3,13 +3,13 @@
  * behind besides records: memo statistics, tallies, published files and the
  * files it read on its own (which become part of the stage's freshness check).
  */
-import { readFile } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
 import { nodeErrors, type NodeErrors } from "./config/locations.js";
 import { InFlight } from "./async/in-flight.js";
-import { digestOf, sha256, type Digest } from "./hash.js";
+import { digestOf, type Digest } from "./hash.js";
 import type { MemoStore } from "./memo.js";
 import type { Artifact, Logger, PluginContext, Progress, WorkerPool } from "./plugin.js";
+import { pointerNaming, projectFileReaders } from "./project-files.js";
+import { claimsCollide, outFileProblem } from "./out-path.js";
 import { seededRng } from "./rng.js";
 
 export interface ContextOptions {
@@ -50,14 +50,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
   const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, stats: {}, published: new Map(), reads: {} };
   const inFlight = o.memoInFlight ?? new InFlight<Digest, unknown>();
 
-  const resolvePath = (rel: string) => {
-    const abs = resolve(o.root, rel);
-    const back = relative(o.root, abs);
-    if (back.startsWith("..") || isAbsolute(back)) {
-      errors.fail(pointerNaming(o.with, rel), `path "${rel}" is outside the project`);
-    }
-    return abs;
-  };
+  const files = projectFileReaders(o.root, o.with, errors, trace.reads);
 
   // Plain promise chains rather than nested async functions: this runs once
   // per LLM call, and every extra async layer is garbage the GC must chase.
@@ -97,22 +90,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     signal: o.signal,
     offline: o.offline,
     memo,
-    resolve: resolvePath,
-    async readFile(rel) {
-      const abs = resolvePath(rel);
-      const buf = await readFile(abs);
-      trace.reads[relative(o.root, abs).split("\\").join("/")] = sha256(buf);
-      return buf;
-    },
-    async readConfigFile(rel, schema, what = "file") {
-      const file = relative(o.root, resolvePath(rel)).split("\\").join("/");
-      const text = await ctx.readFile(rel).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === "ENOENT") errors.fail(pointerNaming(o.with, rel), `${what} "${rel}" does not exist`, "paths are relative to the project root");
-        throw e;
-      });
-      const { parseConfigFile } = await import("./config/config-file.js"); // the YAML parser, only for stages that need it
-      return parseConfigFile(text.toString("utf8"), file, schema);
-    },
+    ...files,
     fail: errors.fail,
     diagnostic: errors.diagnostic,
     provider<P>(name: string): P {
@@ -132,22 +110,18 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     },
     publish(relPath, content) {
       const clean = relPath.split("\\").join("/");
-      if (clean.startsWith("/") || clean.split("/").includes("..")) {
-        throw new Error(`publish path must stay inside out/: ${relPath}`);
-      }
+      const problem = outFileProblem(clean) ?? overlap(trace.published, clean);
+      if (problem) errors.fail(pointerNaming(o.with, relPath), `cannot publish "${relPath}": ${problem}`, "a published path names a file inside out/, e.g. `reports/agreement.json`");
       trace.published.set(clean, typeof content === "string" ? Buffer.from(content) : content);
     },
   };
   return { ctx, trace };
 }
 
-/** The `with` entry holding exactly `value` (a path, a provider name), so an error about it points there; else the stage. */
-function pointerNaming(value: unknown, wanted: string, pointer = "/with"): string {
-  if (value === wanted) return pointer;
-  if (value === null || typeof value !== "object") return "";
-  for (const [k, v] of Object.entries(value)) {
-    const found = pointerNaming(v, wanted, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`);
-    if (found) return found;
+/** A published path that is a folder of `path`, or lies in it (the same path again just replaces the content). */
+function overlap(published: ReadonlyMap<string, unknown>, path: string): string | undefined {
+  for (const other of published.keys()) {
+    if (other !== path && claimsCollide(other, path)) return `it collides with "${other}", published by this stage too (a path cannot be both a file and a folder)`;
   }
-  return "";
+  return undefined;
 }

@@ -64,14 +64,37 @@ export function formatWarning(d: Diagnostic): string {
 }
 
 /**
- * `file:line:col: error: message`, then the source line and a marker under the
- * span when the source text is available.
+ * One source line for an excerpt, whole or as a window of it: `text` starts
+ * at code unit `offset` of the line, and `more` says the line goes on after it.
  */
-export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string> = new Map()): string {
+export interface SourceLine {
+  text: string;
+  offset: number;
+  more: boolean;
+}
+
+/** The source line at `line` (1-based) of a project file, for excerpts; undefined when unavailable. */
+export type SourceLookup = (file: string, line: number) => SourceLine | undefined;
+
+/** How many characters an excerpt shows on each side of the marked span: a record on a 50 MB line prints one screen line, not the record. */
+export const EXCERPT_WINDOW = 60;
+
+/** The part of a line an excerpt needs around a column: [from, to) in code units. */
+export function excerptSpan(loc: Location): { from: number; to: number } {
+  const at = Math.max(1, loc.column ?? 1) - 1;
+  return { from: Math.max(0, at - EXCERPT_WINDOW), to: at + Math.min(Math.max(1, loc.length ?? 1), EXCERPT_WINDOW) + EXCERPT_WINDOW };
+}
+
+/**
+ * `file:line:col: error: message`, then the source line and a marker under the
+ * span when the source is available: whole texts by file, or a lookup that
+ * reads only the lines needed.
+ */
+export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string> | SourceLookup = new Map()): string {
   const head = d.location ? `${formatLocation(d.location)}: ` : "";
   const lines = [`${head}${d.severity}: ${d.message}`];
   if (d.path) lines.push(`  at ${d.path}`);
-  const excerpt = d.location && sourceExcerpt(d.location, sources.get(d.location.file));
+  const excerpt = d.location && sourceExcerpt(d.location, lookupIn(sources));
   if (excerpt) lines.push(excerpt);
   if (d.hint) lines.push(`  hint: ${d.hint}`);
   for (const r of d.related ?? []) {
@@ -80,14 +103,28 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   return lines.join("\n");
 }
 
-function sourceExcerpt(loc: Location, text: string | undefined): string | undefined {
-  if (text === undefined || loc.line === undefined) return undefined;
-  const src = text.split(/\r?\n/)[loc.line - 1];
+function lookupIn(sources: ReadonlyMap<string, string> | SourceLookup): SourceLookup {
+  if (typeof sources === "function") return sources;
+  return (file, line) => {
+    const text = sources.get(file)?.split(/\r?\n/)[line - 1];
+    return text === undefined ? undefined : { text, offset: 0, more: false };
+  };
+}
+
+/** The line, clipped to a window around the span (`…` where cut), and a marker under the span. */
+function sourceExcerpt(loc: Location, lookup: SourceLookup): string | undefined {
+  if (loc.line === undefined) return undefined;
+  const src = lookup(loc.file, loc.line);
   if (src === undefined) return undefined;
+  const at = Math.max(1, loc.column ?? 1) - 1;
+  const span = excerptSpan(loc);
+  const start = Math.max(span.from, src.offset);
+  const end = Math.min(span.to, src.offset + src.text.length);
+  const shown = (start > 0 ? "…" : "") + src.text.slice(start - src.offset, Math.max(start, end) - src.offset) + (end < src.offset + src.text.length || src.more ? "…" : "");
   const gutter = `${loc.line} | `;
-  const col = Math.max(1, loc.column ?? 1);
-  const len = Math.max(1, Math.min(loc.length ?? 1, src.length - col + 1));
-  return `  ${gutter}${src}\n  ${" ".repeat(gutter.length + col - 1)}${"^".repeat(len)}`;
+  const markAt = (start > 0 ? 1 : 0) + at - start;
+  const len = Math.max(1, Math.min(loc.length ?? 1, end - at));
+  return `  ${gutter}${shown}\n  ${" ".repeat(gutter.length + markAt)}${"^".repeat(len)}`;
 }
 
 /**

@@ -28,14 +28,24 @@ export class Encoded {
   }
 }
 
-function canonical(value: unknown): string | undefined {
+/**
+ * How deep a value may nest. The encoder recurses, and a stack overflow
+ * would surface as a baffling "Maximum call stack size exceeded" wherever a
+ * key happened to be computed; this fails with a clear message well before
+ * that (V8's default stack holds about 2,500 levels). Sources reject deeper
+ * records at their line, so only a plugin's own values can get here.
+ */
+export const MAX_CANONICAL_DEPTH = 1000;
+
+function canonical(value: unknown, depth = 0): string | undefined {
   if (value instanceof Encoded) return value.json;
   const v = value !== null && typeof (value as { toJSON?: unknown })?.toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value;
   if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return "[" + v.map((x) => canonical(x) ?? "null").join(",") + "]";
+  if (depth >= MAX_CANONICAL_DEPTH) throw new TypeError(`value nested deeper than ${MAX_CANONICAL_DEPTH} levels cannot be hashed`);
+  if (Array.isArray(v)) return "[" + v.map((x) => canonical(x, depth + 1) ?? "null").join(",") + "]";
   const parts: string[] = [];
   for (const key of Object.keys(v).sort()) {
-    const s = canonical((v as Record<string, unknown>)[key]);
+    const s = canonical((v as Record<string, unknown>)[key], depth + 1);
     if (s !== undefined) parts.push(JSON.stringify(key) + ":" + s);
   }
   return "{" + parts.join(",") + "}";

@@ -165,6 +165,23 @@ export interface InputSpec {
   readonly accepts?: readonly RecordKind[];
 }
 
+/**
+ * What a plugin's `checkFiles` gets when the config is loaded: the stage's
+ * validated `with` and the same file readers as `PluginContext` (paths stay
+ * inside the project, reads are tracked, errors located). Nothing else: no
+ * inputs, no providers, no memo — a check must not do the stage's work.
+ */
+export type FileCheckContext<With = Record<string, unknown>> = Pick<
+  PluginContext<With>,
+  "stage" | "with" | "root" | "resolve" | "readFile" | "readConfigFile" | "fail" | "diagnostic"
+>;
+
+/** What a stage publishes under out/, as far as its `with` says (see `Plugin.publishes`). */
+export interface OutDeclaration {
+  files?: string[];
+  folders?: string[];
+}
+
 export type RunResult = AsyncIterable<Rec> | Iterable<Rec> | Promise<Iterable<Rec> | AsyncIterable<Rec>>;
 
 export interface Plugin<With = any> {
@@ -179,6 +196,22 @@ export interface Plugin<With = any> {
   readonly inputs?: InputSpec;
   /** The kind of records produced; `"same"`: the kind of its inputs (e.g. dedup). Undeclared: unknown, accepted anywhere. */
   readonly output?: RecordKind | "same";
+  /**
+   * Checks the files `with` names that can be validated without running the
+   * stage (a rubric, say), when the config is loaded: before any stage runs,
+   * for `build`, `--dry-run` and `status` alike. Throws a DpoError (e.g.
+   * through `ctx.fail` or `readConfigFile`) with located diagnostics. The files
+   * it reads key the compiled config, so editing one checks it again.
+   */
+  checkFiles?(ctx: FileCheckContext<With>): Promise<void>;
+  /**
+   * The out/ paths a stage publishes, known from `with` alone: `files`
+   * (`reports/agreement.json`) and `folders` the stage owns whole
+   * (`iter-0100`). The loader rejects a bad path or two stages claiming the
+   * same place, naming both; `ctx.publish` and the executor check the paths
+   * actually published as well.
+   */
+  publishes?(options: With): OutDeclaration;
   /** Produces this stage's records. They are sorted by id and stored by the engine. */
   run(ctx: PluginContext<With>): RunResult;
 }

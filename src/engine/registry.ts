@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Plugin } from "./plugin.js";
 import type { ProviderType } from "./provider.js";
+import { isReallyWithin, isWithin } from "./real-path.js";
 import { err, ok, type Result } from "./result.js";
 
 export interface Registry {
@@ -42,6 +43,9 @@ export function createRegistry(
 
 async function loadLocalPlugin(uses: string, root: string): Promise<Result<{ plugin: Plugin; file: string }, string>> {
   const file = resolve(root, uses);
+  // Importing runs the module's top-level code: decide before, on real paths (a linked folder counts as outside).
+  if (!isWithin(root, file)) return err(`plugin file \`${uses}\` lies outside the project; project-local plugins must be inside it`);
+  if (!isReallyWithin(root, file)) return err(`plugin file \`${uses}\` is a symbolic link (or lies in a linked folder) leading outside the project; project-local plugins must be inside it`);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return err(`plugin file \`${uses}\` not found`);
   let mod: { default?: unknown };
@@ -66,5 +70,6 @@ function pluginShapeProblems(p: unknown): string[] {
   if (typeof o.version !== "string") problems.push("`version` must be a string");
   if (o.schema === null || typeof o.schema !== "object") problems.push("`schema` must be a JSON Schema object");
   if (typeof o.run !== "function") problems.push("`run` must be a function");
+  for (const hook of ["checkFiles", "publishes"]) if (o[hook] !== undefined && typeof o[hook] !== "function") problems.push(`\`${hook}\` must be a function`);
   return problems;
 }

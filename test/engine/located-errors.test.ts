@@ -146,7 +146,7 @@ describe("provider failures are located", () => {
 describe("declared inputs", () => {
   const files = (...stages: string[]) => ({
     "data/p.jsonl": '{"prompt": "hi"}\n',
-    "rubrics/r.yaml": "name: r\nscale: {min: 1, max: 5}\ncriteria: [{id: c, description: d, anchors: {1: bad}}]\n",
+    "rubrics/r.yaml": "name: r\nscale: {min: 1, max: 5}\ncriteria: [{id: c, description: d, anchors: {1: bad, 5: good}}]\n",
     "dpo.config.yaml": yaml("version: 1", "project: p", "stages:", "  prompts:", "    uses: source/jsonl", "    with: { path: data/p.jsonl }", ...stages),
   });
 

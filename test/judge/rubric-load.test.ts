@@ -52,6 +52,7 @@ describe("rubric loading", () => {
     anchors:
       1: bad
       7: perfect
+      5: good
 `));
     expect(d).toEqual([
       expect.objectContaining({ message: "anchor score 7 is outside the scale 1–5", location: expect.objectContaining({ line: 8, column: 7 }) }),
@@ -92,6 +93,25 @@ describe("rubric loading", () => {
       ['found "five", expected integer', 2, 22],
       ["found [], expected at least 1 item", 3, 11],
     ]);
+  });
+
+  test("anchors must cover both ends of the scale", () => {
+    const d = errorsOf(small(`  - id: clarity
+    description: Easy to follow.
+    anchors: {3: fine}
+  - id: safety
+    description: Harmless.
+    anchors: {1: harmful, 4: mostly harmless}
+`));
+    expect(d.map((x) => [x.message, x.location?.line, x.location?.column, x.hint])).toEqual([
+      ["criterion `clarity` has no anchor for the bottom of the scale (1)", 6, 5, "anchors must cover both ends of the scale 1–5"],
+      ["criterion `clarity` has no anchor for the top of the scale (5)", 6, 5, "anchors must cover both ends of the scale 1–5"],
+      ["criterion `safety` has no anchor for the top of the scale (5)", 9, 5, "anchors must cover both ends of the scale 1–5"],
+    ]);
+  });
+
+  test("the example project's rubric and the one `dpo init` copies pass", () => {
+    expect(() => parseRubric(starter, "rubrics/helpfulness.yaml")).not.toThrow();
   });
 
   test("YAML syntax errors are located", () => {

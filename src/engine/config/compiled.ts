@@ -97,7 +97,7 @@ function isCompiled(v: unknown): v is Compiled {
 function isCompiledStage(v: unknown): v is CompiledStage {
   return (
     isObject(v) && isString(v.name) && isString(v.uses) && isObject(v.plugin) && isString(v.plugin.name) && isString(v.plugin.version) &&
-    isOptional(v.pluginFile, isString) && isArrayOf(v.needs, isString) && isObject(v.with) && isArrayOf(v.files, isString) &&
+    isOptional(v.pluginFile, isString) && isOptional(v.checkedFiles, (f) => isArrayOf(f, isString)) && isArrayOf(v.needs, isString) && isObject(v.with) && isArrayOf(v.files, isString) &&
     isArrayOf(v.providers, isString) && isObject(v.location) && isString(v.location.file)
   );
 }
@@ -116,7 +116,9 @@ function compiledKey(o: LoadCompiledOptions, source: string, stages: Record<stri
   const localPlugins = Object.values(stages)
     .filter((s) => s.pluginFile)
     .map((s) => [s.pluginFile, fileDigest(join(o.root, s.pluginFile!))]);
-  return digestOf({ stamp: o.stamp, source: sha256(source), env: referencedEnv(source, o.env), localPlugins });
+  // Files a plugin validated at load time (rubrics): an edit must be checked again, so it recompiles.
+  const checked = Object.values(stages).flatMap((s) => (s.checkedFiles ?? []).map((f) => [f, fileDigest(join(o.root, f))]));
+  return digestOf({ stamp: o.stamp, source: sha256(source), env: referencedEnv(source, o.env), localPlugins, ...(checked.length ? { checked } : {}) });
 }
 
 function fileDigest(path: string): string | null {

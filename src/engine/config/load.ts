@@ -20,8 +20,9 @@ import type { ProjectConfig, StageConfig } from "./project-config.js";
 import { checkProviders } from "./providers.js";
 import { error, isObj, posix, type LoadContext, type Obj } from "./ref-checks.js";
 import { configSchema } from "./schema.js";
+import { checkOutCollisions } from "./stage-checks.js";
 import { checkStage } from "./stages.js";
-import { parseYaml, schemaErrors, type YamlSource } from "./yaml-source.js";
+import { parseYamlFile, schemaErrors, type YamlSource } from "./yaml-source.js";
 
 export type { PluginRef, ProjectConfig, ProviderConfig, ProviderTypeRef, StageConfig } from "./project-config.js";
 
@@ -36,9 +37,9 @@ export interface LoadOptions {
 export async function loadConfig(opts: LoadOptions): Promise<Result<ProjectConfig, Diagnostic[]>> {
   const root = resolve(opts.root);
   const file = posix(relative(root, resolve(root, opts.file ?? CONFIG_FILE)));
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(resolve(root, file), "utf8");
+    bytes = await readFile(resolve(root, file));
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
     return err([
@@ -47,7 +48,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Result<ProjectConfi
       }),
     ]);
   }
-  const parsed = parseYaml(text, file);
+  const parsed = parseYamlFile(bytes, file);
   if (!parsed.ok) return err(parsed.error);
   return new Loader(root, parsed.value, opts.registry).load(opts.env ?? process.env);
 }
@@ -77,11 +78,14 @@ class Loader implements LoadContext {
     const stageEntries = Object.entries(isObj(doc.stages) ? doc.stages : {}).filter(([, s]) => isObj(s)) as [string, Obj][];
     const stages: Record<string, StageConfig> = {};
     const plugins = new Map<string, Plugin>();
+    const outPaths = new Map<string, string[]>();
     for (const [name, s] of stageEntries) {
       const checked = await checkStage(this, name, s, providers);
       stages[name] = checked.stage;
       if (checked.plugin) plugins.set(name, checked.plugin);
+      if (checked.outPaths?.length) outPaths.set(name, checked.outPaths);
     }
+    checkOutCollisions(this, stages, outPaths);
     checkNeeds(this, stages);
     checkCycles(this, stages);
     checkInputs(this, stages, plugins);

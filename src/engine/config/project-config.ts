@@ -30,6 +30,8 @@ export interface StageConfig {
   keyed: Record<string, unknown>;
   /** Project-relative posix paths of every `dpo: "file"` ref, sorted, unique. */
   files: string[];
+  /** Project-relative paths of the files the plugin's `checkFiles` read when the config was loaded: their contents key the compiled config. */
+  checkedFiles?: string[];
   /** Names from `dpo: "provider"` refs, sorted, unique. */
   providers: string[];
   /** The stage's key in the config. */

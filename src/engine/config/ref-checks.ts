@@ -5,6 +5,7 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { didYouMean, type Diagnostic, type Location } from "../diagnostic.js";
+import { isReallyWithin, isWithin } from "../real-path.js";
 import type { Registry } from "../registry.js";
 import type { RefPolicy } from "./refs.js";
 import { dottedPath, type YamlSource } from "./yaml-source.js";
@@ -34,7 +35,7 @@ export function posix(p: string): string {
 
 /**
  * Checks the files (inside the project, existing) and providers (configured)
- * a validated value names; returns them sorted and unique. `pointer` is where
+ * a validated value names; returns them sorted and unique, and whether all passed. `pointer` is where
  * the value sits in the config, `owner` names it in messages (e.g. "stage `judge`").
  */
 export async function checkRefs(
@@ -43,20 +44,27 @@ export async function checkRefs(
   policy: RefPolicy,
   owner: string,
   providers: Record<string, unknown>,
-): Promise<{ files: string[]; providers: string[] }> {
+): Promise<{ files: string[]; providers: string[]; ok: boolean }> {
   const files = new Set<string>();
   const used = new Set<string>();
+  let ok = true;
   const where = (p: string) => ({ at: lc.src.locate(pointer + p), path: dottedPath(pointer + p, lc.src.value) });
   for (const ref of policy.files) {
     const problem = await fileProblem(lc.root, ref.value);
-    if (problem) lc.report([error(problem, where(ref.pointer).at, { path: where(ref.pointer).path })]);
+    if (problem) {
+      ok = false;
+      lc.report([error(problem, where(ref.pointer).at, { path: where(ref.pointer).path })]);
+    }
     else files.add(posix(relative(lc.root, resolve(lc.root, ref.value))));
   }
   for (const ref of policy.providers) {
     if (Object.hasOwn(providers, ref.value) || declaredProviders(lc).includes(ref.value)) used.add(ref.value);
-    else lc.report([unknownProvider(lc, ref.value, owner, where(ref.pointer))]);
+    else {
+      ok = false;
+      lc.report([unknownProvider(lc, ref.value, owner, where(ref.pointer))]);
+    }
   }
-  return { files: [...files].sort(), providers: [...used].sort() };
+  return { files: [...files].sort(), providers: [...used].sort(), ok };
 }
 
 /** Provider names under `providers:`, including entries that failed their own checks (they have their own error). */
@@ -76,10 +84,11 @@ function unknownProvider(lc: LoadContext, name: string, owner: string, { at, pat
 
 async function fileProblem(root: string, rel: string): Promise<string | undefined> {
   const abs = resolve(root, rel);
-  const inside = relative(root, abs);
-  if (isAbsolute(rel) || inside === ".." || inside.startsWith(".." + sep) || isAbsolute(inside)) {
+  if (isAbsolute(rel) || !isWithin(root, abs)) {
     return `file \`${rel}\` lies outside the project; paths are relative to ${root}`;
   }
+  // Checked before reading anything, so nothing outside is read (nor quoted in an error).
+  if (!isReallyWithin(root, abs)) return `file \`${rel}\` is a symbolic link (or lies in a linked folder) leading outside the project`;
   const info = await stat(abs).catch(() => undefined);
   if (!info) return `file \`${rel}\` does not exist`;
   if (!info.isFile()) return `\`${rel}\` is not a file`;

@@ -7,15 +7,19 @@ import { joinPointer } from "./pointer.js";
 import type { PluginRef, ProviderConfig, StageConfig } from "./project-config.js";
 import { checkRefs, error, isObj, type LoadContext, type Obj } from "./ref-checks.js";
 import { applyRefPolicy } from "./refs.js";
+import { checkStageFiles, declaredOutPaths } from "./stage-checks.js";
 import { schemaErrors } from "./yaml-source.js";
 
-/** The stage, and its plugin when one was found (for the checks of `needs`). */
+/**
+ * The stage, its plugin when one was found (for the checks of `needs`), and
+ * the out/ paths it declares (for the check that no two stages collide).
+ */
 export async function checkStage(
   lc: LoadContext,
   name: string,
   s: Obj,
   providers: Record<string, ProviderConfig>,
-): Promise<{ stage: StageConfig; plugin?: Plugin }> {
+): Promise<{ stage: StageConfig; plugin?: Plugin; outPaths?: string[] }> {
   const pointer = joinPointer("stages", name);
   const uses = typeof s.uses === "string" ? s.uses : "";
   const withBlock = isObj(s.with) ? s.with : {};
@@ -49,8 +53,13 @@ export async function checkStage(
   const policy = applyRefPolicy(stage.with, v.refs);
   lc.keepSecrets(policy.secrets);
   stage.keyed = policy.keyed;
-  Object.assign(stage, await checkRefs(lc, withPointer, policy, `stage \`${name}\``, providers));
-  return { stage, plugin };
+  const refs = await checkRefs(lc, withPointer, policy, `stage \`${name}\``, providers);
+  stage.files = refs.files;
+  stage.providers = refs.providers;
+  if (!v.valid) return { stage, plugin }; // the hooks below may rely on a valid `with`
+  const outPaths = declaredOutPaths(lc, stage, plugin);
+  if (refs.ok && plugin.checkFiles) stage.checkedFiles = await checkStageFiles(lc, stage, plugin);
+  return { stage, plugin, outPaths };
 }
 
 function needsOf(needs: unknown): string[] {

@@ -8,6 +8,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import { didYouMean, type Diagnostic, type Location } from "../diagnostic.js";
 import type { JsonSchema } from "../plugin.js";
 import { err, ok, type Result } from "../result.js";
+import { decodeUtf8File } from "../utf8.js";
 import { joinPointer, splitPointer } from "./pointer.js";
 
 export { joinPointer, splitPointer };
@@ -26,6 +27,12 @@ export interface YamlSource {
    * falls back to its nearest existing ancestor.
    */
   locate(pointer: string, opts?: { key?: boolean }): Location;
+}
+
+/** `parseYaml` of a file's bytes: invalid UTF-8 is an error at its line and column, not a silent U+FFFD. */
+export function parseYamlFile(bytes: Uint8Array, file: string): Result<YamlSource, Diagnostic[]> {
+  const text = decodeUtf8File(bytes, file);
+  return text.ok ? parseYaml(text.value, file) : err([text.error]);
 }
 
 export function parseYaml(text: string, file: string): Result<YamlSource, Diagnostic[]> {

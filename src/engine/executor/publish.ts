@@ -2,22 +2,53 @@
  * Writes a stage's published files under `out/`, where they differ from what
  * is there. The store holds the truth; `out/` is a view of it that can be
  * deleted and is put back by the next build, cached or not.
+ *
+ * Nothing is written through a symbolic link that leads out of the project
+ * (`out/` itself, or a folder under it), and no two stages of one build may
+ * publish the same path (or a file where the other has a folder).
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { ArtifactCorrupt } from "../artifact.js";
 import { writeFileAtomic } from "../atomic.js";
+import { DpoError } from "../diagnostic.js";
+import type { OutClaims } from "../out-path.js";
 import type { Project } from "../project.js";
+import { isReallyWithin } from "../real-path.js";
 import type { StageManifest } from "../stage-index.js";
 
-export async function materialise(project: Project, m: StageManifest): Promise<void> {
-  const outRel = relative(project.root, project.paths.outDir);
+export async function materialise(project: Project, m: StageManifest, claims?: OutClaims): Promise<void> {
+  const paths = Object.keys(m.published);
+  if (paths.length === 0) return;
+  const collision = claims?.claim(m.stage, paths);
+  if (collision) {
+    const same = collision.path === collision.otherPath;
+    throw new DpoError({
+      severity: "error",
+      message: same
+        ? `publishes out/${collision.path}, which stage "${collision.other}" publishes too`
+        : `publishes out/${collision.path}, which collides with out/${collision.otherPath} of stage "${collision.other}"`,
+      hint: "give each stage its own out/ path",
+    });
+  }
+  const outDir = project.paths.outDir;
+  const outRel = relative(project.root, outDir);
+  if (!isReallyWithin(project.root, outDir)) throw outside(`${outRel}/`);
   for (const [rel, digest] of Object.entries(m.published)) {
-    const target = join(project.paths.outDir, rel);
+    const target = join(outDir, rel);
+    if (!isReallyWithin(outDir, dirname(target))) throw outside(`${outRel}/${rel}`);
     if ((await project.files.digestIfExists(join(outRel, rel))) === digest) continue;
     const data = project.store.get(digest);
     if (!data) throw new ArtifactCorrupt(m.stage, digest);
     mkdirSync(dirname(target), { recursive: true });
     writeFileAtomic(target, data, project.paths.tmpDir);
   }
+}
+
+function outside(path: string): DpoError {
+  return new DpoError({
+    severity: "error",
+    message: `refusing to write ${path}: a symbolic link on the way leads outside the project`,
+    hint: "make out/ (and the folders in it) plain folders of the project, or point the link inside the project",
+  });
 }

@@ -10,6 +10,7 @@ import { nodeErrors } from "../config/locations.js";
 import { createContext, type RunTrace } from "../context.js";
 import type { Digest } from "../hash.js";
 import type { Rec } from "../plugin.js";
+import type { OutClaims } from "../out-path.js";
 import type { Project } from "../project.js";
 import type { Reporter } from "../reporter.js";
 import type { StageManifest } from "../stage-index.js";
@@ -28,6 +29,8 @@ export interface StageRun {
   reporter: Reporter;
   redact: (s: string) => string;
   signal: AbortSignal;
+  /** The out/ paths stages of this build have published so far (set by the scheduler). */
+  outClaims?: OutClaims;
 }
 
 type Stale = Extract<Plan, { kind: "stale" }>;
@@ -71,7 +74,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       fingerprint: plan.fingerprint,
     };
     const manifestDigest = r.project.index.record(plan.key, manifest);
-    await materialise(r.project, manifest);
+    await materialise(r.project, manifest, r.outClaims);
     const artifact = new StoredArtifact(stage.name, written.digest, written.count, r.project.store);
     return {
       status: "ran", stage: stage.name, key: plan.key, fingerprint: plan.fingerprint, manifest, manifestDigest, artifact,

@@ -11,6 +11,9 @@ import { ArtifactCorrupt, type StoredArtifact } from "../artifact.js";
 import { assertNever } from "../assert-never.js";
 import type { StageConfig } from "../config/load.js";
 import type { Digest } from "../hash.js";
+import { DpoError } from "../diagnostic.js";
+import { OutClaims } from "../out-path.js";
+import { stageFailure } from "./failure.js";
 import { staleStagePolicy } from "./mode.js";
 import { isBuilt, noMemoTraffic, type Built, type StageOutcome } from "./outcome.js";
 import { planStage, type Plan, type PlanContext } from "./plan.js";
@@ -23,7 +26,12 @@ export class Scheduler {
   private readonly outcomes = new Map<string, Promise<StageOutcome>>();
   private readonly rebuilt = new Map<string, Promise<StageOutcome>>();
 
-  constructor(private readonly run: StageRun & PlanContext) {}
+  private readonly run: StageRun & PlanContext;
+
+  constructor(run: StageRun & PlanContext) {
+    // One set of out/ claims per build: two stages publishing the same path fail, whichever runs second.
+    this.run = { ...run, outClaims: run.outClaims ?? new OutClaims() };
+  }
 
   /** The outcome of a stage, evaluated once per build however many stages need it. */
   outcome(name: string): Promise<StageOutcome> {
@@ -67,8 +75,9 @@ export class Scheduler {
     const started = performance.now();
     const { stored } = plan;
     try {
-      await materialise(this.run.project, stored.manifest);
+      await materialise(this.run.project, stored.manifest, this.run.outClaims);
     } catch (e) {
+      if (e instanceof DpoError) return publishFailure(stage, e, started, this.run.redact);
       if (!(e instanceof ArtifactCorrupt)) throw e;
       // A published object went bad after the existence check: recompute it rather than fail.
       this.run.reporter.warn(`a stored file of stage "${stage.name}" is missing or corrupt; recomputing the stage`);
@@ -118,6 +127,12 @@ export class Scheduler {
 
 function inputDigests(upstream: Built[]): Record<string, Digest> {
   return Object.fromEntries(upstream.map((u) => [u.stage, u.artifact.digest]));
+}
+
+/** A cached stage whose files cannot be put in out/ (a collision, a link leading outside). */
+function publishFailure(stage: StageConfig, e: DpoError, started: number, redact: (s: string) => string): StageOutcome {
+  const diagnostics = stageFailure(e, stage, redact);
+  return { status: "failed", stage: stage.name, reasons: [], ms: performance.now() - started, memo: noMemoTraffic(), diagnostics };
 }
 
 function frozenFailure(stage: StageConfig, plan: Stale): StageOutcome {

@@ -128,6 +128,9 @@ export default definePlugin<With>({
     },
   },
 
+  /** Each slice is a folder of its own under out/. */
+  publishes: (w) => ({ folders: [...new Set(namedSlices(w.iterations).map((s) => s.name))] }),
+
   async run(ctx) {
     const w = ctx.with;
     const { upstream, calibration } = await splitInputs(ctx);
@@ -185,14 +188,7 @@ function evalSizeOf(ctx: PluginContext<With>, total: number): number {
 
 /** Sorts and names the slices, and settles how many pairs each gets (warning or failing when short). */
 function planIterations(ctx: PluginContext<With>, available: number, held: number): Plan[] {
-  const specs = ctx.with.iterations.map((s) => (typeof s === "number" ? { size: s } : s));
-  specs.sort((a, b) => a.size - b.size);
-  const width = Math.max(4, String(specs[specs.length - 1]!.size).length);
-  const plans = specs.map((s) => ({
-    name: s.name ?? `iter-${String(s.size).padStart(width, "0")}`,
-    requested: s.size,
-    take: Math.min(s.size, available),
-  }));
+  const plans = namedSlices(ctx.with.iterations).map((s) => ({ name: s.name, requested: s.size, take: Math.min(s.size, available) }));
   const duplicates = plans.filter((p, i) => plans.findIndex((q) => q.name === p.name) !== i);
   if (duplicates.length > 0) ctx.fail("/with/iterations", `iteration name "${duplicates[0]!.name}" is used twice`, "give each slice its own size or name");
   const short: Diagnostic[] = [];
@@ -207,8 +203,14 @@ function planIterations(ctx: PluginContext<With>, available: number, held: numbe
   return plans;
 }
 
-function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | null): BuildInfo {
-  const e = ctx.with.eval;
+/** The slices by ascending size, each with its folder name under out/ (given, or iter-0100 style). */
+function namedSlices(iterations: readonly IterationSpec[]): { name: string; size: number }[] {
+  const specs = iterations.map((s) => (typeof s === "number" ? { size: s } : s)).sort((a, b) => a.size - b.size);
+  const width = Math.max(4, String(specs[specs.length - 1]!.size).length);
+  return specs.map((s) => ({ name: s.name ?? `iter-${String(s.size).padStart(width, "0")}`, size: s.size }));
+}
+
+function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | null): BuildInfo {  const e = ctx.with.eval;
   return {
     stage: ctx.stage,
     key: ctx.key,

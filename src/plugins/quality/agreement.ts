@@ -65,6 +65,7 @@ export default definePlugin<With>({
       },
     },
   },
+  publishes: (w) => ({ files: [w.report] }),
   async run(ctx) {
     const records = await allInputRecords(ctx);
     const pairs = records.map(({ rec, stage }) => readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint)));

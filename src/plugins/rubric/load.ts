@@ -2,14 +2,15 @@
  * Reads and checks a rubric file. Every problem is reported with its
  * file:line:column, exactly like config errors: schema errors (unknown keys
  * with did-you-mean, wrong types) first, then the checks a schema cannot
- * express (anchors and gates inside the scale, unique criterion ids).
+ * express (anchors and gates inside the scale, anchors for both ends of
+ * it, unique criterion ids).
  */
 import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
 import type { ConfigFile, PluginContext } from "../../engine/plugin.js";
 import { rubricSchema, type Rubric } from "./model.js";
 
 /** Loads a project-relative rubric file through the stage context (so its digest is recorded). */
-export async function loadRubric(ctx: PluginContext<any>, relPath: string): Promise<Rubric> {
+export async function loadRubric(ctx: Pick<PluginContext<any>, "readConfigFile">, relPath: string): Promise<Rubric> {
   return checkRubric(await ctx.readConfigFile<Rubric>(relPath, rubricSchema, "rubric file"));
 }
 
@@ -46,6 +47,15 @@ function semanticProblems(rubric: Rubric, src: ConfigFile<Rubric>): Diagnostic[]
       if (score < min || score > max) {
         error(`anchor score ${key} is outside the scale ${range}`, at("anchors", key), { key: true });
       }
+    }
+    // A judge told only what a 3 looks like has no idea what the ends of the scale mean.
+    const scores = Object.keys(c.anchors).map(Number);
+    const missing = min < max ? [min, max].filter((end) => !scores.includes(end)) : [];
+    for (const end of missing) {
+      error(`criterion \`${c.id}\` has no anchor for ${end === min ? "the bottom" : "the top"} of the scale (${end})`, at("anchors"), {
+        key: true,
+        hint: `anchors must cover both ends of the scale ${range}`,
+      });
     }
     if (c.gate !== undefined && (c.gate < min || c.gate > max)) {
       error(`gate ${c.gate} is outside the scale ${range}`, at("gate"));

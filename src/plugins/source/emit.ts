@@ -75,4 +75,6 @@ export async function* emitRecords(
   }
   ctx.tally("records.read", read);
   problems.finish(ctx);
+  // Said here, naming the file, rather than left for an export to find 0 pairs.
+  if (read === 0) ctx.log.warn(`${file}: no records read${problems.count > 0 ? " (every record was bad and skipped)" : ""}; later stages get no input`);
 }

@@ -29,7 +29,27 @@ export function parseJsonLine(line: Line): JsonObject {
     throw jsonError(err as Error);
   }
   if (!isObject(value)) throw new BadRecord(`expected a JSON object, found ${kindOf(value as never)}`);
+  // Only a line of at least 2 × MAX_RECORD_DEPTH characters can nest that deep: short lines skip the walk.
+  if (line.text.length > 2 * MAX_RECORD_DEPTH && nestsDeeper(value, MAX_RECORD_DEPTH)) {
+    throw new BadRecord(`record nested deeper than ${MAX_RECORD_DEPTH} levels`);
+  }
   return value;
+}
+
+/**
+ * How deep an input record may nest (serde_json's default). Far beyond any
+ * real record, and far below what recursive code downstream (canonical JSON,
+ * the store) can take, so a hostile line is a bad record at its line, not a
+ * stack overflow somewhere in a later stage.
+ */
+export const MAX_RECORD_DEPTH = 128;
+
+/** Whether a parsed value holds objects or arrays more than `limit` levels deep (recursion bounded by `limit`). */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (limit === 0) return true;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (nestsDeeper(v, limit - 1)) return true;
+  return false;
 }
 
 /** V8's message without the quoted copy of the line, and the column when it names a position. */

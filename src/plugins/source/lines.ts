@@ -19,6 +19,7 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { userError } from "../../engine/diagnostic.js";
+import { decodeStrict } from "../../engine/utf8.js";
 
 export interface Line {
   /** 1-based line number. */
@@ -31,8 +32,6 @@ export interface Line {
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
-const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
 const BOM = "\uFEFF";
 
 /** Opens a project file as a byte stream, gunzipping `.gz` files. */
@@ -87,12 +86,8 @@ function crToLf(chunk: Buffer): Buffer {
 
 /** Bytes holding whole lines (without the final newline) → numbered lines from `first`. */
 function decodeRegion(region: Buffer, first: number): Line[] {
-  let text: string;
-  try {
-    text = strict.decode(region);
-  } catch {
-    return splitBytes(region).map((bytes, i) => decodeLine(bytes, first + i));
-  }
+  const { text, invalidColumn } = decodeStrict(region);
+  if (invalidColumn !== undefined) return splitBytes(region).map((bytes, i) => decodeLine(bytes, first + i));
   const texts = text.split("\n");
   if (first === 1 && texts[0]!.startsWith(BOM)) texts[0] = texts[0]!.slice(1);
   return texts.map((t, i) => ({ number: first + i, text: t.endsWith("\r") ? t.slice(0, -1) : t }));
@@ -111,25 +106,9 @@ function splitBytes(region: Buffer): Buffer[] {
 
 function decodeLine(bytes: Buffer, number: number): Line {
   const body = bytes.length && bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, -1) : bytes;
-  try {
-    const text = strict.decode(body);
-    return { number, text: number === 1 && text.startsWith(BOM) ? text.slice(1) : text };
-  } catch {
-    const text = lossy.decode(body);
-    return { number, text, invalidUtf8: { column: invalidColumn(body, text) } };
-  }
-}
-
-/**
- * 1-based column of the first invalid byte: the first U+FFFD of the lossy
- * decoding that does not stand for a genuine U+FFFD (EF BF BD) in the input.
- */
-function invalidColumn(bytes: Buffer, text: string): number {
-  for (let i = text.indexOf("\uFFFD"); i !== -1; i = text.indexOf("\uFFFD", i + 1)) {
-    const at = Buffer.byteLength(text.slice(0, i));
-    if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) return i + 1;
-  }
-  return 1;
+  const { text, invalidColumn } = decodeStrict(body);
+  if (invalidColumn !== undefined) return { number, text, invalidUtf8: { column: invalidColumn } };
+  return { number, text: number === 1 && text.startsWith(BOM) ? text.slice(1) : text };
 }
 
 function readError(err: unknown, file: string, line: number) {
