@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   status: () => import("./commands/status.js"),
   graph: () => import("./commands/graph.js"),
   show: () => import("./commands/show.js"),
+  report: () => import("./commands/report.js"),
   gc: () => import("./commands/gc.js"),
   clean: () => import("./commands/clean.js"),
   verify: () => import("./commands/verify.js"),
@@ -28,6 +29,7 @@ Commands:
   status               which stages are stale, and why
   graph                the stage graph as Mermaid (or --format dot)
   show <stage>         records of a stage's output (-n N, --json)
+  report               the path of the build report (--open: show it in a browser)
   verify               recompute every stage offline and check it equals dpo.lock
   gc                   remove stored objects that dpo.lock no longer references
   clean                remove cache/ objects and out/ (--memo: the LLM call memo too)

@@ -153,7 +153,7 @@ export interface PluginContext<With = Record<string, unknown>> {
  * plugin declares it takes and produces, so a wrong `needs` is caught when the
  * config is loaded, not when the stage runs.
  */
-export type RecordKind = "prompts" | "candidates" | "judged" | "pairs" | "memberships" | "calibration";
+export type RecordKind = "prompts" | "candidates" | "judged" | "pairs" | "memberships" | "calibration" | "report";
 
 /** What a stage's `needs` must name. Every field is optional; a plugin without `inputs` takes anything. */
 export interface InputSpec {

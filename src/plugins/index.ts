@@ -18,6 +18,7 @@ export const builtinPlugins: Record<string, Loader> = {
   "pair/preference": () => load(import("./pair/preference.js")),
   "quality/agreement": () => load(import("./quality/agreement.js")),
   "quality/calibration": () => load(import("./quality/calibration.js")),
+  "report/html": () => load(import("./report/html.js")),
   "source/csv": () => load(import("./source/csv.js")),
   "source/hh": () => load(import("./source/hh.js")),
   "source/jsonl": () => load(import("./source/jsonl.js")),

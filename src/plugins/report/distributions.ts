@@ -1,0 +1,47 @@
+/**
+ * The numbers behind the report's histograms, from one set of pairs: per
+ * criterion the chosen and rejected sides' scores (combined over judges, as
+ * the pair records them) and their deltas; overall the aggregate scores and
+ * margins.
+ */
+import type { Rec } from "../../engine/plugin.js";
+import { isObject } from "./inputs.js";
+import { numberOrNull } from "./pairs-table.js";
+
+export interface Distribution {
+  chosen: number[];
+  rejected: number[];
+  /** chosen − rejected. */
+  deltas: number[];
+}
+
+export interface Distributions {
+  overall: Distribution;
+  /** Criterion id → its distribution, in the order criteria first appear. */
+  criteria: Map<string, Distribution>;
+}
+
+export function distributions(pairs: readonly Rec[]): Distributions {
+  const overall = empty();
+  const criteria = new Map<string, Distribution>();
+  for (const pair of pairs) {
+    add(overall, isObject(pair.chosen) ? pair.chosen.score : null, isObject(pair.rejected) ? pair.rejected.score : null, pair.margin);
+    for (const c of Array.isArray(pair.criteria) ? pair.criteria : []) {
+      if (!isObject(c) || typeof c.id !== "string") continue;
+      const d = criteria.get(c.id) ?? criteria.set(c.id, empty()).get(c.id)!;
+      add(d, c.chosen, c.rejected, c.delta);
+    }
+  }
+  return { overall, criteria };
+}
+
+function add(d: Distribution, chosen: unknown, rejected: unknown, delta: unknown): void {
+  const [c, r, m] = [numberOrNull(chosen), numberOrNull(rejected), numberOrNull(delta)];
+  if (c !== null) d.chosen.push(c);
+  if (r !== null) d.rejected.push(r);
+  if (m !== null) d.deltas.push(m);
+}
+
+function empty(): Distribution {
+  return { chosen: [], rejected: [], deltas: [] };
+}

@@ -1,0 +1,139 @@
+/**
+ * The rows of the report's pair table, from every pairs stage it takes.
+ *
+ * A pair is shown as the most downstream stage has it (with `agreement`, once
+ * quality/agreement has run), and with its fate: the export iterations holding
+ * it, or the stage that dropped it. Stages are ordered by record count, largest
+ * first — the stages after pair/* only ever drop pairs — so a pair missing from
+ * a stage was dropped by that stage. A pair dropped by a stage that adds
+ * `agreement` (quality/agreement with `filter: drop`) was dropped as disputed.
+ */
+import type { Rec } from "../../engine/plugin.js";
+import { truncate } from "./escape.js";
+import { isObject, promptText, type Input } from "./inputs.js";
+
+export interface PairSide {
+  model: string;
+  score: number | null;
+  text: string;
+}
+
+export interface PairRow {
+  id: string;
+  prompt: string;
+  chosen: PairSide;
+  rejected: PairSide;
+  margin: number | null;
+  reason: string;
+  criteria: { id: string; delta: number | null }[];
+  judges: { judge: string; prefers: string; chosen: number | null; rejected: number | null }[];
+  /** Share of judges preferring chosen (from quality/agreement), null when not measured. */
+  share: number | null;
+  /** "pair": disputed overall; "criterion": only on some criteria (`disputedOn`). */
+  dispute: "pair" | "criterion" | null;
+  disputedOn: string[];
+  /** Where it went: iterations, "eval", "unused", "dropped by <stage>", "kept". */
+  fate: string;
+}
+
+export interface PairTable {
+  rows: PairRow[];
+  total: number;
+  disputed: number;
+  criterionDisputed: number;
+  /** Set when not every pair is shown: what is. */
+  note: string | null;
+  /** The pairs stages, largest first. */
+  stages: string[];
+}
+
+export interface TableOptions {
+  maxPairs: number;
+  textChars: number;
+}
+
+/** Pairs inputs, largest first (needs order among equals): upstream before downstream. */
+export function orderPairStages(inputs: readonly Input[]): Input[] {
+  return inputs
+    .map((input, i) => ({ input, i }))
+    .filter(({ input }) => input.kind === "pairs")
+    .sort((a, b) => b.input.count - a.input.count || a.i - b.i)
+    .map(({ input }) => input);
+}
+
+export interface LatestPair {
+  rec: Rec;
+  /** Index (in largest-first order) of the last pairs stage holding it. */
+  stage: number;
+}
+
+/** Every pair of any pairs stage, once, as the last stage holding it has it; sorted by id. */
+export function latestPairs(pairStages: readonly Input[]): LatestPair[] {
+  const latest = new Map<string, LatestPair>();
+  pairStages.forEach((input, stage) => {
+    for (const rec of input.records) latest.set(rec.id, { rec, stage });
+  });
+  return [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
+}
+
+export function pairTable(pairStages: readonly Input[], latest: readonly LatestPair[], memberships: readonly Rec[] | null, o: TableOptions): PairTable {
+  const carriesAgreement = pairStages.map((input) => input.records.some((r) => isObject(r.agreement)));
+  const where = new Map((memberships ?? []).map((m) => [m.id, m]));
+  const all = latest.map(({ rec, stage }) => {
+    const dropper = stage < pairStages.length - 1 ? stage + 1 : undefined;
+    const droppedAsDisputed = dropper !== undefined && !isObject(rec.agreement) && carriesAgreement[dropper]!;
+    const fate =
+      dropper !== undefined ? `dropped by ${pairStages[dropper]!.stage}` : memberships ? fateInExport(where.get(rec.id)) : "kept";
+    return rowOf(rec, fate, droppedAsDisputed, o.textChars);
+  });
+  const shown = all.filter((row, i) => i < o.maxPairs || row.dispute !== null);
+  const disputed = all.filter((r) => r.dispute === "pair").length;
+  const criterionDisputed = all.filter((r) => r.dispute === "criterion").length;
+  const note =
+    shown.length < all.length
+      ? `showing ${shown.length} of ${all.length} pairs: the first ${o.maxPairs} by id and every disputed pair (raise \`maxPairs\` to show more)`
+      : null;
+  return { rows: shown, total: all.length, disputed, criterionDisputed, note, stages: pairStages.map((s) => s.stage) };
+}
+
+function fateInExport(m: Rec | undefined): string {
+  if (!m) return "not exported";
+  if (m.split === "eval") return "eval";
+  const iterations = Array.isArray(m.iterations) ? m.iterations.map(String) : [];
+  return iterations.length > 0 ? iterations.join(", ") : "unused";
+}
+
+function rowOf(rec: Rec, fate: string, droppedAsDisputed: boolean, textChars: number): PairRow {
+  const agreement = isObject(rec.agreement) ? rec.agreement : undefined;
+  const byCriterion = agreement && isObject(agreement.criteria) ? agreement.criteria : {};
+  const disputedOn = Object.keys(byCriterion).filter((c) => isObject(byCriterion[c]) && byCriterion[c].disputed === true);
+  const overall = agreement?.disputed === true || droppedAsDisputed;
+  return {
+    id: rec.id,
+    prompt: truncate(promptText(rec.prompt), textChars),
+    chosen: sideOf(rec.chosen, textChars),
+    rejected: sideOf(rec.rejected, textChars),
+    margin: numberOrNull(rec.margin),
+    reason: typeof rec.reason === "string" ? rec.reason : "",
+    criteria: (Array.isArray(rec.criteria) ? rec.criteria : []).filter(isObject).map((c) => ({ id: String(c.id), delta: numberOrNull(c.delta) })),
+    judges: (Array.isArray(rec.judges) ? rec.judges : []).filter(isObject).map((j) => ({
+      judge: String(j.judge),
+      prefers: String(j.prefers),
+      chosen: numberOrNull(j.chosen),
+      rejected: numberOrNull(j.rejected),
+    })),
+    share: numberOrNull(agreement?.share),
+    dispute: overall ? "pair" : disputedOn.length > 0 ? "criterion" : null,
+    disputedOn,
+    fate: droppedAsDisputed ? `${fate} (disputed)` : fate,
+  };
+}
+
+function sideOf(side: unknown, textChars: number): PairSide {
+  const s = isObject(side) ? side : {};
+  return { model: typeof s.model === "string" ? s.model : "", score: numberOrNull(s.score), text: truncate(typeof s.text === "string" ? s.text : "", textChars) };
+}
+
+export function numberOrNull(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
