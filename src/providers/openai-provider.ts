@@ -185,7 +185,9 @@ export class OpenAiProvider implements LlmProvider {
       ? "nothing was memoised for this call: the next build sends it again"
       : result.status === 401 || result.status === 403
         ? "check the provider's apiKey (and that the environment variable it names is set)"
-        : "the endpoint rejected the request; check the model name and parameters";
+        : result.status === 429
+          ? "the endpoint said not to retry (a quota or billing limit): check the account, then build again"
+          : "the endpoint rejected the request; check the model name and parameters";
     return this.located(`${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}`, hint);
   }
 

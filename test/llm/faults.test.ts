@@ -137,6 +137,7 @@ describe("openai provider: x-should-retry", () => {
     const err = await p.chat(ask("quota"), { ctx: makeContext().ctx }).catch((e) => e);
     expect(err.message).toContain("HTTP 429: You exceeded your current quota");
     expect(err.message).not.toContain("attempts");
+    expect(err.diagnostics[0].hint).toMatch(/quota/);
     expect(s.requestCount).toBe(1);
   });
 
