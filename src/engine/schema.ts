@@ -51,13 +51,14 @@ export interface Validation {
   refs: Ref[];
 }
 
-/** Validates in place (defaults are filled in) and collects `dpo` references. */
+/** Validates in place (defaults are filled in) and collects `dpo` references (only the secret ones when the value is invalid). */
 export function validate(schema: JsonSchema, value: unknown): Validation {
   const v = compile(schema);
   collecting = [];
   try {
     const valid = v(value) as boolean;
-    return { valid, errors: v.errors ? [...v.errors] : [], refs: valid ? collecting : [] };
+    // An invalid value still names its secrets, so that its errors can be redacted.
+    return { valid, errors: v.errors ? [...v.errors] : [], refs: valid ? collecting : collecting.filter((r) => r.kind === "secret") };
   } finally {
     collecting = undefined;
   }

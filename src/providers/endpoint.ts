@@ -1,24 +1,14 @@
 /**
- * The public identity of an endpoint URL: what may enter memo keys and logs.
- * Credentials in the user-info part and secret-looking query parameters are
- * removed; everything that selects the model service (host, path, e.g. Azure's
- * `api-version`) stays.
+ * The public identity of an endpoint URL (what may enter memo keys and logs)
+ * and the credentials it carries: the engine's one policy for credentials in
+ * URLs (engine/config/url-credentials.ts), plus how user-info goes on the wire.
  */
-const SECRET_PARAM = /key|token|secret|password|passwd|auth|sig|credential|code/i;
+import { basicCredentials } from "../engine/config/url-credentials.js";
 
-export function publicUrl(url: string): string {
-  const u = new URL(url);
-  u.username = "";
-  u.password = "";
-  u.hash = "";
-  for (const name of [...u.searchParams.keys()]) if (SECRET_PARAM.test(name)) u.searchParams.delete(name);
-  u.searchParams.sort();
-  return u.toString().replace(/\/+(\?|$)/, "$1");
-}
+export { publicUrl, urlSecrets } from "../engine/config/url-credentials.js";
 
-/** The credentials `publicUrl` removes: user-info password and secret-looking query values. */
-export function urlSecrets(url: string): string[] {
-  const u = new URL(url);
-  const params = [...u.searchParams].filter(([name]) => SECRET_PARAM.test(name)).map(([, v]) => v);
-  return [decodeURIComponent(u.password), ...params].filter(Boolean);
+/** The `authorization` header for credentials in the URL's user-info part (`http://user:pass@host`), if any. */
+export function basicAuthorization(url: URL): string | undefined {
+  const credentials = basicCredentials(url);
+  return credentials === undefined ? undefined : `Basic ${credentials}`;
 }

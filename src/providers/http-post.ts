@@ -8,6 +8,13 @@
  * each post is itself a node of its signal's abort subscribers (one listener
  * per signal, engine/async/abort-fanout.ts), so a post costs one object and no
  * listener.
+ *
+ * Each post has one deadline for its whole exchange (connection, headers and
+ * every byte of the body): undici's own headers and body timeouts only bound
+ * the gaps, so a server dripping a byte at a time could hold a call forever.
+ * The deadline is one Node timer per post, which replaces undici's two (they
+ * are turned off); timers of the same duration share one list in Node, so
+ * arming and clearing it is O(1).
  */
 import type { Dispatcher } from "undici";
 import { subscribe, type AbortSubscriber, type AbortSubscribers } from "../engine/async/abort-fanout.js";
@@ -19,7 +26,7 @@ export interface PostTarget {
   path: string;
   /** Every header sent, content type and credentials included. */
   headers: Record<string, string>;
-  /** Longest wait for the reply's headers, and between chunks of its body. */
+  /** Longest time one post may take, from dispatch to the last byte of its reply. */
   timeoutMs: number;
 }
 
@@ -32,14 +39,30 @@ export interface PostReply {
   text: string;
 }
 
-/** Resolves with the reply, whatever its status; rejects on network errors, timeouts, or with the signal's reason when it aborts. */
+/** The error of a post that ran past its deadline. */
+export class PostDeadlineError extends Error {
+  readonly code = "DPO_POST_DEADLINE";
+  constructor(readonly timeoutMs: number) {
+    super(`no complete reply within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * Resolves with the reply, whatever its status; rejects on network errors,
+ * with a PostDeadlineError when the whole exchange takes longer than
+ * `target.timeoutMs`, or with the signal's reason when it aborts.
+ */
 export function post(target: PostTarget, body: string, signal: AbortSignal): Promise<PostReply> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const exchange = new Exchange(signal, resolve, reject);
     const { dispatcher, path, headers, timeoutMs } = target;
-    dispatcher.dispatch({ method: "POST", path, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, exchange);
+    const exchange = new Exchange(signal, timeoutMs, resolve, reject);
+    dispatcher.dispatch({ method: "POST", path, headers, body, headersTimeout: 0, bodyTimeout: 0 }, exchange);
   });
+}
+
+function expire(exchange: Exchange): void {
+  exchange.expired();
 }
 
 /** A post in progress: undici's handler for it, and a node of its signal's abort subscribers. */
@@ -53,12 +76,16 @@ class Exchange implements Dispatcher.DispatchHandler, AbortSubscriber {
   private status = 0;
   private headers: ReplyHeaders = {};
   private readonly chunks: Buffer[] = [];
+  /** The deadline; `expire` with this post as argument, so arming it allocates no closure. */
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     signal: AbortSignal,
+    private readonly timeoutMs: number,
     private readonly resolve: (reply: PostReply) => void,
     private readonly reject: (reason: unknown) => void,
   ) {
+    this.timer = setTimeout(expire, timeoutMs, this);
     this.list = subscribe(signal, this);
   }
 
@@ -78,17 +105,30 @@ class Exchange implements Dispatcher.DispatchHandler, AbortSubscriber {
   }
 
   onResponseEnd(): void {
+    clearTimeout(this.timer);
     this.list.remove(this);
     const text = this.chunks.length === 1 ? this.chunks[0]!.toString("utf8") : Buffer.concat(this.chunks).toString("utf8");
     this.resolve({ status: this.status, headers: this.headers, text });
   }
 
   onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
+    clearTimeout(this.timer);
     this.list.remove(this);
     this.reject(error);
   }
 
+  /** The signal aborted: stop the exchange with its reason. */
   aborted(reason: unknown): void {
+    this.stop(reason);
+  }
+
+  /** The deadline passed: stop the exchange as a failed attempt. */
+  expired(): void {
+    this.stop(new PostDeadlineError(this.timeoutMs));
+  }
+
+  private stop(reason: unknown): void {
+    clearTimeout(this.timer);
     this.abortReason = { reason };
     this.list.remove(this);
     this.controller?.abort(reason as Error);

@@ -5,7 +5,7 @@
  */
 import type { ChatUsage } from "./llm.js";
 import { post, type PostReply, type PostTarget } from "./http-post.js";
-import { isRetryableStatus, retryAfterMs } from "./retry.js";
+import { isRetryableReply, retryAfterMs } from "./retry.js";
 
 /** What a successful call yields, and what the memo stores. */
 export interface ChatReply {
@@ -15,15 +15,21 @@ export interface ChatReply {
   model: string;
 }
 
-export type Attempt =
-  | { ok: true; reply: ChatReply }
-  | { ok: false; retryable: boolean; status?: number; reason: string; retryAfterMs?: number };
+/**
+ * How an attempt failed, coarsely: the provider's circuit breaker counts
+ * failures of one kind in a row (`HTTP 503` and `HTTP 429` are different kinds).
+ */
+export type FailureKind = "timeout" | "network" | "malformed" | `HTTP ${number}`;
+
+export type Failure = { ok: false; kind: FailureKind; retryable: boolean; status?: number; reason: string; retryAfterMs?: number };
+
+export type Attempt = { ok: true; reply: ChatReply } | Failure;
 
 /** The chat completions route of one endpoint (path e.g. `/v1/chat/completions`). */
 export type ChatEndpoint = PostTarget;
 
 const EXCERPT = 300;
-const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+const TIMEOUTS = new Set(["DPO_POST_DEADLINE", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /** `body` is the request body as JSON text. */
 export async function attemptChat(endpoint: ChatEndpoint, body: string, signal: AbortSignal): Promise<Attempt> {
@@ -33,21 +39,22 @@ export async function attemptChat(endpoint: ChatEndpoint, body: string, signal: 
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     if (TIMEOUTS.has((err as { code?: string }).code ?? "")) {
-      return { ok: false, retryable: true, reason: `no reply within ${endpoint.timeoutMs} ms` };
+      return { ok: false, kind: "timeout", retryable: true, reason: `no reply within ${endpoint.timeoutMs} ms` };
     }
-    return { ok: false, retryable: true, reason: `network error: ${describe(err)}` };
+    return { ok: false, kind: "network", retryable: true, reason: `network error: ${describe(err)}` };
   }
   if (res.status < 200 || res.status >= 300) {
     return {
       ok: false,
-      retryable: isRetryableStatus(res.status),
+      kind: `HTTP ${res.status}`,
+      retryable: isRetryableReply(res.status, res.headers),
       status: res.status,
       reason: `HTTP ${res.status}: ${excerpt(res.text)}`,
       retryAfterMs: retryAfterMs(res.headers),
     };
   }
   const reply = parseCompletion(res.text);
-  if (!reply) return { ok: false, retryable: true, status: res.status, reason: `malformed reply: ${excerpt(res.text)}` };
+  if (!reply) return { ok: false, kind: "malformed", retryable: true, status: res.status, reason: `malformed reply: ${excerpt(res.text)}` };
   return { ok: true, reply };
 }
 

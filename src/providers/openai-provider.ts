@@ -2,21 +2,22 @@
  * An OpenAI-compatible chat endpoint as an LlmProvider: every call memoised
  * (and refused when offline), identical calls in flight sent once, at most
  * `maxConcurrency` requests open, optional requests/tokens-per-minute budgets,
- * retries with backoff, and usage and cost counted for cached replies too.
+ * retries with backoff, a circuit breaker that stops a dead endpoint
+ * (breaker.ts), and usage and cost counted for cached replies too.
  */
 import type { Dispatcher } from "undici";
 import { InFlight } from "../engine/async/in-flight.js";
 import { Semaphore } from "../engine/async/semaphore.js";
-import { sleep } from "../engine/async/sleep.js";
 import { DpoError } from "../engine/diagnostic.js";
 import type { PluginContext } from "../engine/plugin.js";
 import type { ProviderEnv } from "../engine/provider.js";
 import { seededRng } from "../engine/rng.js";
+import { CircuitBreaker } from "./breaker.js";
 import { chatKey, estimateTokens, promptExcerpt, requestBody } from "./chat-key.js";
-import { publicUrl, urlSecrets } from "./endpoint.js";
+import { basicAuthorization, publicUrl, urlSecrets } from "./endpoint.js";
 import { TokenBucket } from "./limits/token-bucket.js";
 import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js";
-import { attemptChat, type Attempt, type ChatEndpoint, type ChatReply } from "./openai-http.js";
+import { attemptChat, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { retryDelay } from "./retry.js";
 
 export interface OpenAiConfig {
@@ -30,6 +31,7 @@ export interface OpenAiConfig {
   maxRetries: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  breakerThreshold: number;
   prices?: Record<string, { input: number; output: number }>;
 }
 
@@ -39,6 +41,7 @@ export const OPENAI_DEFAULTS = {
   maxRetries: 5,
   retryBaseMs: 500,
   retryMaxMs: 30_000,
+  breakerThreshold: 2,
 } as const;
 
 export class OpenAiProvider implements LlmProvider {
@@ -50,6 +53,7 @@ export class OpenAiProvider implements LlmProvider {
   private readonly jitter = seededRng("openai-retry-jitter");
   private readonly inFlight = new InFlight<string, ChatReply>();
   private readonly secrets: string[];
+  private readonly breaker: CircuitBreaker;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
 
   constructor(
@@ -57,11 +61,13 @@ export class OpenAiProvider implements LlmProvider {
     private readonly env: ProviderEnv,
   ) {
     this.config = { ...OPENAI_DEFAULTS, ...stripUndefined(config), baseUrl: config.baseUrl };
-    this.identity = Object.freeze({ type: "openai", baseUrl: publicUrl(this.config.baseUrl) });
+    // Redacted too: a secret variable may sit in the URL's path (`https://host/${TOKEN}/v1`).
+    this.identity = Object.freeze({ type: "openai", baseUrl: env.redact(publicUrl(this.config.baseUrl)) });
     this.slots = new Semaphore(this.config.maxConcurrency);
     if (this.config.rpm) this.requestBudget = new TokenBucket(this.config.rpm);
     if (this.config.tpm) this.tokenBudget = new TokenBucket(this.config.tpm);
     this.secrets = secretsOf(this.config);
+    this.breaker = new CircuitBreaker(this.config.breakerThreshold);
   }
 
   async chat(request: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
@@ -86,37 +92,51 @@ export class OpenAiProvider implements LlmProvider {
     await endpoint?.dispatcher.close();
   }
 
-  /** Sends one call, retrying what may succeed later; throws a DpoError when it gives up. */
+  /**
+   * Sends one call, retrying what may succeed later; throws a DpoError when it
+   * gives up or the breaker is open. The call keeps its concurrency slot
+   * through its retries: a call that has started finishes before queued ones
+   * start, so a dead endpoint is known after one call's retries (and the
+   * breaker opens) rather than after every queued call's first attempt, and a
+   * struggling server is not handed new calls while old ones back off.
+   */
   private async send(request: ChatRequest, ctx: PluginContext<any>): Promise<ChatReply> {
+    this.breaker.throwIfOpen();
     const endpoint = await this.connect();
     const body = JSON.stringify(requestBody(request)); // once, however many attempts
     const estimate = estimateTokens(request);
-    for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(endpoint, body, estimate, ctx.signal);
-      if (result.ok) return result.reply;
-      if (!result.retryable || attempt >= this.config.maxRetries) throw this.failure(request, result, attempt + 1);
-      const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
-      ctx.stat("llm.retries", 1);
-      ctx.log.debug(this.redact(`provider "${this.env.name}": ${result.reason} (model "${request.model}"); retry ${attempt + 1}/${this.config.maxRetries} in ${wait} ms`));
-      await sleep(wait, ctx.signal);
-    }
-  }
-
-  /** One attempt inside a concurrency slot, after the per-minute budgets allow it. */
-  private async attempt(endpoint: ChatEndpoint, body: string, estimate: number, signal: AbortSignal): Promise<Attempt> {
-    const release = await this.slots.acquire(signal);
+    const release = await this.slots.acquire(ctx.signal);
     try {
-      if (this.requestBudget) await this.requestBudget.take(1, signal);
-      if (this.tokenBudget) await this.tokenBudget.take(estimate, signal);
-      const result = await attemptChat(endpoint, body, signal);
-      if (result.ok) {
-        const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;
-        if (used > 0) this.tokenBudget?.adjust(used - estimate);
+      for (let attempt = 0; ; attempt++) {
+        this.breaker.throwIfOpen(); // opened while this call waited for its slot or its retry
+        const result = await this.attempt(endpoint, body, estimate, ctx.signal);
+        if (result.ok) {
+          this.breaker.succeeded();
+          return result.reply;
+        }
+        this.breaker.throwIfOpen(); // opened while this attempt was on the wire: no retry
+        if (!result.retryable || attempt >= this.config.maxRetries) throw this.giveUp(request, result, attempt + 1);
+        const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
+        ctx.stat("llm.retries", 1);
+        ctx.log.debug(this.redact(`provider "${this.env.name}": ${result.reason} (model "${request.model}"); retry ${attempt + 1}/${this.config.maxRetries} in ${wait} ms`));
+        await this.breaker.pause(wait, ctx.signal);
       }
-      return result;
     } finally {
       release();
     }
+  }
+
+  /** One attempt, after the per-minute budgets allow it (and unless the breaker opened meanwhile). */
+  private async attempt(endpoint: ChatEndpoint, body: string, estimate: number, signal: AbortSignal): Promise<Attempt> {
+    if (this.requestBudget) await this.requestBudget.take(1, signal);
+    if (this.tokenBudget) await this.tokenBudget.take(estimate, signal);
+    this.breaker.throwIfOpen();
+    const result = await attemptChat(endpoint, body, signal);
+    if (result.ok) {
+      const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;
+      if (used > 0) this.tokenBudget?.adjust(used - estimate);
+    }
+    return result;
   }
 
   private count(ctx: PluginContext<any>, model: string, reply: ChatReply, sent: boolean): void {
@@ -141,6 +161,9 @@ export class OpenAiProvider implements LlmProvider {
         connect: { timeout: this.config.timeoutMs },
       });
       const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json", ...this.config.headers };
+      // Credentials in the URL are sent as HTTP basic auth, as a browser would; an api key takes precedence.
+      const basic = basicAuthorization(url);
+      if (basic && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) headers.authorization = basic;
       if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
       const path = `${url.pathname.replace(/\/+$/, "")}/chat/completions${url.search}`;
       return { dispatcher, path, headers, timeoutMs: this.config.timeoutMs };
@@ -148,15 +171,48 @@ export class OpenAiProvider implements LlmProvider {
     return this.endpoint;
   }
 
-  /** Throws the located error (at this provider's config entry). */
-  private failure(request: ChatRequest, result: Extract<Attempt, { ok: false }>, attempts: number): never {
-    const tries = attempts === 1 ? "" : ` after ${attempts} attempts`;
+  /** The error of a call that gives up; when this opens the breaker, the breaker's error, which every waiting call gets too. */
+  private giveUp(request: ChatRequest, result: Failure, attempts: number): unknown {
+    if (!this.breaker.gaveUp(result)) return this.failure(request, result, attempts);
+    const error = this.stopped(request, result, attempts);
+    this.breaker.open(error);
+    return error;
+  }
+
+  /** The located error (at this provider's config entry) of one call that failed. */
+  private failure(request: ChatRequest, result: Failure, attempts: number): unknown {
     const hint = result.retryable
       ? "nothing was memoised for this call: the next build sends it again"
       : result.status === 401 || result.status === 403
         ? "check the provider's apiKey (and that the environment variable it names is set)"
-        : "the endpoint rejected the request; check the model name and parameters";
-    return this.env.fail("", this.redact(`provider "${this.env.name}" (${this.identity.baseUrl}), model "${request.model}": chat call failed${tries}: ${result.reason}`), hint);
+        : result.status === 429
+          ? "the endpoint said not to retry (a quota or billing limit): check the account, then build again"
+          : "the endpoint rejected the request; check the model name and parameters";
+    return this.located(`${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}`, hint);
+  }
+
+  /** The one error of an open breaker: names the provider, its URL without credentials, and the last failure. */
+  private stopped(request: ChatRequest, result: Failure, attempts: number): unknown {
+    const n = this.config.breakerThreshold;
+    const streak = n === 1 ? "a call" : `${n} calls in a row`;
+    return this.located(
+      `${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}; ${streak} failed this way, so the provider stopped: ` +
+        "the calls still waiting were not sent",
+      "the calls that finished are memoised and are not sent again: once the endpoint answers, build again " +
+        "(or raise timeoutMs, maxRetries or breakerThreshold for a slow or flaky endpoint)",
+    );
+  }
+
+  private callName(request: ChatRequest): string {
+    return `provider "${this.env.name}" (${this.identity.baseUrl}), model "${request.model}"`;
+  }
+
+  private located(message: string, hint: string): unknown {
+    try {
+      return this.env.fail("", this.redact(message), hint);
+    } catch (error) {
+      return error;
+    }
   }
 
   /** Throws the located error (at the stage that made the call). */
@@ -184,6 +240,10 @@ function secretsOf(config: OpenAiConfig): string[] {
   const all = [config.apiKey ?? "", ...Object.values(config.headers ?? {}), ...urlSecrets(config.baseUrl)];
   // Very short values would redact ordinary words; real credentials are long.
   return [...new Set(all.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
+}
+
+function tries(attempts: number): string {
+  return attempts === 1 ? "" : ` after ${attempts} attempts`;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

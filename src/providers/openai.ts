@@ -25,7 +25,10 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
       baseUrl: {
         type: "string",
         pattern: "^https?://",
-        description: "Base URL of the API, up to and including the version path, e.g. https://api.openai.com/v1.",
+        description:
+          "Base URL of the API, up to and including the version path, e.g. https://api.openai.com/v1. " +
+          "Credentials in it (`https://user:pass@host/v1`, `?api-key=…`) are sent (user-info as basic auth) but treated as secrets: " +
+          "kept out of keys, `cache/` and messages.",
       },
       apiKey: {
         type: "string",
@@ -42,7 +45,7 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
       tpm: tuning(positiveInt("Tokens per minute allowed (estimated before each call, corrected by the reported usage).")),
       timeoutMs: tuning(
         positiveInt(
-          "Longest wait, in milliseconds, for a reply to start (and between its chunks) before the attempt counts as failed.",
+          "Longest time, in milliseconds, one attempt may take, from sending the request to the last byte of the reply, before it counts as failed (and may be retried).",
           OPENAI_DEFAULTS.timeoutMs,
         ),
       ),
@@ -51,10 +54,20 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
         type: "integer",
         minimum: 0,
         default: OPENAI_DEFAULTS.maxRetries,
-        description: "Retries after a rate limit, server error, timeout or network error before the call fails.",
+        description:
+          "Retries after a rate limit, server error, timeout or network error before the call fails. " +
+          "A reply's `x-should-retry: false` header stops retries, and `true` allows one for any status.",
       },
       retryBaseMs: tuning(positiveInt("Longest wait before the first retry; it doubles with each retry (full jitter).", OPENAI_DEFAULTS.retryBaseMs)),
       retryMaxMs: tuning(positiveInt("Longest wait before any retry, including waits the server asks for.", OPENAI_DEFAULTS.retryMaxMs)),
+      breakerThreshold: tuning(
+        positiveInt(
+          "Calls in a row that give up with the same kind of failure (timeout, network error, malformed reply, one HTTP status; " +
+            "not 400, 413 or 422) before the provider stops: every call still waiting or not yet started then fails at once, " +
+            "with one error, instead of spending its own retries on a dead endpoint.",
+          OPENAI_DEFAULTS.breakerThreshold,
+        ),
+      ),
       prices: {
         type: "object",
         description: "Prices per model in USD per million tokens, to report the cost of a build.",

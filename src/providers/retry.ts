@@ -1,13 +1,23 @@
 /**
  * When to try an HTTP call again, and how long to wait first: capped
  * exponential backoff with full jitter, unless the server said how long
- * (`retry-after-ms`, or `retry-after` in seconds or as an HTTP date).
+ * (`retry-after-ms`, or `retry-after` in seconds or as an HTTP date). The
+ * server's `x-should-retry` (sent by OpenAI and Anthropic) overrides the
+ * status: a quota 429 says `false`, and is not retried.
  */
 import type { Rng } from "../engine/rng.js";
 
 /** Request timeout, conflict, rate limit and server errors are worth another try. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** Whether a reply with this status and these headers is worth another try: the server's `x-should-retry` when it says, else the status. */
+export function isRetryableReply(status: number, headers: Record<string, string | string[] | undefined>): boolean {
+  const said = first(headers["x-should-retry"])?.trim().toLowerCase();
+  if (said === "true") return true;
+  if (said === "false") return false;
+  return isRetryableStatus(status);
 }
 
 export interface BackoffPolicy {

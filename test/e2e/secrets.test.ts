@@ -12,14 +12,14 @@ import { alpacaData, filesUnder, judgeReply, miniRubric } from "./helpers.js";
 const KEY = "sk-e2e-Zq8vRw3LkP0nXy7TfJ2m";
 const isJudgeRequest = (body: any) => String(body.messages?.[0]?.content ?? "").startsWith("You are a careful, impartial evaluator");
 
-const config = (baseUrl: string) => `version: 1
+const config = (baseUrl: string, auth = "apiKey: \${TEST_API_KEY}") => `version: 1
 project: secrets-e2e
 seed: 9
 providers:
   local:
     type: openai
     baseUrl: "${baseUrl}"
-    apiKey: \${TEST_API_KEY}
+    ${auth}
     headers:
       x-api-key: \${TEST_API_KEY}
     maxRetries: 0
@@ -55,10 +55,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(faults?: (i: number, body: any) => Fault | undefined): Promise<{ p: TempProject; server: LlmServer }> {
+async function setup(
+  faults?: (i: number, body: any) => Fault | undefined,
+  configFor: (baseUrl: string) => string = config,
+): Promise<{ p: TempProject; server: LlmServer }> {
   const server = await startLlmServer({ reply: (body) => (isJudgeRequest(body) ? judgeReply(body) : undefined), faults });
   cleanups.push(() => server.close());
-  const p = new TempProject({ ...alpacaData(4, []), "rubrics/mini.yaml": miniRubric, "dpo.config.yaml": config(server.baseUrl) });
+  const p = new TempProject({ ...alpacaData(4, []), "rubrics/mini.yaml": miniRubric, "dpo.config.yaml": configFor(server.baseUrl) });
   cleanups.push(() => p.remove());
   return { p, server };
 }
@@ -107,5 +110,27 @@ describe("secrets", () => {
     expect(server.requestCount).toBeGreaterThan(0);
     expect(new Set(server.authorizations)).toEqual(new Set([`Bearer ${KEY}`]));
     expectNoLeak(p, r);
+  });
+
+  it("credentials inside the base URL are sent, written nowhere, and rotating them re-runs nothing", async () => {
+    const PASS = "pa55-Wq8zXv3kLm";
+    const QKEY = "qk-7Yt2mN9pLrB4";
+    const withCredentials = (pass: string, key: string) => (baseUrl: string) =>
+      config(`${baseUrl.replace("http://", `http://bob:${pass}@`)}?api-key=${key}`, "maxConcurrency: 4");
+    const { p, server } = await setup(undefined, withCredentials(PASS, QKEY));
+    const r = await build(p);
+    expect(r.code, r.stderr).toBe(0);
+    expect(new Set(server.authorizations)).toEqual(new Set([`Basic ${Buffer.from(`bob:${PASS}`).toString("base64")}`]));
+    expect(server.urls.every((u) => u === `/v1/chat/completions?api-key=${QKEY}`)).toBe(true);
+    const leaks = (needle: string) => [...filesUnder(p.dir, ".")].filter(([path, bytes]) => path !== "dpo.config.yaml" && bytes.includes(Buffer.from(needle)));
+    for (const secret of [PASS, QKEY]) {
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(leaks(secret).map(([path]) => path)).toEqual([]);
+    }
+    const sent = server.requestCount;
+    p.write("dpo.config.yaml", withCredentials("rotated-Pass-0042", "rotated-key-0077")(server.baseUrl));
+    const again = await build(p);
+    expect(again.code, again.stderr).toBe(0);
+    expect(server.requestCount).toBe(sent); // every stage cached: the credentials are not part of any key
   });
 });

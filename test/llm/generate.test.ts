@@ -130,7 +130,10 @@ describe("generate/llm", () => {
     expect(memo.size).toBe(4);
     broken = false;
     server.reset();
-    const run = await runPlugin(generate, { with: w, inputs, providers: { local: provider }, memo });
+    // The next build makes its own provider (the first one's circuit breaker opened: two calls of "bad" failed in a row).
+    const next = makeProvider(server.baseUrl, { maxRetries: 1 });
+    open.push(next);
+    const run = await runPlugin(generate, { with: w, inputs, providers: { local: next }, memo });
     expect(run.records).toHaveLength(3);
     expect(server.requestCount).toBe(2);
     expect(server.requests.every((b) => b.messages[0].content === "bad")).toBe(true);

@@ -52,9 +52,17 @@ describe("post", () => {
     expect(reply).toEqual({ status: 201, headers: expect.objectContaining({ "x-kind": "chunked" }), text });
   });
 
-  it("rejects with undici's timeout error when no headers come in time", async () => {
+  it("rejects with a deadline error when no reply comes in time", async () => {
     const s = await serve(() => {});
-    await expect(post(s.target({ timeoutMs: 100 }), "x", never)).rejects.toMatchObject({ code: "UND_ERR_HEADERS_TIMEOUT" });
+    await expect(post(s.target({ timeoutMs: 100 }), "x", never)).rejects.toMatchObject({ code: "DPO_POST_DEADLINE", timeoutMs: 100 });
+  });
+
+  it("bounds the whole exchange, not the gaps: a body that keeps trickling in is cut off at the deadline", async () => {
+    const s = await serve((res) => {
+      res.writeHead(200, { "content-length": "1000" });
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write("x")), 10);
+    });
+    await expect(post(s.target({ timeoutMs: 200 }), "x", never)).rejects.toMatchObject({ code: "DPO_POST_DEADLINE" });
   });
 
   it("on abort, rejects posts on the wire and posts still queued in undici, at once, with the signal's reason", async () => {

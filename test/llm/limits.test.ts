@@ -157,7 +157,11 @@ describe("endpoint identity", () => {
   it("strips credentials but keeps what selects the service", () => {
     expect(publicUrl("https://api.openai.com/v1/")).toBe("https://api.openai.com/v1");
     expect(publicUrl("https://u:p@gw.example.com/openai/v1?key=abc&api-version=2024&sig=zz")).toBe("https://gw.example.com/openai/v1?api-version=2024");
-    expect(urlSecrets("https://u:p%40ss@gw.example.com/v1?key=abc&api-version=2024")).toEqual(["p@ss", "abc"]);
+    const secrets = urlSecrets("https://u:p%40ss@gw.example.com/v1?key=a%2Fbc&api-version=2024");
+    // Decoded and as written, and the basic-auth form of user-info; never what selects the service.
+    expect(secrets).toEqual(expect.arrayContaining(["p@ss", "p%40ss", "a/bc", "a%2Fbc", Buffer.from("u:p@ss").toString("base64")]));
+    expect(secrets.some((s) => s.includes("2024") || s === "u")).toBe(false);
+    expect(urlSecrets("https://tok-123456@gw.example.com/v1")).toContain("tok-123456");
   });
 });
 

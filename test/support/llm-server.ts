@@ -2,8 +2,8 @@
  * A local OpenAI-compatible chat server for tests and benchmarks (node:http on
  * 127.0.0.1, random free port). Replies are deterministic functions of the
  * request, so a test can predict them; latency and faults (rate limits, 5xx,
- * slow replies, malformed bodies, connection resets, replies held until the
- * test releases them) are injected on demand.
+ * slow replies, replies dripped a byte at a time, malformed bodies, connection
+ * resets, replies held until the test releases them) are injected on demand.
  * It counts every request, including failed ones, and the peak number of
  * requests in flight at once. It imports only node: modules so a benchmark can
  * transpile it and run it in its own process.
@@ -20,6 +20,12 @@ export type Fault =
   | { type: "status"; status: number; body?: string; headers?: Record<string, string> }
   /** Answers normally, but only after `delayMs` (past the client's timeout). */
   | { type: "slow"; delayMs: number }
+  /**
+   * Answers normally, but sends the body one byte every `intervalMs`: a reply
+   * that never stalls long enough for a gap timeout, yet takes
+   * `intervalMs × body length` to arrive.
+   */
+  | { type: "drip"; intervalMs: number }
   /** 200 with a body that is not JSON. */
   | { type: "malformed" }
   /** Destroys the socket without answering. */
@@ -60,6 +66,8 @@ export interface LlmServer {
   readonly requests: any[];
   /** The `authorization` header of each request (undefined when absent). */
   readonly authorizations: (string | undefined)[];
+  /** The path and query of each request. */
+  readonly urls: string[];
   /** The highest number of requests being answered at the same time. */
   readonly maxInFlight: number;
   /** Client connections open right now (keep-alive ones included). */
@@ -95,6 +103,7 @@ export function defaultReply(body: any): string {
 export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmServer> {
   let requests: any[] = [];
   let authorizations: (string | undefined)[] = [];
+  let urls: string[] = [];
   let requestCount = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -130,9 +139,10 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     if (keep) {
       requests.push(body);
       authorizations.push(req.headers.authorization);
+      urls.push(req.url ?? "");
     }
 
-    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
+    if (req.method !== "POST" || !req.url?.split("?")[0]!.endsWith("/chat/completions")) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
     }
     if (typeof body !== "object" || body === null) {
@@ -162,6 +172,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       for (const w of heldWaiters) w();
       return;
     }
+    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(completion(body, opts.reply?.(body), index)), fault.intervalMs, timers));
     const delay = fault?.type === "slow" ? fault.delayMs : latency;
     later(delay, () => sendJson(res, 200, completion(body, opts.reply?.(body), index)));
   };
@@ -189,6 +200,9 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     },
     get authorizations() {
       return authorizations;
+    },
+    get urls() {
+      return urls;
     },
     get maxInFlight() {
       return maxInFlight;
@@ -224,6 +238,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     reset() {
       requests = [];
       authorizations = [];
+      urls = [];
       requestCount = 0;
       maxInFlight = inFlight;
     },
@@ -258,6 +273,24 @@ function completion(body: any, custom: Reply | undefined, index: number) {
     choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: finish, logprobs: null }],
     usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
   };
+}
+
+/** Writes `text` one byte every `intervalMs`; stops when the client goes away. */
+function drip(res: ServerResponse, text: string, intervalMs: number, timers: Set<NodeJS.Timeout>) {
+  if (res.destroyed) return;
+  const bytes = Buffer.from(text, "utf8");
+  res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || sent >= bytes.length) {
+      clearInterval(timer);
+      timers.delete(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(bytes.subarray(sent, ++sent));
+  }, intervalMs);
+  timers.add(timer);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {

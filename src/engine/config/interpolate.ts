@@ -23,40 +23,57 @@ export interface InterpolationError {
 
 /** Interpolates one string. */
 export function interpolateString(text: string, env: Env): Result<string, InterpolationError[]> {
+  const r = interpolateTracked(text, env);
+  return r.errors.length ? err(r.errors) : ok(r.text);
+}
+
+/** One scalar that interpolation changed: where it is, what it became, and the variables whose values went into it. */
+export interface Interpolated {
+  pointer: string;
+  value: string;
+  vars: string[];
+}
+
+/** Interpolates one string, naming the variables whose values it used (not those of words left unused). */
+function interpolateTracked(text: string, env: Env): { text: string; errors: InterpolationError[]; vars: string[] } {
   const errors: InterpolationError[] = [];
-  const { text: out } = expand(text, 0, env, false, errors);
-  return errors.length ? err(errors) : ok(out);
+  const vars: string[] = [];
+  const { text: out } = expand(text, 0, env, false, errors, vars);
+  return { text: out, errors, vars: [...new Set(vars)] };
 }
 
 /**
  * Interpolates every string scalar of a document into a fresh value tree.
  * A scalar that fails keeps its original text (so later checks can go on), and
- * its errors are located at the scalar.
+ * its errors are located at the scalar. `interpolated` lists the scalars that
+ * took a variable's value, so values from secret variables can be redacted.
  */
-export function interpolateSource(src: YamlSource, env: Env): { value: unknown; errors: Diagnostic[] } {
+export function interpolateSource(src: YamlSource, env: Env): { value: unknown; errors: Diagnostic[]; interpolated: Interpolated[] } {
   const errors: Diagnostic[] = [];
+  const interpolated: Interpolated[] = [];
   const walk = (value: unknown, pointer: string): unknown => {
     if (Array.isArray(value)) return value.map((v, i) => walk(v, pointer + joinPointer(i)));
     if (value !== null && typeof value === "object") {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, pointer + joinPointer(k))]));
     }
     if (typeof value !== "string" || !value.includes("${")) return value;
-    const r = interpolateString(value, env);
-    if (!r.ok) {
+    const r = interpolateTracked(value, env);
+    if (r.vars.length > 0) interpolated.push({ pointer, value: r.text, vars: r.vars });
+    if (r.errors.length > 0) {
       const location = src.locate(pointer);
       const path = dottedPath(pointer, src.value);
-      for (const e of r.error) errors.push({ severity: "error", message: e.message, location, path, ...(e.hint ? { hint: e.hint } : {}) });
+      for (const e of r.errors) errors.push({ severity: "error", message: e.message, location, path, ...(e.hint ? { hint: e.hint } : {}) });
       return value;
     }
-    return isPlainScalar(src, pointer) ? plainValue(r.value) : r.value;
+    return isPlainScalar(src, pointer) ? plainValue(r.text) : r.text;
   };
-  return { value: walk(src.value, ""), errors };
+  return { value: walk(src.value, ""), errors, interpolated };
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** Expands from `pos` until the end, or (nested) until the `}` closing a word. */
-function expand(s: string, pos: number, env: Env, nested: boolean, errors: InterpolationError[]): { text: string; end: number } {
+function expand(s: string, pos: number, env: Env, nested: boolean, errors: InterpolationError[], vars: string[]): { text: string; end: number } {
   let out = "";
   let i = pos;
   while (i < s.length) {
@@ -79,6 +96,7 @@ function expand(s: string, pos: number, env: Env, nested: boolean, errors: Inter
     const value = env[name];
     if (s[after] === "}") {
       if (value === undefined) errors.push(missing(name));
+      else vars.push(name);
       out += value ?? "";
       i = after + 1;
       continue;
@@ -89,7 +107,8 @@ function expand(s: string, pos: number, env: Env, nested: boolean, errors: Inter
       return { text: out, end: s.length };
     }
     const wordErrors: InterpolationError[] = [];
-    const word = expand(s, after + 2, env, true, wordErrors);
+    const wordVars: string[] = [];
+    const word = expand(s, after + 2, env, true, wordErrors, wordVars);
     if (word.end >= s.length) {
       errors.push(malformed(s, i, "unclosed `${`"));
       return { text: out, end: s.length };
@@ -97,6 +116,8 @@ function expand(s: string, pos: number, env: Env, nested: boolean, errors: Inter
     const isSet = value !== undefined && value !== "";
     const useWord = op === ":-" ? !isSet : isSet;
     if (useWord) errors.push(...wordErrors);
+    if (useWord) vars.push(...wordVars);
+    else if (op === ":-") vars.push(name);
     out += useWord ? word.text : op === ":-" ? value! : "";
     i = word.end + 1;
   }

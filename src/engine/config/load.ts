@@ -9,6 +9,7 @@ import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../diagnostic.js";
 import { CONFIG_FILE } from "../paths.js";
 import type { Plugin } from "../plugin.js";
+import { createRedactor, redactDiagnostic, redactValue } from "../redact.js";
 import type { Registry } from "../registry.js";
 import { err, ok, type Result } from "../result.js";
 import { validate } from "../schema.js";
@@ -21,6 +22,7 @@ import { checkProviders } from "./providers.js";
 import { error, isObj, posix, type LoadContext, type Obj } from "./ref-checks.js";
 import { configSchema } from "./schema.js";
 import { checkOutCollisions } from "./stage-checks.js";
+import { interpolatedSecrets } from "./secret-vars.js";
 import { checkStage } from "./stages.js";
 import { parseYamlFile, schemaErrors, type YamlSource } from "./yaml-source.js";
 
@@ -90,7 +92,13 @@ class Loader implements LoadContext {
     checkCycles(this, stages);
     checkInputs(this, stages, plugins);
 
-    if (this.diagnostics.length > 0) return err(this.sorted());
+    // Values of secret variables are secrets wherever they went, and no load error may show them.
+    this.keepSecrets(interpolatedSecrets(interpolated.interpolated, this.secrets, env));
+    const redact = createRedactor([...this.secrets]);
+    if (this.diagnostics.length > 0) return err(this.sorted().map((d) => redactDiagnostic(d, redact)));
+    // A secret variable's value in a field that is not secret (`baseUrl: https://host/${TOKEN}/v1`) stays out of keys too.
+    for (const p of Object.values(providers)) p.identity = redactValue(p.identity, redact);
+    for (const st of Object.values(stages)) st.keyed = redactValue(st.keyed, redact);
     return ok({
       root: this.root,
       file: this.src.file,

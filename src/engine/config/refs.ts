@@ -3,9 +3,14 @@
  * a stage's `with` block and a provider's config: what enters a key (the value
  * without `secret` and `tuning` entries), which strings must be redacted, and
  * which files and providers the value names.
+ *
+ * Credentials inside a URL (`http://user:PASS@host`, `?api-key=…`) are
+ * secrets wherever the URL sits: the key holds the URL without them, so they
+ * never reach `cache/` and rotating them re-runs nothing.
  */
 import type { Ref } from "../schema.js";
 import { splitPointer } from "./pointer.js";
+import { hasUrlCredentials, publicUrl, urlSecrets } from "./url-credentials.js";
 
 type Obj = Record<string, unknown>;
 
@@ -29,9 +34,11 @@ export function applyRefPolicy(value: Obj, refs: Ref[]): RefPolicy {
   const named = (kind: Ref["kind"]) =>
     refs.filter((r): r is Ref & { value: string } => r.kind === kind && typeof r.value === "string").map(({ pointer, value }) => ({ pointer, value }));
   const unkeyed = refs.filter((r) => r.kind === "secret" || r.kind === "tuning").map((r) => r.pointer);
+  const urlCredentials: string[] = [];
+  const keyed = withoutUrlCredentials(withoutPointers(value, unkeyed), urlCredentials) as Obj;
   return {
-    keyed: withoutPointers(value, unkeyed),
-    secrets: named("secret").map((r) => r.value).filter((s) => s !== ""),
+    keyed,
+    secrets: [...named("secret").map((r) => r.value), ...urlCredentials].filter((s) => s !== ""),
     files: named("file"),
     providers: named("provider"),
   };
@@ -50,4 +57,18 @@ export function withoutPointers(value: Obj, pointers: string[]): Obj {
     else if (parent !== null && typeof parent === "object") delete (parent as Obj)[last];
   }
   return copy;
+}
+
+/** `value` with every URL string that carries credentials replaced by its public form; the credentials go to `found`. */
+function withoutUrlCredentials(value: unknown, found: string[]): unknown {
+  if (typeof value === "string") {
+    if (!hasUrlCredentials(value)) return value;
+    found.push(...urlSecrets(value));
+    return publicUrl(value);
+  }
+  if (Array.isArray(value)) return value.map((v) => withoutUrlCredentials(v, found));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutUrlCredentials(v, found)]));
+  }
+  return value;
 }
