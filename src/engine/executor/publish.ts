@@ -18,6 +18,6 @@ export async function materialise(project: Project, m: StageManifest): Promise<v
     const data = project.store.get(digest);
     if (!data) throw new ArtifactCorrupt(m.stage, digest);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileAtomic(target, data, project.paths.tmpDir);
+    writeFileAtomic(target, data);
   }
 }
