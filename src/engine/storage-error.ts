@@ -11,6 +11,8 @@ const CAUSES: Record<string, { what: string; hint: string }> = {
   EROFS: { what: "read-only file system", hint: "run the build where the project's cache/ and out/ are writable (or mount them read-write)" },
   ENOSPC: { what: "no space left on device", hint: "free some disk space and run the build again: finished work is kept and the next build resumes from it" },
   EDQUOT: { what: "disk quota exceeded", hint: "free some space within your quota and run the build again: finished work is kept" },
+  // LMDB reports a short write (the disk filled up mid-write) as EIO.
+  EIO: { what: "input/output error", hint: "the disk may be full or failing: free some space (or check the disk) and run the build again; finished work is kept" },
 };
 
 /** True when `e` is one of the filesystem errors `storageError` explains. */

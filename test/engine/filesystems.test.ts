@@ -3,7 +3,6 @@
  * cache volume, `cache` symlinked to /dev/shm): every write must still be a
  * rename within one filesystem, so nothing fails with EXDEV.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { writeArtifact } from "../../src/engine/artifact.js";
 import { projectPaths } from "../../src/engine/paths.js";
 import { ObjectStore } from "../../src/engine/store.js";
 import { Harness, lines } from "../support/harness.js";
+import { canMount, mountTmpfs, unmountAll } from "./mounts.js";
 
 const config = `version: 1
 project: fs
@@ -26,17 +26,15 @@ function otherFilesystemDir(): string | undefined {
   const here = statSync(tmpdir()).dev;
   if (existsSync("/dev/shm") && statSync("/dev/shm").dev !== here) return mkdtempSync("/dev/shm/dpo-fs-");
   // Same filesystem: a small tmpfs of our own, when we may mount one.
-  if (process.getuid?.() !== 0) return undefined;
+  if (!canMount) return undefined;
   const dir = mkdtempSync(join(tmpdir(), "dpo-fs-mnt-"));
-  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", dir]).status !== 0) return undefined;
-  mounts.push(dir);
+  mountTmpfs(dir, "16m");
   return dir;
 }
 
-const mounts: string[] = [];
 const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((f) => f()));
-afterAll(() => mounts.forEach((m) => spawnSync("umount", [m])));
+afterAll(unmountAll);
 
 const elsewhere = otherFilesystemDir();
 
