@@ -34,9 +34,11 @@ function otherFilesystemDir(): string | undefined {
 
 const cleanup: (() => void)[] = [];
 afterEach(() => cleanup.splice(0).forEach((f) => f()));
-afterAll(unmountAll);
-
 const elsewhere = otherFilesystemDir();
+afterAll(() => {
+  unmountAll();
+  if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
+});
 
 /** A project whose `rel` is a symlink to a folder on the other filesystem. */
 function projectWith(rel: string): Harness {
