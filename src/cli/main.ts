@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { printDiagnostics } from "./print.js";
 import { DpoError, didYouMean } from "../engine/diagnostic.js";
+import { isStorageFailure, storageError } from "../engine/storage-error.js";
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   build: () => import("./commands/build.js"),
@@ -86,6 +87,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    // A permission, read-only or full-disk failure no caller named is still the user's to fix, not a bug.
+    if (isStorageFailure(e) && typeof e.path === "string") e = storageError(e, e.path);
     if (e instanceof DpoError) {
       printDiagnostics(e.diagnostics, projectRoot(process.argv.slice(2)));
       process.exitCode = e.exitCode;

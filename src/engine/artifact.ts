@@ -12,6 +12,7 @@ import { hashFile, type Digest } from "./hash.js";
 import type { Artifact, Rec } from "./plugin.js";
 import { compareLines, recordLine } from "./records.js";
 import type { ObjectStore } from "./store.js";
+import { writingTo } from "./storage-error.js";
 
 interface Row {
   id: string;
@@ -38,6 +39,7 @@ export async function writeArtifact(
   { runRows = RUN_ROWS }: WriteArtifactOptions = {},
 ): Promise<WrittenArtifact> {
   const runs: string[] = [];
+  // In the store's scratch dir, on the objects' filesystem (a RAM-backed /tmp could not hold them).
   const spillDir = join(store.tmpDir, `sort-${process.pid}-${randomBytes(4).toString("hex")}`);
   let rows: Row[] = [];
   let count = 0;
@@ -50,7 +52,7 @@ export async function writeArtifact(
       rows.push({ id: rec.id, line: recordLine(rec) });
       count++;
       if (rows.length >= runRows) {
-        mkdirSync(spillDir, { recursive: true });
+        writingTo(spillDir, "the object store", () => mkdirSync(spillDir, { recursive: true }));
         runs.push(spill(rows, join(spillDir, `run-${runs.length}`)));
         rows = [];
       }
@@ -72,7 +74,7 @@ export async function writeArtifact(
 
 function spill(rows: Row[], path: string): string {
   rows.sort(compareLines);
-  writeFileSync(path, rows.map((r) => r.line + "\n").join(""));
+  writingTo(path, "the object store", () => writeFileSync(path, rows.map((r) => r.line + "\n").join("")));
   return path;
 }
 

@@ -1,24 +1,55 @@
 /**
- * Crash-safe writes: write a temp file beside the target, fsync it, rename it
- * over the target. A reader sees the old file or the new one, never half.
+ * Crash-safe writes: write a temp file beside the target (same directory, so
+ * the rename never crosses a filesystem even when `cache/` or `out/` is a
+ * mount or a symlink to one), fsync it, rename it over the target, then fsync
+ * the directory so the rename itself survives a power cut. A reader sees the
+ * old file or the new one, never half.
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { writingTo } from "./storage-error.js";
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, tmpDir = dirname(path)): void {
-  mkdirSync(dirname(path), { recursive: true });
-  mkdirSync(tmpDir, { recursive: true });
-  const tmp = join(tmpDir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-  const fd = openSync(tmp, "w");
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const dir = dirname(path);
+  writingTo(path, undefined, () => {
+    mkdirSync(dir, { recursive: true });
+    const tmp = tempPathBeside(path);
+    try {
+      const fd = openSync(tmp, "w");
+      try {
+        writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    fsyncDir(dir);
+  });
+}
+
+/** A fresh, hidden name in `path`'s directory. */
+export function tempPathBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/** Makes a rename into `dir` durable. Best effort: some platforms (Windows) cannot open a directory. */
+export function fsyncDir(dir: string): void {
+  let fd: number;
   try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
+    fd = openSync(dir, "r");
+  } catch {
+    return;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    fsyncSync(fd);
+  } catch {
+    /* EINVAL/EISDIR where directories cannot be synced */
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -84,7 +84,7 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
     project.files.save();
     const wholeGraph = order.length === config.order.length;
-    const lockChanged = writesLock(o.mode) ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph), project.paths.tmpDir) : false;
+    const lockChanged = writesLock(o.mode) ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph)) : false;
     const ok = outcomes.every((x) => isBuilt(x) || x.status === "would-run");
     return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged };
   } finally {

@@ -131,7 +131,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** Writes the lock (atomically) unless the file already holds exactly these bytes; returns whether it changed. */
-export function writeLockIfChanged(path: string, lock: LockFile, tmpDir?: string): boolean {
+export function writeLockIfChanged(path: string, lock: LockFile): boolean {
   const next = serialiseLock(lock);
   let current: string | undefined;
   try {
@@ -140,6 +140,6 @@ export function writeLockIfChanged(path: string, lock: LockFile, tmpDir?: string
     /* no lock yet */
   }
   if (next === current) return false;
-  writeFileAtomic(path, next, tmpDir);
+  writeFileAtomic(path, next);
   return true;
 }

@@ -5,9 +5,18 @@
  * under concurrent writers in several processes and survives kill -9 with no
  * recovery step. Each `put` is committed on its own (batched by lmdb-js), so an
  * item is durable as soon as its promise resolves. See docs/architecture.md.
+ *
+ * Its failures are user errors that name the memo: a damaged file is refused
+ * before it is mapped (memo-file.ts), an unwritable directory or a full disk is
+ * said as such, and a failed commit fails exactly the puts it held — nothing
+ * is reported stored that was not, and what was committed before stays.
  */
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DpoError } from "./diagnostic.js";
 import type { Digest } from "./hash.js";
+import { memoFileProblem } from "./memo-file.js";
+import { isStorageFailure, storageError, writingTo } from "./storage-error.js";
 
 /**
  * Puts issued within this many milliseconds share one LMDB commit. A put's
@@ -26,20 +35,136 @@ export interface MemoStore {
   close(): Promise<void>;
 }
 
+const WHAT = "the item memo";
+const MOVE_IT = "run `dpo clean --memo` (or move the folder away) to start a new memo; the LLM calls it held will be sent again";
+
 export async function openMemo(dir: string): Promise<MemoStore> {
-  mkdirSync(dir, { recursive: true });
+  writingTo(dir, WHAT, () => mkdirSync(dir, { recursive: true }));
+  const dataFile = join(dir, "data.mdb");
+  const problem = memoFileProblem(dataFile);
+  if (problem) throw damaged(dataFile, problem);
   const { open } = await import("lmdb");
-  const db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack", commitDelay: COMMIT_DELAY_MS });
+  let db: ReturnType<typeof open<unknown, string>>;
+  try {
+    db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack", commitDelay: COMMIT_DELAY_MS });
+  } catch (e) {
+    throw openError(e, dir);
+  }
+  const quiet = silenceLmdbConsole();
+  // After a failed commit and no good one since, lmdb-js's close waits forever
+  // for a flush that will not come; what was committed is safe, so it is not awaited.
+  let lastWriteFailed = false;
+  const track = (write: Promise<unknown>) =>
+    write.then(
+      () => void (lastWriteFailed = false),
+      (e: unknown) => {
+        lastWriteFailed = true;
+        return commitCause(e, db);
+      },
+    );
+  return guardMemo(
+    {
+      get: (key) => db.get(key),
+      put: (key, value) => track(db.put(key, value)),
+      keys: () => db.getKeys() as Iterable<Digest>,
+      remove: (key) => track(db.remove(key)),
+      close: async () => {
+        const closing = db.close().finally(quiet.restore);
+        if (lastWriteFailed) closing.catch(() => {});
+        else await closing;
+      },
+    },
+    dir,
+  );
+}
+
+/**
+ * `inner` with its failures as user errors about `dir`. Each put reports its
+ * own commit: a failed one rejects (its value is not stored), one committed
+ * after it resolves (lmdb stores it: the failed transaction's space is freed).
+ * Exported so tests can put a failing store underneath.
+ */
+export function guardMemo(inner: MemoStore, dir: string): MemoStore {
+  const write = (op: () => Promise<void>): Promise<void> =>
+    op().catch((e: unknown) => {
+      throw writeError(e, dir);
+    });
   return {
-    get: (key) => db.get(key),
-    put: async (key, value) => {
-      await db.put(key, value);
+    get: (key) => {
+      try {
+        return inner.get(key);
+      } catch (e) {
+        throw damaged(join(dir, "data.mdb"), `reading it failed: ${(e as Error)?.message ?? String(e)}`);
+      }
     },
-    keys: () => db.getKeys() as Iterable<Digest>,
-    remove: async (key) => {
-      await db.remove(key);
+    put: (key, value) => write(() => inner.put(key, value)),
+    keys: () => inner.keys(),
+    remove: (key) => write(() => inner.remove(key)),
+    close: () => inner.close(),
+  };
+}
+
+function damaged(dataFile: string, why: string): DpoError {
+  return new DpoError({ severity: "error", message: `${WHAT} ${dataFile} is damaged: ${why}`, hint: MOVE_IT }, 1);
+}
+
+function writeError(e: unknown, dir: string): unknown {
+  if (isStorageFailure(e)) return storageError(e, dir, WHAT);
+  if (e instanceof DpoError) return e;
+  const message = `a write to ${WHAT} at ${dir} failed: ${(e as Error)?.message ?? String(e)}`;
+  return new DpoError({ severity: "error", message, hint: "check that the disk is not full and the folder is writable; items stored before this are kept" }, 1);
+}
+
+function openError(e: unknown, dir: string): unknown {
+  const err = errnoOf(e);
+  if (err) return storageError(err, dir, WHAT);
+  return new DpoError({ severity: "error", message: `${WHAT} at ${dir} cannot be opened: ${(e as Error)?.message ?? String(e)}`, hint: MOVE_IT }, 1);
+}
+
+/**
+ * lmdb-js rejects each put of a failed commit with "Commit failed" and the real
+ * error on a separate promise (`commitError`), and rejects its own promise for
+ * the next batch too (`committed`). Both must be handled here, or each is an
+ * unhandled rejection that kills the process with a raw stack.
+ */
+async function commitCause(e: unknown, db: { committed: PromiseLike<unknown> }): Promise<never> {
+  db.committed.then(undefined, () => {});
+  const pending = (e as { commitError?: Promise<unknown> })?.commitError;
+  if (!pending) throw errnoOf(e) ?? e;
+  const cause = await pending.then(() => e, (c: unknown) => c);
+  throw errnoOf(cause) ?? cause;
+}
+
+/** lmdb-js errors carry a numeric errno (`code: 28`) or name it in the message: as Node's `{ code: "ENOSPC" }`. */
+function errnoOf(e: unknown): NodeJS.ErrnoException | undefined {
+  const err = e as { code?: unknown; message?: unknown } | undefined;
+  const byNumber: Record<number, string> = { 1: "EPERM", 5: "EIO", 13: "EACCES", 28: "ENOSPC", 30: "EROFS", 122: "EDQUOT" };
+  const code = typeof err?.code === "number" ? byNumber[err.code] : typeof err?.code === "string" ? err.code : undefined;
+  return code ? Object.assign(new Error(String(err?.message)), { code }) : undefined;
+}
+
+/**
+ * lmdb-js also prints a failed commit's error with its stack to stderr before
+ * rejecting the writes; the rejection is reported properly, so that print is
+ * dropped while any memo is open.
+ */
+let openMemos = 0;
+let consoleError: typeof console.error | undefined;
+function silenceLmdbConsole(): { restore(): void } {
+  if (openMemos++ === 0) {
+    const original = (consoleError = console.error);
+    console.error = (...args: unknown[]) => {
+      if (args.length === 1 && args[0] instanceof Error && /[\\/]lmdb[\\/]/.test(args[0].stack ?? "")) return;
+      original(...args);
+    };
+  }
+  let restored = false;
+  return {
+    restore: () => {
+      if (restored) return;
+      restored = true;
+      if (--openMemos === 0 && consoleError) console.error = consoleError;
     },
-    close: () => db.close(),
   };
 }
 

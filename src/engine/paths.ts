@@ -21,7 +21,12 @@ export interface ProjectPaths {
   objectsDir: string;
   /** The run cache: stage key → manifest digest. */
   indexDir: string;
-  /** Temp files of the store and of sorting; renamed into place from here. */
+  /**
+   * Scratch space of the store: objects being written and sorted runs. It is
+   * inside objects/ so that renaming into place stays on one filesystem even
+   * when `cache/objects` is a mount or symlink of its own. (Every other file is
+   * written to a temp file beside itself: see atomic.ts.)
+   */
   tmpDir: string;
   /** The item memo (LMDB). */
   memoDir: string;
@@ -37,19 +42,21 @@ export interface ProjectPaths {
 
 export function projectPaths(root: string): ProjectPaths {
   const cacheDir = join(root, "cache");
+  const objectsDir = join(cacheDir, "objects");
   const paths = {
     root,
     configFile: join(root, CONFIG_FILE),
     lockFile: join(root, "dpo.lock"),
     outDir: join(root, "out"),
     cacheDir,
-    objectsDir: join(cacheDir, "objects"),
+    objectsDir,
     indexDir: join(cacheDir, "index"),
-    tmpDir: join(cacheDir, "tmp"),
+    tmpDir: join(objectsDir, ".tmp"),
     memoDir: join(cacheDir, "memo"),
     fileState: join(cacheDir, "file-state.json"),
     compiledConfig: join(cacheDir, "config.json"),
     buildPid: join(cacheDir, "build.pid"),
   };
-  return { ...paths, derived: [paths.objectsDir, paths.indexDir, paths.tmpDir, paths.fileState, paths.compiledConfig] };
+  // cache/tmp is where older versions kept their scratch files.
+  return { ...paths, derived: [paths.objectsDir, paths.indexDir, join(cacheDir, "tmp"), paths.fileState, paths.compiledConfig] };
 }

@@ -43,11 +43,9 @@ export class StageIndex {
   private readonly dir: string;
   /** Locations in warnings are relative to the folder that holds the cache (the project root). */
   private readonly root: string;
-  private readonly tmpDir: string;
-  constructor(paths: { root: string; indexDir: string; tmpDir: string }, private readonly store: ObjectStore) {
+  constructor(paths: { root: string; indexDir: string }, private readonly store: ObjectStore) {
     this.dir = paths.indexDir;
     this.root = paths.root;
-    this.tmpDir = paths.tmpDir;
   }
 
   private pathOf(key: StageKey): string {
@@ -84,7 +82,7 @@ export class StageIndex {
 
   record(key: StageKey, manifest: StageManifest): Digest {
     const digest = this.store.put(canonicalJson(manifest));
-    writeFileAtomic(this.pathOf(key), digest + "\n", this.tmpDir);
+    writeFileAtomic(this.pathOf(key), digest + "\n");
     return digest;
   }
 

@@ -8,12 +8,20 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { writeFileAtomic } from "./atomic.js";
+import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import { sha256, type Digest } from "./hash.js";
+import { isDigest } from "./shape.js";
+import { writingTo } from "./storage-error.js";
+
+/** `objects/<2 hex>/`: anything else under objects/ (the scratch dir) is not an object. */
+const PREFIX = /^[0-9a-f]{2}$/;
 
 export class ObjectStore {
   readonly dir: string;
-  /** Where objects (and sorted runs) are written before they are renamed into place. */
+  /**
+   * Where objects (and sorted runs) are written before they are renamed into
+   * place: inside objects/, so the rename never crosses a filesystem.
+   */
   readonly tmpDir: string;
   /** Objects verified during this process: read-verify once per build. */
   private readonly verified = new Set<string>();
@@ -34,7 +42,7 @@ export class ObjectStore {
   put(data: string | Uint8Array): Digest {
     const digest = sha256(data);
     // An existing object is only trusted once verified: a corrupt one is replaced.
-    if (!this.verified.has(digest) && !this.verify(digest)) writeFileAtomic(this.pathOf(digest), data, this.tmpDir);
+    if (!this.verified.has(digest) && !this.verify(digest)) writeFileAtomic(this.pathOf(digest), data);
     this.verified.add(digest);
     return digest;
   }
@@ -66,16 +74,22 @@ export class ObjectStore {
 
   /** @internal used by ObjectWriter: moves a fully written temp file into place (replacing a corrupt copy). */
   adopt(tmpPath: string, digest: Digest): void {
-    mkdirSync(join(this.dir, digest.slice(0, 2)), { recursive: true });
-    renameSync(tmpPath, this.pathOf(digest));
+    const dir = join(this.dir, digest.slice(0, 2));
+    writingTo(dir, "the object store", () => {
+      mkdirSync(dir, { recursive: true });
+      renameSync(tmpPath, this.pathOf(digest));
+    });
+    fsyncDir(dir);
     this.verified.add(digest);
   }
 
+  /** Every stored object (temp files and anything else that is not an object are skipped). */
   *list(): Iterable<{ digest: Digest; size: number }> {
     if (!existsSync(this.dir)) return;
     for (const prefix of readdirSync(this.dir)) {
+      if (!PREFIX.test(prefix)) continue;
       for (const name of readdirSync(join(this.dir, prefix))) {
-        yield { digest: name as Digest, size: statSync(join(this.dir, prefix, name)).size };
+        if (isDigest(name)) yield { digest: name, size: statSync(join(this.dir, prefix, name)).size };
       }
     }
   }
@@ -93,9 +107,11 @@ export class ObjectWriter {
   private pendingBytes = 0;
 
   constructor(private readonly store: ObjectStore, tmpDir: string) {
-    mkdirSync(tmpDir, { recursive: true });
     this.tmpPath = join(tmpDir, `.obj-${process.pid}-${randomBytes(6).toString("hex")}`);
-    this.fd = openSync(this.tmpPath, "w");
+    this.fd = writingTo(tmpDir, "the object store", () => {
+      mkdirSync(tmpDir, { recursive: true });
+      return openSync(this.tmpPath, "w");
+    });
   }
 
   write(chunk: string): void {
@@ -107,14 +123,14 @@ export class ObjectWriter {
   }
 
   private flush(): void {
-    if (this.pendingBytes) writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes));
+    if (this.pendingBytes) writingTo(this.tmpPath, "the object store", () => writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes)));
     this.pending = [];
     this.pendingBytes = 0;
   }
 
   finish(): Digest {
     this.flush();
-    fsyncSync(this.fd);
+    writingTo(this.tmpPath, "the object store", () => fsyncSync(this.fd));
     closeSync(this.fd);
     const digest = this.hash.digest("hex") as Digest;
     this.store.adopt(this.tmpPath, digest);

@@ -34,7 +34,7 @@ function scrambled(n: number): Rec[] {
 
 /** Yields the records and, after each spill-sized batch, notes how many sorted runs are on disk. */
 async function* watchingSpills(recs: Rec[], store: ObjectStore, seen: number[]): AsyncGenerator<Rec> {
-  const tmp = join(store.dir, "..", "tmp");
+  const tmp = store.tmpDir;
   for (const r of recs) {
     yield r;
     const sortDirs = existsSync(tmp) ? readdirSync(tmp).filter((d) => d.startsWith("sort-")) : [];
@@ -60,7 +60,7 @@ describe("writeArtifact", () => {
       const runs = Math.max(...seen);
       expect(runs).toBe(Math.floor(recs.length / runRows));
       expect(runs).toBeGreaterThanOrEqual(1);
-      expect(readdirSync(join(store.dir, "..", "tmp")).filter((d) => d.startsWith("sort-"))).toEqual([]);
+      expect(readdirSync(store.tmpDir).filter((d) => d.startsWith("sort-"))).toEqual([]);
     }
   });
 

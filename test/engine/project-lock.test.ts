@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { acquireProjectLock, type ProjectLock } from "../../src/engine/project-lock.js";
+import { ownIdentity } from "../../src/engine/process-identity.js";
+import { acquireProjectLock, parseOwner, type ProjectLock } from "../../src/engine/project-lock.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -17,12 +18,15 @@ function deadPid(): number {
   return spawnSync(process.execPath, ["-e", "0"]).pid!;
 }
 const noWait = { wait: false, onWait: () => {} };
+/** The pid the lock file names. */
+const ownerPid = (path: string) => parseOwner(readFileSync(path, "utf8"))?.pid;
+const hasProc = existsSync("/proc/self/stat");
 
 describe("project lock", () => {
   it("holds the lock file with its pid, and releases it", async () => {
     const path = lockPath();
     const lock = (await acquireProjectLock(path, noWait)) as ProjectLock;
-    expect(readFileSync(path, "utf8")).toBe(String(process.pid));
+    expect(parseOwner(readFileSync(path, "utf8"))).toEqual(ownIdentity());
     lock.release();
     expect(existsSync(path)).toBe(false);
     expect(readdirSync(join(path, ".."))).toEqual([]); // no private temp files left behind
@@ -33,8 +37,60 @@ describe("project lock", () => {
       const path = lockPath();
       writeFileSync(path, content);
       const lock = (await acquireProjectLock(path, noWait)) as ProjectLock;
-      expect(readFileSync(path, "utf8")).toBe(String(process.pid));
+      expect(ownerPid(path)).toBe(process.pid);
       lock.release();
+    }
+  });
+
+  it.skipIf(!hasProc)("takes over a lock naming a live process that did not write it (a reused pid)", async () => {
+    const me = ownIdentity();
+    const reused = [
+      // PID 1, the test's parent, and this very process (a container's next run gets the same pid): alive, but started at another time.
+      ...[1, process.ppid, process.pid].map((pid) => JSON.stringify({ ...me, pid, start: "1" })),
+      // A live pid from another boot.
+      JSON.stringify({ ...me, boot: "00000000-0000-0000-0000-000000000000" }),
+    ];
+    for (const content of reused) {
+      const path = lockPath();
+      writeFileSync(path, content);
+      const lock = await acquireProjectLock(path, noWait);
+      expect(lock, content).not.toHaveProperty("heldBy");
+      expect(ownerPid(path)).toBe(process.pid);
+      (lock as ProjectLock).release();
+    }
+  });
+
+  it.skipIf(!hasProc)("takes over an old-format lock (a bare pid) whose process started after the lock was written", async () => {
+    const started = spawn(process.execPath, ["-e", "setTimeout(() => {}, 10000)"]);
+    try {
+      for (const pid of [process.pid, started.pid!]) {
+        const path = lockPath();
+        writeFileSync(path, String(pid));
+        const dayAgo = new Date(Date.now() - 86_400_000);
+        utimesSync(path, dayAgo, dayAgo); // written by a build killed yesterday; the pid was reused since
+        const lock = await acquireProjectLock(path, noWait);
+        expect(lock, `pid ${pid}`).not.toHaveProperty("heldBy");
+        (lock as ProjectLock).release();
+      }
+    } finally {
+      started.kill();
+    }
+  });
+
+  it("reports a live build holding the lock (a subprocess that took it)", async () => {
+    const dist = new URL("../../dist/engine/project-lock.js", import.meta.url);
+    const path = lockPath();
+    const holder = spawn(process.execPath, ["--input-type=module", "-e", `
+      const { acquireProjectLock } = await import(${JSON.stringify(dist.href)});
+      await acquireProjectLock(${JSON.stringify(path)}, { wait: false, onWait() {} });
+      process.stdout.write("held\\n");
+      setTimeout(() => {}, 10000);`], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const exited = new Promise((_, reject) => holder.once("exit", (code) => reject(new Error(`the holder exited (${code})`))));
+      await Promise.race([new Promise((resolve) => holder.stdout.once("data", resolve)), exited]);
+      expect(await acquireProjectLock(path, noWait)).toEqual({ heldBy: holder.pid });
+    } finally {
+      holder.kill();
     }
   });
 

@@ -5,19 +5,39 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { DpoError } from "../../engine/diagnostic.js";
 import type { Digest } from "../../engine/hash.js";
 import { lockRequired, readLock } from "../../engine/lock.js";
-import { openProject } from "../../engine/project.js";
+import { openProject, type Project } from "../../engine/project.js";
+import { acquireProjectLock } from "../../engine/project-lock.js";
 import { parse, positiveInt } from "../args.js";
 
+const USAGE = "dpo gc [--keep-days N] [--dry-run] [--no-wait]";
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, root } = parse(argv, { "keep-days": { type: "string" }, "dry-run": { type: "boolean" } }, "dpo gc [--keep-days N] [--dry-run]");
+  const { values, root } = parse(argv, { "keep-days": { type: "string" }, "dry-run": { type: "boolean" }, "no-wait": { type: "boolean" } }, USAGE);
   if (values.help) {
-    process.stdout.write("dpo gc [--keep-days N] [--dry-run]: remove objects dpo.lock does not reference\n");
+    process.stdout.write(`${USAGE}: remove objects dpo.lock does not reference (waits for a running build; --no-wait fails instead)\n`);
     return 0;
   }
   const keepMs = values["keep-days"] === undefined ? 0 : positiveInt(values["keep-days"], "--keep-days", 1) * 86_400_000;
   const project = openProject(root);
+  // A running build's fresh objects are not in dpo.lock yet: collect only between builds.
+  const held = await acquireProjectLock(project.paths.buildPid, {
+    wait: !values["no-wait"],
+    onWait: (pid) => process.stderr.write(`another dpo build (pid ${pid}) is running in this project; dpo gc waits for it to finish…\n`),
+  });
+  if ("heldBy" in held) {
+    throw new DpoError({ severity: "error", message: `another dpo build (pid ${held.heldBy}) is running in this project`, hint: "run dpo gc when it has finished, or without --no-wait to wait for it" }, 1);
+  }
+  try {
+    return collect(project, keepMs, !!values["dry-run"]);
+  } finally {
+    held.release();
+  }
+}
+
+function collect(project: Project, keepMs: number, dryRun: boolean): number {
   // An unreadable lock must not read as an empty one: that would make every object garbage.
   const { lock, problem } = readLock(project.paths.lockFile);
   if (problem) throw lockRequired(problem, "dpo gc");
@@ -51,10 +71,10 @@ export async function run(argv: string[]): Promise<number> {
     if (live.has(digest)) continue;
     removed++;
     bytes += size;
-    if (!values["dry-run"]) project.store.remove(digest);
+    if (!dryRun) project.store.remove(digest);
   }
-  if (!values["dry-run"]) for (const p of staleEntries) rmSync(p, { force: true });
-  const verb = values["dry-run"] ? "would remove" : "removed";
+  if (!dryRun) for (const p of staleEntries) rmSync(p, { force: true });
+  const verb = dryRun ? "would remove" : "removed";
   process.stdout.write(`${verb} ${removed} objects (${(bytes / 1e6).toFixed(1)} MB) and ${staleEntries.length} run-cache entries; kept ${live.size} objects\n`);
   return 0;
 }

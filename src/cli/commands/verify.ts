@@ -2,8 +2,8 @@
  * `dpo verify`: recomputes every stage from its inputs and the memo (no
  * network, stored stage outputs bypassed) and checks each output digest equals
  * dpo.lock. Reports the first stage that differs, and why. Stored objects the
- * lock names are checked first: recomputing rewrites a corrupt one, so the
- * corruption would otherwise go unreported.
+ * lock names are checked first: recomputing rewrites a corrupt or deleted one,
+ * so the damage would otherwise go unreported.
  */
 import { userError } from "../../engine/diagnostic.js";
 import type { Digest } from "../../engine/hash.js";
@@ -24,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   const { lock, problem } = readLock(project.paths.lockFile);
   if (problem) throw lockRequired(problem, "dpo verify");
   const config = await loadProject(root);
-  const corrupt = corruptStages(project, lock);
+  const damaged = damagedObjects(project, lock);
   const session = await runSession(config, {
     targets: [], jobs: positiveInt(values.jobs, "--jobs", 2), mode: "verify", wait: true, quiet: !!values.quiet,
   });
@@ -48,9 +48,10 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  if (corrupt.length) {
-    for (const stage of corrupt) {
-      process.stderr.write(`verify: stage "${stage}": a stored object in dpo.lock does not match its digest (edited or corrupt); it was recomputed and rewritten\n`);
+  if (damaged.length) {
+    for (const { stage, problem } of damaged) {
+      const what = problem === "corrupt" ? "does not match its digest (edited or corrupt)" : "is missing (deleted from the store)";
+      process.stderr.write(`verify: stage "${stage}": a stored object in dpo.lock ${what}; it was recomputed and rewritten\n`);
     }
     return 1;
   }
@@ -58,10 +59,24 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Stages whose stored output or published files (as dpo.lock names them) are present but do not match their digests. */
-function corruptStages(project: Project, lock: LockFile): string[] {
-  const corrupt = (d: Digest) => project.store.has(d) && !project.store.verify(d);
-  return Object.entries(lock.stages)
-    .filter(([, s]) => [s.output, ...Object.values(s.published ?? {})].some(corrupt))
-    .map(([name]) => name);
+interface Damage {
+  stage: string;
+  problem: "corrupt" | "missing";
+}
+
+/**
+ * Stages with an object dpo.lock names (manifest, output, published files)
+ * that is corrupt, or missing while others of the same stage are there: one
+ * entry per stage and kind. A stage with none of its objects was never stored
+ * here or was cleaned (`dpo clean`): recomputing it is what verify is for.
+ */
+function damagedObjects(project: Project, lock: LockFile): Damage[] {
+  const damaged: Damage[] = [];
+  for (const [stage, s] of Object.entries(lock.stages)) {
+    const digests = [s.manifest, s.output, ...Object.values(s.published ?? {})];
+    const present = digests.filter((d) => project.store.has(d));
+    if (present.some((d) => !project.store.verify(d))) damaged.push({ stage, problem: "corrupt" });
+    if (present.length && present.length < digests.length) damaged.push({ stage, problem: "missing" });
+  }
+  return damaged;
 }

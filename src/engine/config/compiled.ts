@@ -64,7 +64,7 @@ export async function loadProjectConfig(o: LoadCompiledOptions): Promise<Project
   if (config.secrets.length === 0) {
     const stages = compileStages(config);
     const entry: Compiled = { key: compiledKey(o, config.source, stages), config: { ...strip(config), stages, providers: compileProviders(config) } };
-    writeFileAtomic(path, JSON.stringify(entry), paths.tmpDir);
+    writeFileAtomic(path, JSON.stringify(entry));
   }
   return config;
 }

@@ -41,7 +41,7 @@ export async function materialise(project: Project, m: StageManifest, claims?: O
     const data = project.store.get(digest);
     if (!data) throw new ArtifactCorrupt(m.stage, digest);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileAtomic(target, data, project.paths.tmpDir);
+    writeFileAtomic(target, data);
   }
 }
 

@@ -63,6 +63,7 @@ export class BuildResources {
     // keep-alive sockets), or every rebuild in watch mode would leave its own.
     await Promise.allSettled([...this.providers.values()].map((p) => (p as { close?: () => unknown }).close?.()));
     await this.pool?.close();
-    if (this.memo && !this.o.memo) await (await this.memo).close();
+    // A memo that failed to open (the failure is the stage's) has nothing to close.
+    if (this.memo && !this.o.memo) await this.memo.then((m) => m.close(), () => {});
   }
 }
