@@ -6,11 +6,12 @@
  * - `spread`: the population standard deviation of the judges' margins
  *   (their aggregate chosen − rejected score); null when no judge gave both.
  * - per criterion: the same share computed from each judge's criterion scores
- *   (higher chosen score = backs, equal = half, lower = opposes).
+ *   (higher chosen score = backs, equal = half, lower = opposes), or from the
+ *   preference a pairwise judge stated for that criterion.
  * - `disputed`: share < minShare; with `criterionDisputes: "dispute"` also when
  *   any criterion's share is below minShare. minShare = 1 demands unanimity.
  */
-import type { JudgedPair, SidePair } from "./judged-pair.js";
+import type { JudgedPair, Judgement, SidePair } from "./judged-pair.js";
 
 export interface CriterionAgreement {
   share: number;
@@ -40,10 +41,10 @@ export function pairAgreement(pair: JudgedPair, rule: DisputeRule): PairAgreemen
   const margins = pair.judges.flatMap((j) => (hasBoth(j) ? [j.chosen - j.rejected] : []));
   const criteria: Record<string, CriterionAgreement> = {};
   for (const criterion of pair.criteria) {
-    const scored = pair.judges.map((j) => j.scores[criterion]).filter((s): s is Scored => s !== undefined && hasBoth(s));
-    if (scored.length === 0) continue;
-    const criterionShare = mean(scored.map((s) => Math.sign(s.chosen - s.rejected) / 2 + 0.5))!;
-    criteria[criterion] = { share: criterionShare, judges: scored.length, disputed: criterionShare < rule.minShare };
+    const votes = pair.judges.flatMap((j) => criterionVote(j, criterion));
+    if (votes.length === 0) continue;
+    const criterionShare = mean(votes)!;
+    criteria[criterion] = { share: criterionShare, judges: votes.length, disputed: criterionShare < rule.minShare };
   }
   const overallDisputed = share !== null && share < rule.minShare;
   const criterionDisputed = rule.criterionDisputes === "dispute" && Object.values(criteria).some((c) => c.disputed);
@@ -57,6 +58,14 @@ export function pairAgreement(pair: JudgedPair, rule: DisputeRule): PairAgreemen
 }
 
 type Scored = { chosen: number; rejected: number };
+
+/** A judge's vote on one criterion: its stated preference, else the sign of its score delta; none when it gave neither. */
+function criterionVote(j: Judgement, criterion: string): number[] {
+  const stated = j.stated[criterion];
+  if (stated !== undefined) return [VOTE[stated]];
+  const s = j.scores[criterion];
+  return s !== undefined && hasBoth(s) ? [Math.sign(s.chosen - s.rejected) / 2 + 0.5] : [];
+}
 
 function hasBoth(s: SidePair): s is Scored {
   return s.chosen !== null && s.rejected !== null;
