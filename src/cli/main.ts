@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   clean: () => import("./commands/clean.js"),
   verify: () => import("./commands/verify.js"),
   init: () => import("./commands/init.js"),
+  annotate: () => import("./commands/annotate.js"),
 };
 
 const USAGE = `dpo — a make-like build system for DPO preference datasets
@@ -31,6 +32,7 @@ Commands:
   gc                   remove stored objects that dpo.lock no longer references
   clean                remove cache/ objects and out/ (--memo: the LLM call memo too)
   init [dir]           write a minimal working project
+  annotate             the annotation app in the browser (pointwise scores or A vs B)
 
 Options for every command: -C <dir> (project directory), --help
 Run \`dpo <command> --help\` for a command's options.`;

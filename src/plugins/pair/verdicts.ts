@@ -9,8 +9,11 @@
  *   per-criterion `criteria` come from the comparison, `basis: "comparison"`;
  *   scores the same judge gave both sides are kept alongside.
  * - A judge whose scores reach only one side, with no comparison, has no
- *   preference: it is listed under `incomplete` (its scores still count in
- *   that side's aggregate), never guessed into a verdict.
+ *   preference and no verdict. A human judge in that state is listed under
+ *   `incomplete` (its scores still count in that side's aggregate): it is an
+ *   annotation not finished yet, which `dpo annotate` can complete. (An LLM or
+ *   offline judge that could not score a side says why in its `unscored`
+ *   judgements on the candidate.)
  */
 import type { Comparison, Preference } from "../judge/human-pairwise.js";
 import type { RubricSummary } from "../rubric/model.js";
@@ -54,9 +57,13 @@ export function judgeVerdicts(
     const comparison = stated.get(judge);
     if (comparison) judges.push(statedVerdict(judge, comparison, chosen.candidate.id, fromScores));
     else if (fromScores) judges.push(fromScores);
-    else incomplete.push({ judge, chosen: scoredCriteria(chosen, judge, rubric), rejected: scoredCriteria(rejected, judge, rubric) });
+    else if (isHuman(judge, chosen, rejected)) incomplete.push({ judge, chosen: scoredCriteria(chosen, judge, rubric), rejected: scoredCriteria(rejected, judge, rubric) });
   }
   return { judges, incomplete };
+}
+
+function isHuman(judge: string, ...sides: CandidateScore[]): boolean {
+  return sides.some((s) => (s.candidate.judgements ?? []).some((j) => j.judge === judge && j.kind === "human"));
 }
 
 function scoredCriteria(s: CandidateScore, judge: string, rubric: RubricSummary): string[] {
