@@ -62,7 +62,7 @@ export class AnnotationFile {
     const release = await this.writing.acquire();
     try {
       await mkdir(dirname(this.path), { recursive: true });
-      const handle = await open(this.path, "a");
+      const handle = await open(this.path, "a+"); // read too: to see whether the last line is terminated
       try {
         await handle.write((await endsOpen(handle)) + JSON.stringify(line) + "\n");
         await handle.sync();

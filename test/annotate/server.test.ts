@@ -159,3 +159,15 @@ describe("the server", () => {
     }
   });
 });
+
+describe("the annotation file", () => {
+  test("appends after existing lines, and after a last line left unterminated by hand", async () => {
+    const { AnnotationFile } = await import("../../src/annotate/annotation-file.js");
+    const f = new AnnotationFile(project.dir, "cy");
+    project.write("annotations/cy.jsonl", '{"annotator":"cy","candidate":"x","scores":{"clarity":1}}');
+    await f.append({ annotator: "cy", candidate: "y", scores: { clarity: 2 } });
+    await f.append({ annotator: "cy", a: "p", b: "q", preference: "tie" });
+    expect(fileLines("cy").map((l) => l.candidate ?? l.a)).toEqual(["x", "y", "p"]);
+    expect([...(await f.answered())].sort()).toEqual(["candidate:x", "candidate:y", "pair:p:q"]);
+  });
+});
