@@ -5,7 +5,7 @@
 import { parse, positiveInt } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { userError } from "../../engine/diagnostic.js";
-import { annotationFile, checkAnnotator } from "../../annotate/annotation-file.js";
+import { AnnotationFile, annotationFile, checkAnnotator } from "../../annotate/annotation-file.js";
 import { MODES, type Mode } from "../../annotate/items.js";
 import { ProjectView } from "../../annotate/project-view.js";
 import { describeOnly, parseOnly, select } from "../../annotate/selection.js";
@@ -48,9 +48,11 @@ export async function run(argv: string[]): Promise<number> {
   const server = await serve({ root, selection, annotator, host: values.host ?? "127.0.0.1", port, humanFiles });
 
   process.stdout.write(`${server.url}\n`);
-  const what = selection.mode === "pairwise" ? "pairs" : "candidates";
+  const what = (selection.mode === "pairwise" ? "pair" : "candidate") + (selection.count === 1 ? "" : "s");
   process.stderr.write(`annotating ${selection.count} ${what} of stage "${selection.stage}" (${selection.mode}, ${describeOnly(only)}) with rubric "${selection.rubric.name}"; Ctrl-C to stop\n`);
   if (annotator !== undefined) {
+    // Created now, so it can be listed under a human judge's files (which must exist) before the first answer.
+    await new AnnotationFile(root, annotator).ensure();
     const file = annotationFile(annotator);
     process.stderr.write(`answers go to ${file}\n`);
     if (!humanFiles.includes(file)) process.stderr.write(notReadHint(selection.judgeStage.name, file));
