@@ -180,7 +180,8 @@ function collect() {
 }
 
 async function save() {
-  const item = state.session.items[state.index];
+  const at = state.index;
+  const item = state.session.items[at];
   if (state.busy || state.answered.has(item.id)) return;
   state.busy = true;
   status("saving…");
@@ -192,8 +193,10 @@ async function save() {
     });
     if (code === 200 || code === 409) {
       state.answered.add(item.id);
-      const next = firstOpen(state.index + 1);
+      const next = firstOpen(at + 1);
       if (next < 0) return finished();
+      // Moved on meanwhile (n/p while saving): stay where the annotator went, form untouched.
+      if (state.index !== at) return progress();
       state.index = next;
       show();
       status(code === 200 ? "saved" : "was already saved", "ok");

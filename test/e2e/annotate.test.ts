@@ -120,6 +120,7 @@ describe.skipIf(!browserAvailable)("dpo annotate in the browser", () => {
     await page.click("#save");
     await waitForLines(project, FILE, 2);
     expect(lines()[1]).toMatchObject({ candidate: items[1]!.id, scores: { correctness: 2, clarity: 3 }, rationale: { correctness: "misstates the main fact" } });
+    await page.waitForFunction((n) => document.getElementById("progress-text")!.textContent!.startsWith(`2 / ${n}`), items.length);
 
     // n/p move between items; an answered item shows as saved.
     await page.keyboard.press("p");
