@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   verify: () => import("./commands/verify.js"),
   init: () => import("./commands/init.js"),
   schema: () => import("./commands/schema.js"),
+  annotate: () => import("./commands/annotate.js"),
 };
 
 const USAGE = `dpo — a make-like build system for DPO preference datasets
@@ -36,6 +37,7 @@ Commands:
   clean                remove cache/ objects and out/ (--memo: the LLM call memo too)
   init [dir]           write a minimal working project
   schema [--rubric]    the JSON Schema of dpo.config.yaml (or of rubrics) for editors
+  annotate             the annotation app in the browser (pointwise scores or A vs B)
 
 Options for every command: -C <dir> (project directory), --help
 Run \`dpo <command> --help\` for a command's options.`;

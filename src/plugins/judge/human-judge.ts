@@ -1,8 +1,11 @@
 /**
- * Human judges: annotations imported from JSONL files. Each line is one
- * annotator's scores for one candidate, which it names by id (`candidate`) or
- * by its prompt and response text (`prompt` + `response`, compared after text
- * normalisation). Each annotator becomes a judge `human:<annotator>`.
+ * Human judges: annotations imported from JSONL files (docs/annotations.md).
+ * A pointwise line is one annotator's scores for one candidate, which it names
+ * by id (`candidate`) or by its prompt and response text (`prompt` +
+ * `response`, compared after text normalisation). A pairwise line (it has a
+ * `preference`) is one annotator's verdict on two candidates of one prompt,
+ * named the same ways (`a` + `b`, or `prompt` + `response_a` + `response_b`);
+ * see human-pairwise.ts. Each annotator becomes a judge `human:<annotator>`.
  * Malformed lines are errors located at file:line; lines that match no
  * candidate are reported as warnings and counted, never dropped silently.
  */
@@ -12,6 +15,7 @@ import { validate } from "../../engine/schema.js";
 import { normalisePrompt, normaliseText } from "../text/normalise.js";
 import { criterionDigest, type Rubric } from "../rubric/model.js";
 import { readProjectText } from "../rubric/read.js";
+import { compareComparisons, isPairwiseLine, pairwiseProblem, pairwiseSchema, toComparison, type Comparison, type PairwiseAnnotation } from "./human-pairwise.js";
 import { scored, unscored, type CandidatesRecord, type Judgement, type PromptValue } from "./judgement.js";
 
 interface Annotation {
@@ -43,65 +47,102 @@ const annotationSchema: JsonSchema = {
 const MAX_ERRORS = 50;
 const MAX_LISTED_UNMATCHED = 10;
 
-/** Judgements by candidate id, for every annotation in the files. */
+/** What the annotation files say: pointwise judgements by candidate id, pairwise comparisons by record id. */
+export interface HumanAnnotations {
+  judgements: Map<string, Judgement[]>;
+  comparisons: Map<string, Comparison[]>;
+}
+
+type Line = { kind: "pointwise"; value: Annotation } | { kind: "pairwise"; value: PairwiseAnnotation };
+
+/** Everything the annotation files say about these records. */
 export async function importAnnotations(
   ctx: PluginContext<any>,
   files: string[],
   rubric: Rubric,
   records: CandidatesRecord[],
-): Promise<Map<string, Judgement[]>> {
-  const ids = new Set<string>();
-  // Identical candidates of one prompt (same text) all receive an annotation given by text.
-  const byText = new Map<string, string[]>();
-  for (const r of records) {
-    for (const c of r.candidates) {
-      ids.add(c.id);
-      const key = textKey(r.prompt, c.text ?? "");
-      byText.set(key, [...(byText.get(key) ?? []), c.id]);
-    }
-  }
+): Promise<HumanAnnotations> {
+  const index = candidateIndex(records);
   const errors: Diagnostic[] = [];
   const unmatched: Location[] = [];
   const seen = new Map<string, Location>();
-  const out = new Map<string, Judgement[]>();
+  const judgements = new Map<string, Judgement[]>();
+  const comparisons = new Map<string, Comparison[]>();
+  /** False (and an error recorded) when the annotator already said this. */
+  const firstTime = (key: string, what: string, location: Location): boolean => {
+    const first = seen.get(key);
+    if (first) errors.push({ severity: "error", message: what, location, related: [{ message: "first annotation", location: first }] });
+    else seen.set(key, location);
+    return !first;
+  };
 
   for (const file of files) {
     const lines = (await readProjectText(ctx, file, "annotation file")).split(/\r?\n/);
-    lines.forEach((line, i) => {
-      if (!line.trim() || errors.length >= MAX_ERRORS) return;
+    lines.forEach((text, i) => {
+      if (!text.trim() || errors.length >= MAX_ERRORS) return;
       const location: Location = { file, line: i + 1 };
-      const a = parseLine(line, location, rubric, errors);
-      if (!a) return;
-      const matches = a.candidate !== undefined ? (ids.has(a.candidate) ? [a.candidate] : []) : (byText.get(textKey(a.prompt!, a.response!)) ?? []);
-      if (matches.length === 0) return void unmatched.push(location);
-      for (const candidateId of matches) {
-        const dupKey = `${a.annotator}\u0000${candidateId}`;
-        const first = seen.get(dupKey);
-        if (first) {
-          errors.push({
-            severity: "error",
-            message: `annotator "${a.annotator}" scored candidate ${candidateId} twice`,
-            location,
-            related: [{ message: "first annotation", location: first }],
-          });
-          return;
+      const line = parseLine(text, location, rubric, errors);
+      if (line?.kind === "pointwise") {
+        const a = line.value;
+        const matches = a.candidate !== undefined ? (index.record.has(a.candidate) ? [a.candidate] : []) : (index.byText.get(textKey(a.prompt!, a.response!)) ?? []);
+        if (matches.length === 0) return void unmatched.push(location);
+        for (const candidateId of matches) {
+          if (!firstTime(`${a.annotator}\u0000${candidateId}`, `annotator "${a.annotator}" scored candidate ${candidateId} twice`, location)) return;
+          judgements.set(candidateId, [...(judgements.get(candidateId) ?? []), ...toJudgements(a, rubric)]);
         }
-        seen.set(dupKey, location);
-        out.set(candidateId, [...(out.get(candidateId) ?? []), ...toJudgements(a, rubric)]);
+      } else if (line?.kind === "pairwise") {
+        const a = line.value;
+        const ids = pairIds(a, index);
+        if (!ids) return void unmatched.push(location);
+        const [recordA, recordB] = ids.map((id) => index.record.get(id)!);
+        if (recordA !== recordB) return void errors.push({ severity: "error", message: `pairwise annotation compares candidates of two different prompts (${ids[0]}, ${ids[1]})`, location });
+        const key = `${a.annotator}\u0000${[...ids].sort().join("\u0000")}`;
+        if (!firstTime(key, `annotator "${a.annotator}" compared candidates ${ids[0]} and ${ids[1]} twice`, location)) return;
+        comparisons.set(recordA!, [...(comparisons.get(recordA!) ?? []), toComparison(a, ids)]);
       }
     });
   }
   if (errors.length > 0) throw new DpoError(errors);
   reportUnmatched(ctx, unmatched);
-  for (const [id, list] of out) out.set(id, list.sort((x, y) => (x.judge < y.judge ? -1 : x.judge > y.judge ? 1 : 0)));
-  return out;
+  for (const [id, list] of judgements) judgements.set(id, list.sort((x, y) => (x.judge < y.judge ? -1 : x.judge > y.judge ? 1 : 0)));
+  for (const list of comparisons.values()) list.sort(compareComparisons);
+  return { judgements, comparisons };
+}
+
+interface CandidateIndex {
+  /** Candidate id → record id. */
+  record: Map<string, string>;
+  /** Prompt + response text → candidate ids (identical candidates of one prompt all match). */
+  byText: Map<string, string[]>;
+}
+
+function candidateIndex(records: CandidatesRecord[]): CandidateIndex {
+  const record = new Map<string, string>();
+  const byText = new Map<string, string[]>();
+  for (const r of records) {
+    for (const c of r.candidates) {
+      record.set(c.id, r.id);
+      const key = textKey(r.prompt, c.text ?? "");
+      byText.set(key, [...(byText.get(key) ?? []), c.id]);
+    }
+  }
+  return { record, byText };
+}
+
+/** The two candidate ids a pairwise line names, or undefined when either matches none. */
+function pairIds(a: PairwiseAnnotation, index: CandidateIndex): [string, string] | undefined {
+  if (a.a !== undefined) return index.record.has(a.a) && index.record.has(a.b!) ? [a.a, a.b!] : undefined;
+  const first = index.byText.get(textKey(a.prompt!, a.response_a!))?.[0];
+  // Identical texts: B is the other candidate with that text, so a tie between twins still names two candidates.
+  const second = index.byText.get(textKey(a.prompt!, a.response_b!))?.find((id) => id !== first);
+  return first !== undefined && second !== undefined ? [first, second] : undefined;
 }
 
 function textKey(prompt: PromptValue, response: string): string {
   return `${normalisePrompt(prompt)}\u0000${normaliseText(response)}`;
 }
 
-function parseLine(line: string, location: Location, rubric: Rubric, errors: Diagnostic[]): Annotation | undefined {
+function parseLine(line: string, location: Location, rubric: Rubric, errors: Diagnostic[]): Line | undefined {
   const fail = (message: string, hint?: string) => {
     errors.push(hint ? { severity: "error", message, location, hint } : { severity: "error", message, location });
     return undefined;
@@ -112,16 +153,22 @@ function parseLine(line: string, location: Location, rubric: Rubric, errors: Dia
   } catch (e) {
     return fail(`annotation is not valid JSON (${(e as Error).message})`);
   }
-  const v = validate(annotationSchema, value);
+  const pairwise = isPairwiseLine(value);
+  const schema = pairwise ? pairwiseSchema : annotationSchema;
+  const v = validate(schema, value);
   if (!v.valid) {
     // An unknown key usually explains a missing one (a typo), so it is reported first.
     const e = v.errors.find((x) => x.keyword === "additionalProperties") ?? v.errors[0]!;
     const p = e.params as Record<string, any>;
-    if (p.additionalProperty) {
-      const guess = didYouMean(p.additionalProperty, Object.keys(annotationSchema.properties as object));
-      return fail(`unknown key \`${p.additionalProperty}\` in annotation`, guess && `did you mean \`${guess}\`?`);
+    if (p.additionalProperty && e.instancePath === "") {
+      const guess = didYouMean(p.additionalProperty, Object.keys(schema.properties as object));
+      return fail(`unknown key \`${p.additionalProperty}\` in ${pairwise ? "pairwise " : ""}annotation`, guess && `did you mean \`${guess}\`?`);
     }
-    return fail(`annotation ${e.instancePath ? `\`${e.instancePath.slice(1)}\` ` : ""}${e.message}`);
+    return fail(`${pairwise ? "pairwise " : ""}annotation ${e.instancePath ? `\`${e.instancePath.slice(1)}\` ` : ""}${e.message}`);
+  }
+  if (pairwise) {
+    const problem = pairwiseProblem(value as PairwiseAnnotation, rubric, didYouMean);
+    return problem ? fail(...problem) : { kind: "pairwise", value: value as PairwiseAnnotation };
   }
   const a = value as Annotation;
   if (a.candidate === undefined && (a.prompt === undefined || a.response === undefined)) {
@@ -136,7 +183,7 @@ function parseLine(line: string, location: Location, rubric: Rubric, errors: Dia
     }
     if (score < min || score > max) return fail(`score ${score} for \`${criterion}\` is outside the scale ${min}–${max}`);
   }
-  return a;
+  return { kind: "pointwise", value: a };
 }
 
 function toJudgements(a: Annotation, rubric: Rubric): Judgement[] {

@@ -13,6 +13,7 @@ import { rubricSummary, type Rubric } from "../rubric/model.js";
 import { isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig } from "./config.js";
 import type { CandidatesRecord, Judgement } from "./judgement.js";
 import { importAnnotations } from "./human-judge.js";
+import { compareComparisons, type Comparison } from "./human-pairwise.js";
 import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
 import { loadPreferenceModel, signalPlan } from "./offline-judge.js";
 import { judgeOfflineBatch, type OfflineBatch } from "./offline-task.js";
@@ -49,10 +50,11 @@ export default definePlugin<With>({
     const records = await candidateRecords(ctx);
     ctx.progress.total(records.reduce((n, r) => n + r.candidates.length, 0));
 
-    const runners = await prepareJudges(ctx, rubric, judges, records);
+    const comparisons = new Map<string, Comparison[]>();
+    const runners = await prepareJudges(ctx, rubric, judges, records, comparisons);
     const summary = rubricSummary(rubric);
     const judged = await Promise.all(records.map((r) => judgeRecord(ctx, runners, r)));
-    return judged.map((r) => ({ ...r, rubric: summary }) as Rec);
+    return judged.map((r) => withComparisons({ ...r, rubric: summary } as Rec, comparisons.get(r.id)));
   },
 });
 
@@ -87,7 +89,14 @@ async function candidateRecords(ctx: PluginContext<With>): Promise<CandidatesRec
 /** A configured judge, ready to score the candidates of one record. */
 type JudgeRunner = (record: CandidatesRecord) => Judgement[][] | Promise<Judgement[][]>;
 
-async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: JudgeConfig[], records: CandidatesRecord[]): Promise<JudgeRunner[]> {
+/** Fills `comparisons` (record id → pairwise human verdicts) as human judges are prepared. */
+async function prepareJudges(
+  ctx: PluginContext<With>,
+  rubric: Rubric,
+  judges: JudgeConfig[],
+  records: CandidatesRecord[],
+  comparisons: Map<string, Comparison[]>,
+): Promise<JudgeRunner[]> {
   const limit = failFastLimit(ctx.with.concurrency, ctx.signal);
   const runners: JudgeRunner[] = [];
   for (const j of judges) {
@@ -102,7 +111,8 @@ async function prepareJudges(ctx: PluginContext<With>, rubric: Rubric, judges: J
       }
       case "human": {
         const annotations = await importAnnotations(ctx, j.files, rubric, records);
-        runners.push((record) => record.candidates.map((c) => annotations.get(c.id) ?? []));
+        for (const [id, list] of annotations.comparisons) comparisons.set(id, [...(comparisons.get(id) ?? []), ...list].sort(compareComparisons));
+        runners.push((record) => record.candidates.map((c) => annotations.judgements.get(c.id) ?? []));
         break;
       }
       case "llm": {
@@ -147,6 +157,12 @@ async function judgeRecord(ctx: PluginContext<With>, runners: JudgeRunner[], rec
     return { ...c, judgements };
   });
   return { ...record, candidates };
+}
+
+/** Pairwise human verdicts go on the record only when there are any, so records without them are unchanged. */
+function withComparisons(record: Rec, comparisons: Comparison[] | undefined): Rec {
+  if (!comparisons?.length) return record;
+  return { ...record, comparisons };
 }
 
 /** e.g. `/with/judges/1`, for `ctx.fail`. */

@@ -6,7 +6,9 @@
 import { contentId } from "../../engine/hash.js";
 import type { Rec } from "../../engine/plugin.js";
 import type { RubricSummary } from "../rubric/model.js";
-import { weighted, type CandidateScore } from "./aggregate.js";
+import type { Comparison } from "../judge/human-pairwise.js";
+import type { CandidateScore } from "./aggregate.js";
+import { comparisonRationales, judgeVerdicts, statedReasons } from "./verdicts.js";
 
 /** Rounded so artifacts show 2.5, not 2.4999999999999996. */
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -26,11 +28,16 @@ export interface PairSource {
   meta?: unknown;
   source?: unknown;
   rubric: RubricSummary;
+  /** Pairwise human verdicts on this prompt's candidates (judge/rubric `comparisons`). */
+  comparisons?: Comparison[];
 }
 
-export function buildPair(record: PairSource, chosen: CandidateScore, rejected: CandidateScore): Rec {
+/** `comparisons` are the record's, already filtered to the judges in use. */
+export function buildPair(record: PairSource, chosen: CandidateScore, rejected: CandidateScore, comparisons: readonly Comparison[] = []): Rec {
   const rubric = record.rubric;
   const criteria = criterionDeltas(chosen, rejected, rubric);
+  const { judges, incomplete } = judgeVerdicts(chosen, rejected, rubric, comparisons);
+  const stated = comparisonRationales(comparisons, chosen, rejected);
   const pair: Rec = {
     id: contentId("pair", chosen.candidate.id, rejected.candidate.id),
     promptId: record.id,
@@ -39,11 +46,13 @@ export function buildPair(record: PairSource, chosen: CandidateScore, rejected: 
     rejected: side(rejected),
     margin: round(chosen.aggregate - rejected.aggregate),
     criteria,
-    judges: judgeVerdicts(chosen, rejected, rubric),
-    rationales: rationales(chosen, rejected, criteria),
-    reason: reason(criteria, rejected),
+    judges,
+    rationales: [...rationales(chosen, rejected, criteria), ...stated],
+    reason: [reason(criteria, rejected), ...statedReasons(judges)].join("; "),
     rubric: { name: rubric.name, digest: rubric.digest },
   };
+  // Only when there is something to say, so pairs of fully scored candidates are unchanged.
+  if (incomplete.length > 0) pair.incomplete = incomplete;
   if (record.meta !== undefined) pair.meta = record.meta;
   if (record.source !== undefined) pair.source = record.source;
   return pair;
@@ -66,25 +75,6 @@ function criterionDeltas(chosen: CandidateScore, rejected: CandidateScore, rubri
       delta: c === undefined || r === undefined ? null : round(c - r),
     };
   });
-}
-
-/** Each judge's own preference, over the criteria it scored on both sides. */
-function judgeVerdicts(chosen: CandidateScore, rejected: CandidateScore, rubric: RubricSummary) {
-  const judges = [...new Set([...chosen.byJudge.keys(), ...rejected.byJudge.keys()])].sort();
-  const out = [];
-  for (const judge of judges) {
-    const c = chosen.byJudge.get(judge) ?? {};
-    const r = rejected.byJudge.get(judge) ?? {};
-    const shared = rubric.criteria.map((x) => x.id).filter((id) => c[id] !== undefined && r[id] !== undefined);
-    if (shared.length === 0) continue;
-    const pick = (s: Record<string, number>) => Object.fromEntries(shared.map((id) => [id, s[id]!]));
-    const cw = weighted(pick(c), rubric)!;
-    const rw = weighted(pick(r), rubric)!;
-    const prefers = Math.abs(cw - rw) < 1e-9 ? "tie" : cw > rw ? "chosen" : "rejected";
-    const scores = Object.fromEntries(shared.map((id) => [id, { chosen: c[id]!, rejected: r[id]! }]));
-    out.push({ judge, prefers, chosen: round(cw), rejected: round(rw), scores });
-  }
-  return out;
 }
 
 /** The two criteria with the largest deltas, and every judge's rationale for both sides on them. */

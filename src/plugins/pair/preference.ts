@@ -102,6 +102,7 @@ function pairsFor(ctx: PluginContext<With>, record: JudgedRecord, useJudge: (jud
     ctx.tally("pairs.allGated", 1);
     return [];
   }
+  const comparisons = (record.comparisons ?? []).filter((c) => useJudge(c.judge));
   const ranked = [...scores].sort(rank);
   const candidates = ctx.with.strategy === "best-vs-worst" ? [[ranked[0]!, ranked.at(-1)!] as const] : orderedPairs(ranked);
   const out: Rec[] = [];
@@ -111,7 +112,7 @@ function pairsFor(ctx: PluginContext<With>, record: JudgedRecord, useJudge: (jud
       ctx.tally("pairs.ties", 1);
       continue;
     }
-    out.push(buildPair(record, chosen, rejected));
+    out.push(buildPair(record, chosen, rejected, comparisons));
   }
   return out;
 }

@@ -10,6 +10,7 @@
  */
 import type { PluginContext, Rec } from "../../engine/plugin.js";
 import { definePlugin } from "../../engine/plugin.js";
+import { incompleteByJudge, incompleteWarning } from "./incomplete.js";
 import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
 import { judgeStatistics, type JudgeStatistics } from "./judge-statistics.js";
 import { LEVELS, type Level } from "./metrics/krippendorff-alpha.js";
@@ -71,12 +72,15 @@ export default definePlugin<With>({
     const pairs = records.map(({ rec, stage }) => readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint)));
     const judges = [...new Set(pairs.flatMap((p) => p.judges.map((j) => j.judge)))].sort();
     ctx.tally("pairs.checked", pairs.length);
+    const incomplete = incompleteByJudge(pairs);
+    const partial = Object.keys(incomplete).length > 0 ? { incomplete } : {};
+    if (Object.keys(incomplete).length > 0) ctx.log.warn(incompleteWarning(incomplete));
     if (judges.length < 2) {
       ctx.log.warn(
         `agreement not computed: ${judges.length === 0 ? "no judge" : `only one judge ("${judges[0]}")`} in ${pairs.length} pairs; ` +
           "pairs pass through unchanged. Add judges to the judge stage to measure agreement.",
       );
-      ctx.publish(ctx.with.report, reportJson({ computed: false, judges, pairs: { total: pairs.length } }));
+      ctx.publish(ctx.with.report, reportJson({ computed: false, judges, pairs: { total: pairs.length }, ...partial }));
       return records.map(({ rec }) => rec);
     }
 
@@ -90,7 +94,7 @@ export default definePlugin<With>({
     const settings = { minShare, criterionDisputes, filter, level };
     ctx.publish(
       ctx.with.report,
-      reportJson({ computed: true, settings, judges, pairs: { ...summary.counts, disputedBy: summary.reasons }, ...statsReport(stats), disputed: summary.list }),
+      reportJson({ computed: true, settings, judges, pairs: { ...summary.counts, disputedBy: summary.reasons }, ...statsReport(stats), disputed: summary.list, ...partial }),
     );
     return records.flatMap(({ rec }, i) =>
       ctx.with.filter === "drop" && agreements[i]!.disputed ? [] : [{ ...rec, agreement: agreements[i]! }],

@@ -19,6 +19,8 @@ export interface Judgement extends SidePair {
   prefers: Side;
   /** Per-criterion scores of both sides. */
   scores: Record<string, SidePair>;
+  /** Per-criterion preferences a judge stated directly (a pairwise comparison: `basis: "comparison"`). */
+  stated: Record<string, Side>;
 }
 
 export interface JudgedPair {
@@ -29,6 +31,8 @@ export interface JudgedPair {
   /** Criterion ids in the record's order: `criteria[].id`, then any only found in judges' scores. */
   criteria: string[];
   judges: Judgement[];
+  /** Judges whose scores reach only one side of the pair (no verdict; see pair/verdicts.ts). */
+  incomplete: string[];
 }
 
 /**
@@ -48,13 +52,15 @@ export function readJudgedPair(rec: Rec, where: string, problem: (message: strin
   const listed = Array.isArray(rec.criteria)
     ? rec.criteria.flatMap((c) => (isObject(c) && typeof c.id === "string" ? [c.id] : []))
     : [];
-  const scored = judges.flatMap((j) => Object.keys(j.scores));
+  const scored = judges.flatMap((j) => [...Object.keys(j.scores), ...Object.keys(j.stated)]);
+  const incomplete = Array.isArray(rec.incomplete) ? rec.incomplete.flatMap((x) => (isObject(x) && typeof x.judge === "string" ? [x.judge] : [])) : [];
   return {
     id: rec.id,
     chosenId: candidateId(rec.chosen) ?? `${rec.id}:chosen`,
     rejectedId: candidateId(rec.rejected) ?? `${rec.id}:rejected`,
     criteria: [...new Set([...listed, ...scored])],
     judges,
+    incomplete,
   };
 }
 
@@ -72,7 +78,15 @@ function readJudgement(value: unknown, fail: (what: string) => Error): Judgement
       scores[criterion] = readSides(s, `scores.${criterion}.`, fail);
     }
   }
-  return { judge: value.judge, prefers: value.prefers as Side, ...readSides(value, "", fail), scores };
+  const stated: Record<string, Side> = {};
+  if (value.criteria !== undefined) {
+    if (!isObject(value.criteria)) throw fail(`\`criteria\` is ${describe(value.criteria)}, expected an object`);
+    for (const [criterion, side] of Object.entries(value.criteria)) {
+      if (!SIDES.includes(side as Side)) throw fail(`\`criteria.${criterion}\` is ${describe(side)}, expected "chosen", "rejected" or "tie"`);
+      stated[criterion] = side as Side;
+    }
+  }
+  return { judge: value.judge, prefers: value.prefers as Side, ...readSides(value, "", fail), scores, stated };
 }
 
 function readSides(value: Record<string, unknown>, prefix: string, fail: (what: string) => Error): SidePair {

@@ -6,7 +6,8 @@
  * - `spread`: the population standard deviation of the judges' margins
  *   (their aggregate chosen − rejected score); null when no judge gave both.
  * - per criterion: the same share computed from each judge's criterion scores
- *   (higher chosen score = backs, equal = half, lower = opposes).
+ *   (higher chosen score = backs, equal = half, lower = opposes), or from the
+ *   preference a pairwise judge stated for that criterion.
  * - `disputed`: unless a STRICT majority of the pair's judges prefer the chosen
  *   side (more than half of them; a tie is not a vote for it), or when share <
  *   minShare (a stricter rule: minShare = 1 demands unanimity); with
@@ -19,7 +20,7 @@
  *   against, but not a majority of all judges, the rest tie), `minShare` (a
  *   majority, but share below minShare) or `criterion` (only a criterion).
  */
-import type { JudgedPair, SidePair } from "./judged-pair.js";
+import type { JudgedPair, Judgement, SidePair } from "./judged-pair.js";
 
 export interface CriterionAgreement {
   share: number;
@@ -54,10 +55,10 @@ export function pairAgreement(pair: JudgedPair, rule: DisputeRule): PairAgreemen
   const margins = pair.judges.flatMap((j) => (hasBoth(j) ? [j.chosen - j.rejected] : []));
   const criteria: Record<string, CriterionAgreement> = {};
   for (const criterion of pair.criteria) {
-    const scored = pair.judges.map((j) => j.scores[criterion]).filter((s): s is Scored => s !== undefined && hasBoth(s));
-    if (scored.length === 0) continue;
-    const criterionShare = mean(scored.map((s) => Math.sign(s.chosen - s.rejected) / 2 + 0.5))!;
-    criteria[criterion] = { share: criterionShare, judges: scored.length, disputed: criterionShare < rule.minShare };
+    const votes = pair.judges.flatMap((j) => criterionVote(j, criterion));
+    if (votes.length === 0) continue;
+    const criterionShare = mean(votes)!;
+    criteria[criterion] = { share: criterionShare, judges: votes.length, disputed: criterionShare < rule.minShare };
   }
   const criterionDisputed = rule.criterionDisputes === "dispute" && Object.values(criteria).some((c) => c.disputed);
   const dispute = overallDispute(pair, share, rule) ?? (criterionDisputed ? "criterion" : undefined);
@@ -82,6 +83,14 @@ function overallDispute(pair: JudgedPair, share: number | null, rule: DisputeRul
 }
 
 type Scored = { chosen: number; rejected: number };
+
+/** A judge's vote on one criterion: its stated preference, else the sign of its score delta; none when it gave neither. */
+function criterionVote(j: Judgement, criterion: string): number[] {
+  const stated = j.stated[criterion];
+  if (stated !== undefined) return [VOTE[stated]];
+  const s = j.scores[criterion];
+  return s !== undefined && hasBoth(s) ? [Math.sign(s.chosen - s.rejected) / 2 + 0.5] : [];
+}
 
 function hasBoth(s: SidePair): s is Scored {
   return s.chosen !== null && s.rejected !== null;
