@@ -58,7 +58,7 @@ export function llmSettings(j: LlmJudgeConfig): LlmJudgeSettings {
 }
 
 /** `enabled: ""` (e.g. an unset `${DPO_BASE_URL:-}`), `false`, "false", "0", "no" and "off" disable a judge. */
-export function isEnabled(j: JudgeConfig): boolean {
+export function isEnabled(j: { enabled?: boolean | string }): boolean {
   const e = j.enabled ?? true;
   if (typeof e === "boolean") return e;
   return !["", "false", "0", "no", "off"].includes(e.trim().toLowerCase());
