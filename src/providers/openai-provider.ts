@@ -16,7 +16,8 @@ import { chatKey, estimateTokens, promptExcerpt, requestBody } from "./chat-key.
 import { publicUrl, urlSecrets } from "./endpoint.js";
 import { TokenBucket } from "./limits/token-bucket.js";
 import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js";
-import { attemptChat, type Attempt, type ChatEndpoint, type ChatReply } from "./openai-http.js";
+import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply } from "./openai-http.js";
+import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
 
 export interface OpenAiConfig {
@@ -33,6 +34,9 @@ export interface OpenAiConfig {
   prices?: Record<string, { input: number; output: number }>;
 }
 
+/** Chat completions: the route every chat call is posted to. */
+const CHAT_ROUTE: PostRoute<ChatReply> = { target: (chat) => chat, body: (r) => requestBody(r as ChatRequest), parse: parseCompletion };
+
 export const OPENAI_DEFAULTS = {
   maxConcurrency: 8,
   timeoutMs: 60_000,
@@ -41,7 +45,7 @@ export const OPENAI_DEFAULTS = {
   retryMaxMs: 30_000,
 } as const;
 
-export class OpenAiProvider implements LlmProvider {
+export class OpenAiProvider implements LlmProvider, RewardProvider {
   readonly identity: Readonly<Record<string, unknown>>;
   private readonly config: OpenAiConfig;
   private readonly slots: Semaphore;
@@ -49,6 +53,7 @@ export class OpenAiProvider implements LlmProvider {
   private readonly tokenBudget?: TokenBucket;
   private readonly jitter = seededRng("openai-retry-jitter");
   private readonly inFlight = new InFlight<string, ChatReply>();
+  private readonly rewardsInFlight = new InFlight<string, RewardReply>();
   private readonly secrets: string[];
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
 
@@ -79,6 +84,23 @@ export class OpenAiProvider implements LlmProvider {
     return { ...reply, cached: !sent };
   }
 
+  /** A reward model's score for a conversation (vLLM `/pooling` or `/classify`), memoised like a chat call. */
+  async reward(request: RewardRequest, { ctx }: { ctx: PluginContext<any> }): Promise<RewardResult> {
+    const key = rewardKey(this.identity, request);
+    let sent = false;
+    const reply = await ctx.memo<RewardReply>(key, async () => {
+      if (ctx.offline) throw this.offlineMiss(ctx, request);
+      const running = this.rewardsInFlight.get(key);
+      if (running) return running;
+      sent = true;
+      return this.rewardsInFlight.track(key, this.send(request, ctx, rewardRoute(request.endpoint)));
+    });
+    ctx.tally("reward.calls", 1);
+    ctx.stat(sent ? "reward.sent" : "reward.cached", 1);
+    ctx.tally("tokens.prompt", reply.usage.prompt_tokens);
+    return { score: reply.score, cached: !sent };
+  }
+
   /** Closes the connection pool (idle keep-alive sockets). */
   async close(): Promise<void> {
     const endpoint = await this.endpoint;
@@ -87,12 +109,12 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   /** Sends one call, retrying what may succeed later; throws a DpoError when it gives up. */
-  private async send(request: ChatRequest, ctx: PluginContext<any>): Promise<ChatReply> {
-    const endpoint = await this.connect();
-    const body = JSON.stringify(requestBody(request)); // once, however many attempts
+  private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
+    const endpoint = route.target(await this.connect());
+    const body = JSON.stringify(route.body(request)); // once, however many attempts
     const estimate = estimateTokens(request);
     for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(endpoint, body, estimate, ctx.signal);
+      const result = await this.attempt(endpoint, body, estimate, ctx.signal, route.parse);
       if (result.ok) return result.reply;
       if (!result.retryable || attempt >= this.config.maxRetries) throw this.failure(request, result, attempt + 1);
       const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
@@ -103,12 +125,12 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   /** One attempt inside a concurrency slot, after the per-minute budgets allow it. */
-  private async attempt(endpoint: ChatEndpoint, body: string, estimate: number, signal: AbortSignal): Promise<Attempt> {
+  private async attempt<R extends { usage: ChatReply["usage"] }>(endpoint: ChatEndpoint, body: string, estimate: number, signal: AbortSignal, parse: (text: string) => R | undefined): Promise<Attempt<R>> {
     const release = await this.slots.acquire(signal);
     try {
       if (this.requestBudget) await this.requestBudget.take(1, signal);
       if (this.tokenBudget) await this.tokenBudget.take(estimate, signal);
-      const result = await attemptChat(endpoint, body, signal);
+      const result = await attemptChat(endpoint, body, signal, parse);
       if (result.ok) {
         const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;
         if (used > 0) this.tokenBudget?.adjust(used - estimate);
@@ -149,7 +171,7 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   /** Throws the located error (at this provider's config entry). */
-  private failure(request: ChatRequest, result: Extract<Attempt, { ok: false }>, attempts: number): never {
+  private failure(request: ChatRequest, result: Extract<Attempt<unknown>, { ok: false }>, attempts: number): never {
     const tries = attempts === 1 ? "" : ` after ${attempts} attempts`;
     const hint = result.retryable
       ? "nothing was memoised for this call: the next build sends it again"

@@ -41,7 +41,7 @@ export function buildPair(record: PairSource, chosen: CandidateScore, rejected: 
     criteria,
     judges: judgeVerdicts(chosen, rejected, rubric),
     rationales: rationales(chosen, rejected, criteria),
-    reason: reason(criteria, rejected),
+    reason: chosen.basis === "reward" ? `chosen has the higher reward (${signed(chosen.aggregate - rejected.aggregate)})` : reason(criteria, rejected),
     rubric: { name: rubric.name, digest: rubric.digest },
   };
   if (record.meta !== undefined) pair.meta = record.meta;
@@ -83,6 +83,23 @@ function judgeVerdicts(chosen: CandidateScore, rejected: CandidateScore, rubric:
     const prefers = Math.abs(cw - rw) < 1e-9 ? "tie" : cw > rw ? "chosen" : "rejected";
     const scores = Object.fromEntries(shared.map((id) => [id, { chosen: c[id]!, rejected: r[id]! }]));
     out.push({ judge, prefers, chosen: round(cw), rejected: round(rw), scores });
+  }
+  return [...out, ...rewardVerdicts(chosen, rejected)].sort((a, b) => (a.judge < b.judge ? -1 : a.judge > b.judge ? 1 : 0));
+}
+
+/**
+ * Each reward model's direction, from its reward difference. No
+ * `chosen`/`rejected` scores: a raw reward is not on the rubric's scale, so it
+ * votes on direction only (agreement counts it in shares, disputes and κ, not
+ * in α or spread); the raw rewards are kept under `reward`.
+ */
+function rewardVerdicts(chosen: CandidateScore, rejected: CandidateScore) {
+  const out = [];
+  for (const [judge, c] of [...chosen.rewards].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const r = rejected.rewards.get(judge);
+    if (r === undefined) continue;
+    const prefers = Math.abs(c - r) < 1e-9 ? "tie" : c > r ? "chosen" : "rejected";
+    out.push({ judge, kind: "reward-model", prefers, reward: { chosen: round(c), rejected: round(r), margin: round(c - r) } });
   }
   return out;
 }
