@@ -96,7 +96,7 @@ function pairsFor(ctx: PluginContext<With>, record: JudgedRecord, useJudge: (jud
   // Rubric scores and raw rewards are not comparable: with any rubric-scored candidate, reward-only ones sit out.
   const basis = all.some((s) => s.basis === "rubric") ? "rubric" : "reward";
   const scores = all.filter((s) => s.basis === basis);
-  ctx.tally("pairs.unscoredCandidates", all.length - scores.length);
+  if (scores.length < all.length) ctx.tally("pairs.unscoredCandidates", all.length - scores.length);
   ctx.tally("pairs.gated", scores.filter((s) => !passesGates(s)).length);
   if (scores.length < 2) {
     ctx.tally("pairs.tooFewCandidates", 1);
