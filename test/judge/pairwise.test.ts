@@ -8,6 +8,7 @@ import { memoryMemo, type MemoStore } from "../../src/engine/memo.js";
 import type { Rec } from "../../src/engine/plugin.js";
 import plugin from "../../src/plugins/judge/pairwise.js";
 import agreement from "../../src/plugins/quality/agreement.js";
+import calibration from "../../src/plugins/quality/calibration.js";
 import openai from "../../src/providers/openai.js";
 import { startLlmServer, type LlmServer, type Reply } from "../support/llm-server.js";
 import { runPlugin } from "../support/run-plugin.js";
@@ -115,6 +116,19 @@ describe("judge/pairwise", () => {
     expect(backed.records.map((r) => (r as any).agreement)).toEqual(pairs.map(() => expect.objectContaining({ judges: 2, share: 1, disputed: false })));
     const split = await agree(biased.records);
     expect(split.records.map((r) => (r as any).agreement)).toEqual(pairs.map(() => expect.objectContaining({ judges: 2, share: 0.75, disputed: true, dispute: "abstentions" })));
+  });
+
+  test("quality/calibration reports the judge's position consistency", async () => {
+    writeFileSync(join(root, "gold.jsonl"), pairs.map((p) => JSON.stringify({ pair: p.id, preference: 1 })).join("\n") + "\n");
+    const consistency = async () => {
+      const run = await judge();
+      const cal = await runPlugin(calibration, { root, with: { gold: ["gold.jsonl"] }, inputs: { verified: run.records } });
+      const report = JSON.parse(Buffer.from(cal.trace.published.get("reports/calibration.json")!).toString());
+      return report.subjects.find((s: any) => s.subject === "pairwise-llm");
+    };
+    expect(await consistency()).toMatchObject({ covered: 3, accuracy: 1, positionConsistency: 1 });
+    reply = firstShownJudge;
+    expect(await consistency()).toMatchObject({ covered: 3, accuracy: 0.5, positionConsistency: 0 }); // ties count half
   });
 
   test("overall mode: one question per pair in each order", async () => {
