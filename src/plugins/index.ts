@@ -14,6 +14,7 @@ export const builtinPlugins: Record<string, Loader> = {
   "export/iterations": () => load(import("./export/iterations.js")),
   "generate/llm": () => load(import("./generate/llm.js")),
   "generate/recorded": () => load(import("./generate/recorded.js")),
+  "judge/pairwise": () => load(import("./judge/pairwise.js")),
   "judge/rubric": () => load(import("./judge/rubric.js")),
   "pair/preference": () => load(import("./pair/preference.js")),
   "quality/agreement": () => load(import("./quality/agreement.js")),

@@ -23,7 +23,7 @@ export type FailureKind = "timeout" | "network" | "malformed" | `HTTP ${number}`
 
 export type Failure = { ok: false; kind: FailureKind; retryable: boolean; status?: number; reason: string; retryAfterMs?: number };
 
-export type Attempt = { ok: true; reply: ChatReply } | Failure;
+export type Attempt<R = ChatReply> = { ok: true; reply: R } | Failure;
 
 /** The chat completions route of one endpoint (path e.g. `/v1/chat/completions`). */
 export type ChatEndpoint = PostTarget;
@@ -32,7 +32,13 @@ const EXCERPT = 300;
 const TIMEOUTS = new Set(["DPO_POST_DEADLINE", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /** `body` is the request body as JSON text. */
-export async function attemptChat(endpoint: ChatEndpoint, body: string, signal: AbortSignal): Promise<Attempt> {
+/** `parse` reads a 2xx body (a chat completion by default; openai-reward.ts reads reward replies). */
+export async function attemptChat<R = ChatReply>(
+  endpoint: ChatEndpoint,
+  body: string,
+  signal: AbortSignal,
+  parse: (text: string) => R | undefined = parseCompletion as (text: string) => R | undefined,
+): Promise<Attempt<R>> {
   let res: PostReply;
   try {
     res = await post(endpoint, body, signal);
@@ -53,7 +59,7 @@ export async function attemptChat(endpoint: ChatEndpoint, body: string, signal: 
       retryAfterMs: retryAfterMs(res.headers),
     };
   }
-  const reply = parseCompletion(res.text);
+  const reply = parse(res.text);
   if (!reply) return { ok: false, kind: "malformed", retryable: true, status: res.status, reason: `malformed reply: ${excerpt(res.text)}` };
   return { ok: true, reply };
 }

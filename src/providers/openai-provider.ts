@@ -17,7 +17,8 @@ import { chatKey, estimateTokens, promptExcerpt, requestBody } from "./chat-key.
 import { basicAuthorization, publicUrl, urlSecrets } from "./endpoint.js";
 import { TokenBucket } from "./limits/token-bucket.js";
 import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js";
-import { attemptChat, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
+import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
+import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
 
 export interface OpenAiConfig {
@@ -44,7 +45,10 @@ export const OPENAI_DEFAULTS = {
   breakerThreshold: 2,
 } as const;
 
-export class OpenAiProvider implements LlmProvider {
+/** Chat completions: the route every chat call is posted to. */
+const CHAT_ROUTE: PostRoute<ChatReply> = { target: (chat) => chat, body: (r) => requestBody(r as ChatRequest), parse: parseCompletion };
+
+export class OpenAiProvider implements LlmProvider, RewardProvider {
   readonly identity: Readonly<Record<string, unknown>>;
   private readonly config: OpenAiConfig;
   private readonly slots: Semaphore;
@@ -52,6 +56,7 @@ export class OpenAiProvider implements LlmProvider {
   private readonly tokenBudget?: TokenBucket;
   private readonly jitter = seededRng("openai-retry-jitter");
   private readonly inFlight = new InFlight<string, ChatReply>();
+  private readonly rewardsInFlight = new InFlight<string, RewardReply>();
   private readonly secrets: string[];
   private readonly breaker: CircuitBreaker;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
@@ -92,6 +97,23 @@ export class OpenAiProvider implements LlmProvider {
     await endpoint?.dispatcher.close();
   }
 
+  /** A reward model's score for a conversation (vLLM `/pooling` or `/classify`), memoised like a chat call. */
+  async reward(request: RewardRequest, { ctx }: { ctx: PluginContext<any> }): Promise<RewardResult> {
+    const key = rewardKey(this.identity, request);
+    let sent = false;
+    const reply = await ctx.memo<RewardReply>(key, async () => {
+      if (ctx.offline) throw this.offlineMiss(ctx, request);
+      const running = this.rewardsInFlight.get(key);
+      if (running) return running;
+      sent = true;
+      return this.rewardsInFlight.track(key, this.send(request, ctx, rewardRoute(request.endpoint)));
+    });
+    ctx.tally("reward.calls", 1);
+    ctx.stat(sent ? "reward.sent" : "reward.cached", 1);
+    ctx.tally("tokens.prompt", reply.usage.prompt_tokens);
+    return { score: reply.score, cached: !sent };
+  }
+
   /**
    * Sends one call, retrying what may succeed later; throws a DpoError when it
    * gives up or the breaker is open. The call keeps its concurrency slot
@@ -100,16 +122,16 @@ export class OpenAiProvider implements LlmProvider {
    * breaker opens) rather than after every queued call's first attempt, and a
    * struggling server is not handed new calls while old ones back off.
    */
-  private async send(request: ChatRequest, ctx: PluginContext<any>): Promise<ChatReply> {
+  private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
     this.breaker.throwIfOpen();
-    const endpoint = await this.connect();
-    const body = JSON.stringify(requestBody(request)); // once, however many attempts
+    const endpoint = route.target(await this.connect());
+    const body = JSON.stringify(route.body(request)); // once, however many attempts
     const estimate = estimateTokens(request);
     const release = await this.slots.acquire(ctx.signal);
     try {
       for (let attempt = 0; ; attempt++) {
         this.breaker.throwIfOpen(); // opened while this call waited for its slot or its retry
-        const result = await this.attempt(endpoint, body, estimate, ctx.signal);
+        const result = await this.attempt(endpoint, body, estimate, ctx.signal, route.parse);
         if (result.ok) {
           this.breaker.succeeded();
           return result.reply;
@@ -127,11 +149,11 @@ export class OpenAiProvider implements LlmProvider {
   }
 
   /** One attempt, after the per-minute budgets allow it (and unless the breaker opened meanwhile). */
-  private async attempt(endpoint: ChatEndpoint, body: string, estimate: number, signal: AbortSignal): Promise<Attempt> {
+  private async attempt<R extends { usage: ChatReply["usage"] }>(endpoint: ChatEndpoint, body: string, estimate: number, signal: AbortSignal, parse: (text: string) => R | undefined): Promise<Attempt<R>> {
     if (this.requestBudget) await this.requestBudget.take(1, signal);
     if (this.tokenBudget) await this.tokenBudget.take(estimate, signal);
     this.breaker.throwIfOpen();
-    const result = await attemptChat(endpoint, body, signal);
+    const result = await attemptChat(endpoint, body, signal, parse);
     if (result.ok) {
       const used = result.reply.usage.prompt_tokens + result.reply.usage.completion_tokens;
       if (used > 0) this.tokenBudget?.adjust(used - estimate);

@@ -55,6 +55,8 @@ export interface LlmServerOptions {
    * own garbage collection pause every request in flight.
    */
   keepRequests?: boolean;
+  /** The reward `/pooling` and `/classify` give a request; default `defaultReward`. */
+  reward?: (body: any) => number | undefined;
 }
 
 export interface LlmServer {
@@ -142,7 +144,9 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       urls.push(req.url ?? "");
     }
 
-    if (req.method !== "POST" || !req.url?.split("?")[0]!.endsWith("/chat/completions")) {
+    const path = req.url?.split("?")[0] ?? "";
+    const route = path.endsWith("/chat/completions") ? "chat" : path === "/pooling" || path === "/classify" ? path.slice(1) : undefined;
+    if (req.method !== "POST" || !route) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
     }
     if (typeof body !== "object" || body === null) {
@@ -150,6 +154,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     }
     const fault = faultFor(index, body);
     const latency = opts.latencyMs ?? 0;
+    const answerBody = () => (route === "chat" ? completion(body, opts.reply?.(body), index) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
     if (fault?.type === "reset") return later(latency, () => req.socket.destroy());
     if (fault?.type === "malformed") {
       return later(latency, () => send(res, 200, { "content-type": "application/json" }, '{"choices": [ oops'));
@@ -166,7 +171,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       );
     }
     if (fault?.type === "hold") {
-      const answer = () => later(latency, () => sendJson(res, 200, completion(body, opts.reply?.(body), index)));
+      const answer = () => later(latency, () => sendJson(res, 200, answerBody()));
       held.add(answer);
       res.on("close", () => held.delete(answer));
       for (const w of heldWaiters) w();
@@ -174,7 +179,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     }
     if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(completion(body, opts.reply?.(body), index)), fault.intervalMs, timers));
     const delay = fault?.type === "slow" ? fault.delayMs : latency;
-    later(delay, () => sendJson(res, 200, completion(body, opts.reply?.(body), index)));
+    later(delay, () => sendJson(res, 200, answerBody()));
   };
 
   const server = createServer((req, res) => {
@@ -250,6 +255,34 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The default reward: the word count of the last assistant message divided by
+ * 10, so a longer response scores higher and a test can predict it.
+ */
+export function defaultReward(body: any): number {
+  const last = [...(body?.messages ?? [])].reverse().find((m: any) => m?.role === "assistant");
+  return countTokens(String(last?.content ?? "")) / 10;
+}
+
+/** The probability `/classify` gives the preferred class for a reward r: r / (r + 1), in [0, 1). */
+export const classifyProbability = (reward: number) => Math.max(0, reward) / (Math.max(0, reward) + 1);
+
+/**
+ * vLLM's reply shapes: `/pooling` → `{"data": [{"index": 0, "object": "pooling", "data": [reward]}]}`,
+ * `/classify` → `{"data": [{"index": 0, "label", "probs": [1 − p, p], "num_classes": 2}]}`.
+ */
+function pooled(route: "pooling" | "classify", body: any, custom: number | undefined, index: number) {
+  const reward = custom ?? defaultReward(body);
+  const prompt_tokens = countTokens((body.messages ?? []).map((m: any) => String(m?.content ?? "")).join(" "));
+  const usage = { prompt_tokens, total_tokens: prompt_tokens, completion_tokens: 0, prompt_tokens_details: null };
+  const p = classifyProbability(reward);
+  const data =
+    route === "pooling"
+      ? [{ index: 0, object: "pooling", data: [reward] }]
+      : [{ index: 0, label: p >= 0.5 ? "LABEL_1" : "LABEL_0", probs: [1 - p, p], num_classes: 2 }];
+  return { id: `${route}-${index}`, object: "list", created: 1_700_000_000, model: body.model, data, usage };
 }
 
 /** A standard chat.completion object; honours `max_tokens` by truncating words. */

@@ -33,7 +33,14 @@ export interface OfflineJudgeConfig extends JudgeCommon {
   /** The fitted model of the `preference` signal (scripts/fit-offline-judge.mjs). */
   weights?: string;
 }
-export type JudgeConfig = LlmJudgeConfig | HumanJudgeConfig | OfflineJudgeConfig;
+/** A trained reward model behind vLLM's `/pooling` or `/classify` route (reward-judge.ts). */
+export interface RewardModelJudgeConfig extends JudgeCommon {
+  type: "reward-model";
+  provider: string;
+  model: string;
+  endpoint?: "pooling" | "classify";
+}
+export type JudgeConfig = LlmJudgeConfig | HumanJudgeConfig | OfflineJudgeConfig | RewardModelJudgeConfig;
 
 /** LLM judge settings with defaults applied. */
 export interface LlmJudgeSettings {
@@ -58,7 +65,7 @@ export function llmSettings(j: LlmJudgeConfig): LlmJudgeSettings {
 }
 
 /** `enabled: ""` (e.g. an unset `${DPO_BASE_URL:-}`), `false`, "false", "0", "no" and "off" disable a judge. */
-export function isEnabled(j: JudgeConfig): boolean {
+export function isEnabled(j: { enabled?: boolean | string }): boolean {
   const e = j.enabled ?? true;
   if (typeof e === "boolean") return e;
   return !["", "false", "0", "no", "off"].includes(e.trim().toLowerCase());
@@ -68,6 +75,7 @@ const keysByType: Record<JudgeConfig["type"], string[]> = {
   llm: ["provider", "model", "mode", "temperature", "maxRepairs", "maxTokens"],
   human: ["files"],
   offline: ["scorers", "criteria", "weights"],
+  "reward-model": ["provider", "model", "endpoint"],
 };
 
 /** Keys set on a judge that only another judge type understands. */
@@ -89,17 +97,17 @@ export const judgeSchema: JsonSchema = {
   type: "object",
   additionalProperties: false,
   required: ["id", "type"],
-  description: "One judge: an LLM, imported human annotations, or offline heuristics.",
+  description: "One judge: an LLM, imported human annotations, offline heuristics, or a reward model.",
   properties: {
     id: { type: "string", minLength: 1, description: "The judge's name on judgements and pairs (human judges become `human:<annotator>`)." },
-    type: { type: "string", enum: ["llm", "human", "offline"], description: "What kind of judge this is." },
+    type: { type: "string", enum: ["llm", "human", "offline", "reward-model"], description: "What kind of judge this is." },
     enabled: {
       type: ["boolean", "string"],
       default: true,
       description: 'Whether the judge runs. A string is false when empty (or "false", "0", "no", "off"), so `enabled: "${DPO_BASE_URL:-}"` runs the judge only when the variable is set.',
     },
-    provider: { type: "string", dpo: "provider", description: "(llm) The provider to call." },
-    model: { type: "string", minLength: 1, description: "(llm) The judge model." },
+    provider: { type: "string", dpo: "provider", description: "(llm, reward-model) The provider to call." },
+    model: { type: "string", minLength: 1, description: "(llm, reward-model) The judge model." },
     mode: {
       type: "string",
       enum: ["per-criterion", "single-call"],
@@ -114,6 +122,12 @@ export const judgeSchema: JsonSchema = {
       description: "(llm, default 1) How many times a malformed reply is sent back with the validation error before the judgement is recorded as unscored.",
     },
     maxTokens: { type: "integer", minimum: 16, description: "(llm, optional) Reply token limit." },
+    endpoint: {
+      type: "string",
+      enum: ["pooling", "classify"],
+      description:
+        "(reward-model, default pooling) vLLM's route: pooling — a reward model's score (`data[0].data`); classify — a classification head's probability of its last (preferred) class. The raw value is the candidate's reward.",
+    },
     files: {
       type: "array",
       minItems: 1,
@@ -140,5 +154,5 @@ export const judgeSchema: JsonSchema = {
         "(offline) The weights of the `preference` signal: a Bradley–Terry model over generic text features, fitted to gold preferences by scripts/fit-offline-judge.mjs (e.g. rubrics/offline-weights.json). Required when the judge uses `preference`; part of the stage key.",
     },
   },
-  allOf: [requireFor("llm", ["provider", "model"]), requireFor("human", ["files"])],
+  allOf: [requireFor("llm", ["provider", "model"]), requireFor("human", ["files"]), requireFor("reward-model", ["provider", "model"])],
 };

@@ -5,7 +5,8 @@
  */
 import type { Digest } from "../../engine/hash.js";
 
-export type JudgeKind = "llm" | "human" | "offline";
+/** A reward-model judgement's `score` is the raw reward, not on the rubric's scale (reward-judge.ts). */
+export type JudgeKind = "llm" | "human" | "offline" | "reward-model";
 
 export interface Judgement {
   judge: string;

@@ -10,10 +10,11 @@
  * re-judge.
  */
 import type { PluginContext } from "../../engine/plugin.js";
-import type { ChatMessage, ChatRequest, LlmProvider } from "../../providers/llm.js";
+import type { LlmProvider } from "../../providers/llm.js";
 import { criterionDigest, type Criterion, type Rubric } from "../rubric/model.js";
 import type { LlmJudgeSettings } from "./config.js";
 import { scored, unscored, type Candidate, type Judgement, type PromptValue } from "./judgement.js";
+import { askJson } from "./llm-ask.js";
 import { judgeMessages, PROMPT_VERSION, repairMessage } from "./llm-prompt.js";
 import { parseReply } from "./llm-reply.js";
 
@@ -74,22 +75,16 @@ async function askWithRepairs(
   { rubric, criteria, prompt, response }: Question,
 ): Promise<Record<string, Verdict>> {
   const ids = criteria.map((c) => c.id);
-  let messages: ChatMessage[] = judgeMessages(rubric, criteria, prompt, response);
-  let error = "";
-  for (let attempt = 0; attempt <= judge.settings.maxRepairs; attempt++) {
-    const reply = await judge.provider.chat(request(judge.settings, messages), { ctx });
-    const parsed = parseReply(reply.text, ids, rubric.scale);
-    if (parsed.ok) return parsed.scores;
-    error = parsed.error;
-    messages = [...messages, { role: "assistant", content: reply.text }, repairMessage(error, rubric, criteria)];
-  }
-  const repairs = judge.settings.maxRepairs;
-  const reason = `invalid judge reply after ${repairs} repair${repairs === 1 ? "" : "s"}: ${error}`;
-  return Object.fromEntries(ids.map((id) => [id, { unscored: reason, rationale: "" }]));
-}
-
-function request(s: LlmJudgeSettings, messages: ChatMessage[]): ChatRequest {
-  const r: ChatRequest = { model: s.model, messages, temperature: s.temperature, json: true };
-  if (s.maxTokens !== undefined) r.max_tokens = s.maxTokens;
-  return r;
+  const answer = await askJson(ctx, {
+    provider: judge.provider,
+    settings: judge.settings,
+    messages: judgeMessages(rubric, criteria, prompt, response),
+    parse: (text) => {
+      const parsed = parseReply(text, ids, rubric.scale);
+      return parsed.ok ? { ok: true, value: parsed.scores } : parsed;
+    },
+    repair: (error) => repairMessage(error, rubric, criteria),
+  });
+  if (answer.ok) return answer.value;
+  return Object.fromEntries(ids.map((id) => [id, { unscored: answer.reason, rationale: "" }]));
 }

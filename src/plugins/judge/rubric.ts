@@ -1,6 +1,7 @@
 /**
  * judge/rubric: scores every candidate on every criterion of a rubric, with
- * several judges (LLM, human annotations, offline heuristics). Output is the
+ * several judges (LLM, human annotations, offline heuristics; a reward model
+ * gives each candidate one raw reward instead, reward-judge.ts). Output is the
  * candidates record plus the rubric summary and, on each candidate, its
  * judgements (docs/records.md "Judged").
  */
@@ -8,6 +9,7 @@ import { assertNever } from "../../engine/assert-never.js";
 import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
+import type { RewardProvider } from "../../providers/openai-reward.js";
 import { loadRubric } from "../rubric/load.js";
 import { rubricSummary, type Rubric } from "../rubric/model.js";
 import { isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig } from "./config.js";
@@ -17,6 +19,7 @@ import { compareComparisons, type Comparison } from "./human-pairwise.js";
 import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
 import { loadPreferenceModel, signalPlan } from "./offline-judge.js";
 import { judgeOfflineBatch, type OfflineBatch } from "./offline-task.js";
+import { judgeWithReward, type RewardJudge } from "./reward-judge.js";
 
 interface With {
   rubric: string;
@@ -118,6 +121,15 @@ async function prepareJudges(
       case "llm": {
         const judge: LlmJudge = { id: j.id, settings: llmSettings(j), provider: ctx.provider<LlmProvider>(j.provider) };
         runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit))));
+        break;
+      }
+      case "reward-model": {
+        const provider = ctx.provider<RewardProvider>(j.provider);
+        if (typeof provider?.reward !== "function") {
+          ctx.fail(`${judgePointer(ctx, j)}/provider`, `provider "${j.provider}" cannot score with a reward model`, "use an `openai` provider whose server has vLLM's /pooling or /classify route");
+        }
+        const judge: RewardJudge = { id: j.id, model: j.model, endpoint: j.endpoint ?? "pooling", provider };
+        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithReward(ctx, judge, record.prompt, c, limit))));
         break;
       }
       default:

@@ -5,6 +5,12 @@
  * take part, with their weights renormalised. A gated criterion below its gate,
  * or with no score at all, keeps the candidate from being chosen: a gate that
  * cannot be checked is not passed.
+ *
+ * Reward-model judgements (kind "reward-model", a raw reward rather than a
+ * score on the rubric's scale) never enter these means: they are kept apart,
+ * per judge. A candidate no rubric-scale judge scored, but a reward model did,
+ * is ranked by its mean reward instead (`basis: "reward"`); pair/preference
+ * never compares candidates of different bases.
  */
 import type { RubricSummary } from "../rubric/model.js";
 import type { Judgement } from "../judge/judgement.js";
@@ -34,6 +40,10 @@ export interface CandidateScore {
   /** Judge → criterion → score. */
   byJudge: Map<string, Record<string, number>>;
   gateFailures: GateFailure[];
+  /** Reward-model judge → raw reward. */
+  rewards: Map<string, number>;
+  /** What `aggregate` is: the rubric's weighted score, or the mean raw reward. */
+  basis: "rubric" | "reward";
 }
 
 export function combine(values: number[], how: JudgeAggregate): number {
@@ -65,8 +75,13 @@ export function scoreCandidate(
 ): CandidateScore | undefined {
   const byJudge = new Map<string, Record<string, number>>();
   const byCriterion = new Map<string, number[]>();
+  const rewards = new Map<string, number>();
   for (const j of candidate.judgements ?? []) {
     if (j.score === null || !useJudge(j.judge)) continue;
+    if (j.kind === "reward-model") {
+      rewards.set(j.judge, j.score);
+      continue;
+    }
     byJudge.set(j.judge, { ...byJudge.get(j.judge), [j.criterion]: j.score });
     byCriterion.set(j.criterion, [...(byCriterion.get(j.criterion) ?? []), j.score]);
   }
@@ -75,7 +90,9 @@ export function scoreCandidate(
     const values = byCriterion.get(c.id);
     if (values?.length) criteria[c.id] = combine(values, how);
   }
-  const aggregate = weighted(criteria, rubric);
+  const rubricAggregate = weighted(criteria, rubric);
+  const basis = rubricAggregate === undefined ? "reward" : "rubric";
+  const aggregate = rubricAggregate ?? (rewards.size > 0 ? combine([...rewards.values()], "mean") : undefined);
   if (aggregate === undefined) return undefined;
   const gateFailures: GateFailure[] = [];
   for (const c of rubric.criteria) {
@@ -83,7 +100,7 @@ export function scoreCandidate(
     const score = criteria[c.id];
     if (score === undefined || score < c.gate) gateFailures.push({ criterion: c.id, score: score ?? null, gate: c.gate });
   }
-  return { candidate, criteria, aggregate, byJudge, gateFailures };
+  return { candidate, criteria, aggregate, byJudge, gateFailures, rewards, basis };
 }
 
 export const passesGates = (s: CandidateScore) => s.gateFailures.length === 0;

@@ -48,7 +48,7 @@ export function buildPair(record: PairSource, chosen: CandidateScore, rejected: 
     criteria,
     judges,
     rationales: [...rationales(chosen, rejected, criteria), ...stated],
-    reason: [reason(criteria, rejected), ...statedReasons(judges)].join("; "),
+    reason: [chosen.basis === "reward" ? `chosen has the higher reward (${signed(chosen.aggregate - rejected.aggregate)})` : reason(criteria, rejected), ...statedReasons(judges)].join("; "),
     rubric: { name: rubric.name, digest: rubric.digest },
   };
   // Only when there is something to say, so pairs of fully scored candidates are unchanged.

@@ -87,12 +87,16 @@ function judgedRecord(ctx: PluginContext<With>, r: Rec, stage: string): JudgedRe
 }
 
 function pairsFor(ctx: PluginContext<With>, record: JudgedRecord, useJudge: (judge: string) => boolean): Rec[] {
-  const scores: CandidateScore[] = [];
+  const all: CandidateScore[] = [];
   for (const c of record.candidates) {
     const s = scoreCandidate(c, record.rubric, ctx.with.judgeAggregate, useJudge);
-    if (s) scores.push(s);
+    if (s) all.push(s);
     else ctx.tally("pairs.unscoredCandidates", 1);
   }
+  // Rubric scores and raw rewards are not comparable: with any rubric-scored candidate, reward-only ones sit out.
+  const basis = all.some((s) => s.basis === "rubric") ? "rubric" : "reward";
+  const scores = all.filter((s) => s.basis === basis);
+  if (scores.length < all.length) ctx.tally("pairs.unscoredCandidates", all.length - scores.length);
   ctx.tally("pairs.gated", scores.filter((s) => !passesGates(s)).length);
   if (scores.length < 2) {
     ctx.tally("pairs.tooFewCandidates", 1);

@@ -32,6 +32,19 @@ export interface Verdict {
   basis?: "comparison";
 }
 
+/**
+ * A reward model's direction, from its reward difference. No `chosen`/`rejected`
+ * scores: a raw reward is not on the rubric's scale, so it votes on direction
+ * only (agreement counts it in shares, disputes and κ, not in α or spread);
+ * the raw rewards are kept under `reward`.
+ */
+export interface RewardVerdict {
+  judge: string;
+  kind: "reward-model";
+  prefers: Side;
+  reward: { chosen: number; rejected: number; margin: number };
+}
+
 export interface Incomplete {
   judge: string;
   /** The criteria this judge scored on each side (no criterion on both). */
@@ -47,7 +60,7 @@ export function judgeVerdicts(
   rejected: CandidateScore,
   rubric: RubricSummary,
   comparisons: readonly Comparison[],
-): { judges: Verdict[]; incomplete: Incomplete[] } {
+): { judges: (Verdict | RewardVerdict)[]; incomplete: Incomplete[] } {
   const stated = new Map(comparisons.filter((c) => compares(c, chosen, rejected)).map((c) => [c.judge, c]));
   const names = [...new Set([...chosen.byJudge.keys(), ...rejected.byJudge.keys(), ...stated.keys()])].sort();
   const judges: Verdict[] = [];
@@ -59,7 +72,19 @@ export function judgeVerdicts(
     else if (fromScores) judges.push(fromScores);
     else if (isHuman(judge, chosen, rejected)) incomplete.push({ judge, chosen: scoredCriteria(chosen, judge, rubric), rejected: scoredCriteria(rejected, judge, rubric) });
   }
-  return { judges, incomplete };
+  const all = [...judges, ...rewardVerdicts(chosen, rejected)].sort((a, b) => (a.judge < b.judge ? -1 : a.judge > b.judge ? 1 : 0));
+  return { judges: all, incomplete };
+}
+
+function rewardVerdicts(chosen: CandidateScore, rejected: CandidateScore): RewardVerdict[] {
+  const out: RewardVerdict[] = [];
+  for (const [judge, c] of [...chosen.rewards].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const r = rejected.rewards.get(judge);
+    if (r === undefined) continue;
+    const prefers = Math.abs(c - r) < 1e-9 ? "tie" : c > r ? "chosen" : "rejected";
+    out.push({ judge, kind: "reward-model", prefers, reward: { chosen: round(c), rejected: round(r), margin: round(c - r) } });
+  }
+  return out;
 }
 
 function isHuman(judge: string, ...sides: CandidateScore[]): boolean {
@@ -110,6 +135,6 @@ export function comparisonRationales(comparisons: readonly Comparison[], chosen:
 }
 
 /** e.g. "human:ana prefers rejected", one part per stated verdict, for the pair's reason. */
-export function statedReasons(judges: readonly Verdict[]): string[] {
-  return judges.filter((j) => j.basis === "comparison").map((j) => (j.prefers === "tie" ? `${j.judge} sees a tie` : `${j.judge} prefers ${j.prefers}`));
+export function statedReasons(judges: readonly (Verdict | RewardVerdict)[]): string[] {
+  return judges.filter((j): j is Verdict => "basis" in j && j.basis === "comparison").map((j) => (j.prefers === "tie" ? `${j.judge} sees a tie` : `${j.judge} prefers ${j.prefers}`));
 }

@@ -1,0 +1,46 @@
+/**
+ * One JSON question to an LLM judge, with repairs: the reply is checked, and a
+ * malformed one is sent back with the validation error up to `maxRepairs`
+ * times. Shared by the rubric judge and the pairwise judge, so both ask for
+ * structured output the same way (`json: true`, temperature and token limit
+ * from the judge's settings) and every call goes through the provider's memo.
+ */
+import type { PluginContext } from "../../engine/plugin.js";
+import type { ChatMessage, ChatRequest, LlmProvider } from "../../providers/llm.js";
+
+export interface AskSettings {
+  model: string;
+  temperature: number;
+  maxRepairs: number;
+  maxTokens?: number;
+}
+
+export interface JsonQuestion<T> {
+  provider: LlmProvider;
+  settings: AskSettings;
+  messages: ChatMessage[];
+  parse: (text: string) => { ok: true; value: T } | { ok: false; error: string };
+  /** The message sent after a malformed reply. */
+  repair: (error: string) => ChatMessage;
+}
+
+/** The parsed reply, or why none validated (e.g. "invalid judge reply after 1 repair: …"). */
+export async function askJson<T>(ctx: PluginContext<any>, q: JsonQuestion<T>): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+  let messages = q.messages;
+  let error = "";
+  for (let attempt = 0; attempt <= q.settings.maxRepairs; attempt++) {
+    const reply = await q.provider.chat(chatRequest(q.settings, messages), { ctx });
+    const parsed = q.parse(reply.text);
+    if (parsed.ok) return parsed;
+    error = parsed.error;
+    messages = [...messages, { role: "assistant", content: reply.text }, q.repair(error)];
+  }
+  const repairs = q.settings.maxRepairs;
+  return { ok: false, reason: `invalid judge reply after ${repairs} repair${repairs === 1 ? "" : "s"}: ${error}` };
+}
+
+function chatRequest(s: AskSettings, messages: ChatMessage[]): ChatRequest {
+  const r: ChatRequest = { model: s.model, messages, temperature: s.temperature, json: true };
+  if (s.maxTokens !== undefined) r.max_tokens = s.maxTokens;
+  return r;
+}

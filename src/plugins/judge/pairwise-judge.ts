@@ -1,0 +1,95 @@
+/**
+ * One pairwise judge on one pair: each question (a criterion, or the overall
+ * question) is asked twice, chosen shown first (as A) and then second. A
+ * verdict counts only when both orders name the same side (or both a tie);
+ * otherwise it is a position-inconsistent tie.
+ *
+ * Two memo layers, as for the rubric judge: the provider memoises every chat
+ * call, and each parsed answer is memoised per (settings, criterion digests,
+ * prompt, response shown first, response shown second). The judge id is not
+ * in the key.
+ */
+import type { Limit } from "../../engine/async/fail-fast-limit.js";
+import type { PluginContext } from "../../engine/plugin.js";
+import type { LlmProvider } from "../../providers/llm.js";
+import { criterionDigest, type Rubric } from "../rubric/model.js";
+import type { PairwiseSettings } from "./pairwise-config.js";
+import type { PromptValue } from "./judgement.js";
+import { askJson } from "./llm-ask.js";
+import { parseCriteriaReply } from "./llm-reply.js";
+import { pairwiseMessages, pairwiseRepair, PAIRWISE_PROMPT_VERSION, replyKey, winnerField, type Question, type Winner } from "./pairwise-prompt.js";
+
+export type Side = "chosen" | "rejected" | "tie";
+
+export interface PairwiseJudge {
+  id: string;
+  settings: PairwiseSettings;
+  provider: LlmProvider;
+}
+
+export interface PairSides {
+  prompt: PromptValue;
+  chosen: string;
+  rejected: string;
+}
+
+/** One question's outcome on a pair: both orders' answers, mapped to sides. */
+export interface CriterionVerdict {
+  prefers: Side;
+  consistent: boolean;
+  /** The side preferred with chosen shown first, then with rejected shown first. */
+  orders: [Side, Side];
+  rationales: [string, string];
+}
+
+export type QuestionOutcome = CriterionVerdict | { unanswered: string };
+
+type Answer = { winner: Winner; rationale: string } | { unanswered: string };
+
+/** Each question's outcome, by reply key (criterion id, or "overall"). */
+export async function judgePair(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, pair: PairSides, limit: Limit): Promise<Record<string, QuestionOutcome>> {
+  const questions: Question[] = judge.settings.mode === "overall" ? [{ overall: rubric.criteria }] : rubric.criteria.map((criterion) => ({ criterion }));
+  const outcomes = await Promise.all(
+    questions.map(async (q) => {
+      const [first, second] = await Promise.all([
+        limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.chosen, pair.rejected)),
+        limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.rejected, pair.chosen)),
+      ]);
+      return [replyKey(q), outcome(first, second)] as const;
+    }),
+  );
+  return Object.fromEntries(outcomes);
+}
+
+/** `first`: chosen shown as A; `second`: rejected shown as A. */
+function outcome(first: Answer, second: Answer): QuestionOutcome {
+  if ("unanswered" in first) return first;
+  if ("unanswered" in second) return second;
+  const orders: [Side, Side] = [side(first.winner, "chosen"), side(second.winner, "rejected")];
+  const consistent = orders[0] === orders[1];
+  return { prefers: consistent ? orders[0] : "tie", consistent, orders, rationales: [first.rationale, second.rationale] };
+}
+
+/** The side a winner names when `a` was shown as A. */
+function side(winner: Winner, a: "chosen" | "rejected"): Side {
+  if (winner === "tie") return "tie";
+  const b = a === "chosen" ? "rejected" : "chosen";
+  return winner === "A" ? a : b;
+}
+
+function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q: Question, prompt: PromptValue, first: string, second: string): Promise<Answer> {
+  const { provider: _name, ...settings } = judge.settings;
+  const digests = "criterion" in q ? [criterionDigest(rubric, q.criterion)] : q.overall.map((c) => criterionDigest(rubric, c));
+  const key = ["judge-pairwise@1", PAIRWISE_PROMPT_VERSION, { provider: judge.provider.identity, ...settings }, digests, prompt, first, second];
+  return ctx.memo(key, async (): Promise<Answer> => {
+    const id = replyKey(q);
+    const reply = await askJson(ctx, {
+      provider: judge.provider,
+      settings: judge.settings,
+      messages: pairwiseMessages(rubric, q, prompt, first, second),
+      parse: (text) => parseCriteriaReply<{ winner: Winner; rationale: string }>(text, [id], winnerField),
+      repair: (error) => pairwiseRepair(error, q),
+    });
+    return reply.ok ? reply.value[id]! : { unanswered: reply.reason };
+  });
+}
