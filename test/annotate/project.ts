@@ -40,6 +40,8 @@ stages:
       judges:
         - { id: content, type: offline, scorers: [key-terms, structure], criteria: { correctness: key-terms } }
         - { id: form, type: offline, scorers: [readability, consensus] }
+        # A third rater, so a strict majority can back a pair (with two, any split is disputed).
+        - { id: length, type: offline, scorers: [length, structure], criteria: { correctness: length } }
 ${humanFiles.length ? `        - { id: people, type: human, files: [${humanFiles.join(", ")}] }\n` : ""}  pairs:
     uses: pair/preference
     needs: judge

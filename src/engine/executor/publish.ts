@@ -3,9 +3,11 @@
  * is there. The store holds the truth; `out/` is a view of it that can be
  * deleted and is put back by the next build, cached or not.
  *
- * Nothing is written through a symbolic link that leads out of the project
- * (`out/` itself, or a folder under it), and no two stages of one build may
- * publish the same path (or a file where the other has a folder).
+ * `out/` itself may be a symbolic link (outputs on another volume, like a
+ * `cache/` on a CI cache disk: the user's choice), but nothing is written
+ * through a link under it that leads out of it (`out/reports` → elsewhere);
+ * and no two stages of one build may publish the same path (or a file where
+ * the other has a folder).
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -33,7 +35,6 @@ export async function materialise(project: Project, m: StageManifest, claims?: O
   }
   const outDir = project.paths.outDir;
   const outRel = relative(project.root, outDir);
-  if (!isReallyWithin(project.root, outDir)) throw outside(`${outRel}/`);
   for (const [rel, digest] of Object.entries(m.published)) {
     const target = join(outDir, rel);
     if (!isReallyWithin(outDir, dirname(target))) throw outside(`${outRel}/${rel}`);
@@ -48,7 +49,7 @@ export async function materialise(project: Project, m: StageManifest, claims?: O
 function outside(path: string): DpoError {
   return new DpoError({
     severity: "error",
-    message: `refusing to write ${path}: a symbolic link on the way leads outside the project`,
-    hint: "make out/ (and the folders in it) plain folders of the project, or point the link inside the project",
+    message: `refusing to write ${path}: a symbolic link on the way leads outside out/`,
+    hint: "make the folders in out/ plain folders, or point the link inside out/",
   });
 }
