@@ -1,6 +1,6 @@
 /**
  * A small real project for the annotation app's tests: 4 AlpacaEval prompts,
- * 3 recorded models, the two-criterion mini rubric, two offline judges and a
+ * 3 recorded models, the two-criterion mini rubric, three offline judges and a
  * human judge reading `annotations/ana.jsonl`; built in-process with the
  * built-in plugins (no CLI, no network).
  */
