@@ -11,6 +11,8 @@ export interface ProjectPaths {
   root: string;
   /** `dpo.config.yaml`. */
   configFile: string;
+  /** `.env`: variables for `${VAR}`, under the real environment (never committed). */
+  envFile: string;
   /** `dpo.lock`, committed with the project. */
   lockFile: string;
   /** `out/`: the human-facing view of what the build produced. */
@@ -46,6 +48,7 @@ export function projectPaths(root: string): ProjectPaths {
   const paths = {
     root,
     configFile: join(root, CONFIG_FILE),
+    envFile: join(root, ".env"),
     lockFile: join(root, "dpo.lock"),
     outDir: join(root, "out"),
     cacheDir,

@@ -30,6 +30,15 @@ describe("interpolateString", () => {
     expect(expand("${EMPTY:+on}")).toBe("");
   });
 
+  test(":? and ? fail with the given message when unset (or empty, with :?), as in Docker Compose", () => {
+    expect(expand("${A:?set A}")).toBe("alpha");
+    expect(expand("${NOPE:?point DPO at your endpoint}")).toEqual(["environment variable NOPE is not set or empty: point DPO at your endpoint"]);
+    expect(expand("${EMPTY:?needed}")).toEqual(["environment variable EMPTY is not set or empty: needed"]);
+    expect(expand("${EMPTY?needed}")).toBe("");
+    expect(expand("${NOPE?needed}")).toEqual(["environment variable NOPE is not set: needed"]);
+    expect(expand("${NOPE:?}")).toEqual(["environment variable NOPE is not set or empty"]);
+  });
+
   test("nested words are evaluated only when used", () => {
     expect(expand("${NOPE:-${A}}")).toBe("alpha");
     expect(expand("${NOPE:-${ALSO_NOPE:-deep}}")).toBe("deep");
@@ -53,7 +62,7 @@ describe("interpolateString", () => {
         { message: "environment variable DPO_Y is not set", hint: "set DPO_Y, or give a default: ${DPO_Y:-default}" },
       ],
     });
-    expect(expand("${A")).toEqual(['malformed interpolation in "${A" at character 1: expected `}`, `:-` or `:+` after `${A`']);
+    expect(expand("${A")).toEqual(['malformed interpolation in "${A" at character 1: expected `}`, `:-`, `:+`, `:?` or `?` after `${A`']);
     expect(expand("x ${A:-oops")).toEqual(['malformed interpolation in "x ${A:-oops" at character 3: unclosed `${`']);
     expect(expand("${1A}")).toEqual(['malformed interpolation in "${1A}" at character 1: expected a variable name after `${`']);
   });

@@ -270,6 +270,26 @@ describe("global options", () => {
   });
 });
 
+describe(".env and required variables", () => {
+  const config = "version: 1\nproject: env\nstages:\n  prompts:\n    uses: source/jsonl\n    with: { path: \"${PROMPTS:?set PROMPTS to your prompt file}\", prompt: text }\n";
+  it("reads `${VAR}` from the project's .env under the real environment, and `${VAR:?msg}` fails with msg", async () => {
+    const p = new TempProject({ "dpo.config.yaml": config, "a.jsonl": '{"text":"from a"}\n', "b.jsonl": '{"text":"from b"}\n' });
+    scratch.push(p);
+    const missing = await p.run(["status"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("environment variable PROMPTS is not set or empty: set PROMPTS to your prompt file");
+    p.write(".env", "# local settings\nPROMPTS=a.jsonl\n");
+    const fromFile = await p.run(["build"]);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect((await p.run(["show", "prompts", "--json"])).stdout).toContain("from a");
+    // The real environment wins over .env.
+    const real = new TempProject({ "dpo.config.yaml": config, "a.jsonl": '{"text":"from a"}\n', "b.jsonl": '{"text":"from b"}\n', ".env": "PROMPTS=a.jsonl\n" });
+    scratch.push(real);
+    expect((await real.run(["build"], { PROMPTS: "b.jsonl" })).code).toBe(0);
+    expect((await real.run(["show", "prompts", "--json"], { PROMPTS: "b.jsonl" })).stdout).toContain("from b");
+  });
+});
+
 describe("unknown commands and flags", () => {
   it("suggest the right name and exit 2", async () => {
     const cmd = await built.run(["buid"]);

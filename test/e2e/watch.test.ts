@@ -94,7 +94,7 @@ describe("dpo build --watch", () => {
     expect(server.requestCount).toBe(CANDIDATES * CRITERIA);
     const ready = await cli.line(/^watch: watching \d+ files; Ctrl-C to stop$/, first.index);
     // config, prompts, two output files, the rubric — not notes/.
-    expect(ready.text).toBe("watch: watching 5 files; Ctrl-C to stop");
+    expect(ready.text).toBe("watch: watching 6 files; Ctrl-C to stop"); // with .env
     // The build closed its provider: no keep-alive sockets pile up across rebuilds.
     await until(() => server.openConnections === 0);
 

@@ -60,7 +60,7 @@ async function setup() {
   });
   await driver.start();
   expect(rebuild(out.lines[0])).toEqual({ changed: [], ran: ["prompts", "candidates", "judge", "pairs"], items: JUDGE_REQUESTS * MEMO_LAYERS });
-  expect(out.lines[1]).toBe("watch: watching 5 files; Ctrl-C to stop");
+  expect(out.lines[1]).toBe("watch: watching 6 files; Ctrl-C to stop"); // with .env
   expect(server.requestCount).toBe(JUDGE_REQUESTS);
   server.reset();
   out.printed.length = 0;

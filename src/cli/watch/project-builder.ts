@@ -43,9 +43,10 @@ function summarise(outcomes: StageOutcome[]): BuildSummary {
   };
 }
 
-/** The config, every file stages reference or read, and project-local plugins. */
+/** The config and `.env`, every file stages reference or read, and project-local plugins. */
 function watchedPaths(config: ProjectConfig, outcomes: StageOutcome[]): Set<string> {
-  const paths = new Set<string>([config.file]);
+  // `.env` is watched whether or not it exists yet: creating it changes what `${VAR}` reads.
+  const paths = new Set<string>([config.file, ".env"]);
   for (const s of Object.values(config.stages)) {
     for (const f of s.files) paths.add(f);
     if (s.pluginFile) paths.add(relative(config.root, s.pluginFile).split("\\").join("/"));

@@ -1,7 +1,9 @@
 /**
  * `${VAR}` interpolation in string scalars, with the bash meanings of
  * `${VAR:-default}` (VAR unless unset or empty) and `${VAR:+alternate}`
- * (alternate if VAR is set and non-empty, else nothing). `$${` is a literal
+ * (alternate if VAR is set and non-empty, else nothing), and, as in Docker
+ * Compose, `${VAR:?message}` (an error saying `message` unless VAR is set and
+ * non-empty) and `${VAR?message}` (unless VAR is set). `$${` is a literal
  * `${`. Words may nest: `${A:-${B:-x}}`; a word that is not used is not
  * evaluated, so its missing variables are not errors.
  *
@@ -101,19 +103,26 @@ function expand(s: string, pos: number, env: Env, nested: boolean, errors: Inter
       i = after + 1;
       continue;
     }
-    const op = s.slice(after, after + 2);
-    if (op !== ":-" && op !== ":+") {
-      errors.push(malformed(s, i, `expected \`}\`, \`:-\` or \`:+\` after \`\${${name}\``));
+    const op = s[after] === "?" ? "?" : s.slice(after, after + 2);
+    if (op !== ":-" && op !== ":+" && op !== ":?" && op !== "?") {
+      errors.push(malformed(s, i, `expected \`}\`, \`:-\`, \`:+\`, \`:?\` or \`?\` after \`\${${name}\``));
       return { text: out, end: s.length };
     }
     const wordErrors: InterpolationError[] = [];
     const wordVars: string[] = [];
-    const word = expand(s, after + 2, env, true, wordErrors, wordVars);
+    const word = expand(s, after + op.length, env, true, wordErrors, wordVars);
     if (word.end >= s.length) {
       errors.push(malformed(s, i, "unclosed `${`"));
       return { text: out, end: s.length };
     }
     const isSet = value !== undefined && value !== "";
+    if (op === ":?" || op === "?") {
+      if (op === ":?" ? !isSet : value === undefined) errors.push(required(name, word.text, op));
+      else vars.push(name);
+      out += value ?? "";
+      i = word.end + 1;
+      continue;
+    }
     const useWord = op === ":-" ? !isSet : isSet;
     if (useWord) errors.push(...wordErrors);
     if (useWord) vars.push(...wordVars);
@@ -126,6 +135,11 @@ function expand(s: string, pos: number, env: Env, nested: boolean, errors: Inter
 
 function missing(name: string): InterpolationError {
   return { message: `environment variable ${name} is not set`, hint: `set ${name}, or give a default: \${${name}:-default}` };
+}
+
+function required(name: string, message: string, op: ":?" | "?"): InterpolationError {
+  const state = op === ":?" ? "is not set or empty" : "is not set";
+  return { message: `environment variable ${name} ${state}${message ? `: ${message}` : ""}`, hint: `set ${name} (in the environment or the project's .env file)` };
 }
 
 function malformed(s: string, at: number, what: string): InterpolationError {
