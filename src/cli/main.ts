@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   verify: () => import("./commands/verify.js"),
   init: () => import("./commands/init.js"),
   schema: () => import("./commands/schema.js"),
+  check: () => import("./commands/check.js"),
 };
 
 const USAGE = `dpo — a make-like build system for DPO preference datasets
@@ -33,6 +34,7 @@ Commands:
   clean                remove cache/ objects and out/ (--memo: the LLM call memo too)
   init [dir]           write a minimal working project
   schema [--rubric]    the JSON Schema of dpo.config.yaml (or of rubrics) for editors
+  check                check out/'s exported files against their formats (--tokenizer F: lengths)
 
 Options for every command: -C <dir> (project directory), --help
 Run \`dpo <command> --help\` for a command's options.`;
