@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   init: () => import("./commands/init.js"),
   schema: () => import("./commands/schema.js"),
   annotate: () => import("./commands/annotate.js"),
+  check: () => import("./commands/check.js"),
 };
 
 const USAGE = `dpo — a make-like build system for DPO preference datasets
@@ -38,6 +39,7 @@ Commands:
   init [dir]           write a minimal working project
   schema [--rubric]    the JSON Schema of dpo.config.yaml (or of rubrics) for editors
   annotate             the annotation app in the browser (pointwise scores or A vs B)
+  check                check out/'s exported files against their formats (--tokenizer F: lengths)
 
 Options for every command: -C <dir> (project directory), --help
 Run \`dpo <command> --help\` for a command's options.`;

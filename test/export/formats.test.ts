@@ -19,7 +19,7 @@ const EXTRA_COLUMNS = [
   "rejected_model",
   "score_chosen",
   "score_rejected",
-  "margin",
+  "score_margin",
   "reason",
   "agreement_share",
   "disputed",
@@ -52,18 +52,13 @@ function expectMessages(value: unknown, roles: string[]) {
   }
 }
 
-/** Rules of TRL's standard preference type: three strings; completions continue the prompt. */
+/** Rules of TRL's standard preference type: three strings, one transcript convention for every row. */
 function validateTrl(row: Row, p: Rec) {
   for (const k of ["prompt", "chosen", "rejected"]) expect(typeof row[k]).toBe("string");
-  if (!isConversation(p)) {
-    expect(row.prompt).toBe(p.prompt);
-    expect(row.chosen).toBe(text(p, "chosen"));
-    expect(row.rejected).toBe(text(p, "rejected"));
-  } else {
-    expect(row.prompt).toBe(`${SYSTEM}\n\nHuman: ${instruction(p)}\n\nAssistant:`);
-    expect(row.chosen).toBe(` ${text(p, "chosen")}`);
-    expect(row.rejected).toBe(` ${text(p, "rejected")}`);
-  }
+  const head = isConversation(p) ? SYSTEM : "";
+  expect(row.prompt).toBe(`${head}\n\nHuman: ${instruction(p)}\n\nAssistant:`);
+  expect(row.chosen).toBe(` ${text(p, "chosen")}`);
+  expect(row.rejected).toBe(` ${text(p, "rejected")}`);
 }
 
 /** Rules of TRL's conversational preference type. */
@@ -104,6 +99,17 @@ function validateHh(row: Row, p: Rec) {
   }
 }
 
+/** TRL unpaired (KTO/BCO): two rows per pair, the chosen one labelled true, then the rejected one false. */
+function validateUnpaired(rows: Row[], p: Rec) {
+  expect(rows.map((r) => r.label)).toEqual([true, false]);
+  for (const [row, side] of [[rows[0]!, "chosen"], [rows[1]!, "rejected"]] as const) {
+    expectMessages(row.prompt, isConversation(p) ? ["system", "user"] : ["user"]);
+    expect((row.prompt as Msg[]).at(-1)!.content).toBe(instruction(p));
+    expectMessages(row.completion, ["assistant"]);
+    expect((row.completion as Msg[])[0]!.content).toBe(text(p, side));
+  }
+}
+
 const VALIDATORS = {
   trl: validateTrl,
   "trl-conversational": validateTrlConversational,
@@ -114,7 +120,7 @@ const VALIDATORS = {
 describe("export formats", () => {
   let plain: ExportRun;
   let extras: ExportRun;
-  const withBlock = { iterations: [60], eval: { size: 20 }, formats: Object.keys(VALIDATORS) };
+  const withBlock = { iterations: [60], eval: { size: 20 }, formats: [...Object.keys(VALIDATORS), "unpaired"] };
   beforeAll(async () => {
     plain = await runExport(withBlock);
     extras = await runExport({ ...withBlock, extras: true });
@@ -149,7 +155,8 @@ describe("export formats", () => {
         expect(row.stratum).toBe((p.meta as { dataset: string }).dataset);
         expect(row.score_chosen).toBe((p.chosen as { score: number }).score);
         expect(row.score_rejected).toBe((p.rejected as { score: number }).score);
-        expect(row.margin).toBe(p.margin);
+        expect(row.score_margin).toBe(p.margin);
+        expect(row).not.toHaveProperty("margin");
         expect(row.reason).toBe(p.reason);
         expect(row.agreement_share).toBe((p.agreement as { share: number }).share);
         expect(row.disputed).toBe((p.agreement as { disputed: boolean }).disputed);
@@ -165,13 +172,35 @@ describe("export formats", () => {
       expectKeys(row, ["split", ...EXTRA_COLUMNS]);
       expect(row.split).toBe(i < trainCount ? "train" : "eval");
       expect(row.pair_id).toBe(pairs[i]!.id);
-      expect(row.margin).toBe(pairs[i]!.margin);
+      expect(row.score_margin).toBe(pairs[i]!.margin);
     });
     expect(plain.files.has("iter-0060/diagnostics.jsonl")).toBe(false);
   });
 
-  it("writes only the requested formats (trl by default)", async () => {
+  it("writes unpaired rows, two per pair, with the pair's diagnostic columns on both", () => {
+    for (const run of [plain, extras]) {
+      for (const split of ["train", "eval"] as const) {
+        const rows = run.rows(`iter-0060/${split}.unpaired.jsonl`);
+        const pairs = pairsOf(run, split);
+        expect(rows).toHaveLength(2 * pairs.length);
+        pairs.forEach((p, i) => {
+          validateUnpaired(rows.slice(2 * i, 2 * i + 2), p);
+          for (const row of rows.slice(2 * i, 2 * i + 2)) {
+            if (run === plain) expectKeys(row, ["prompt", "completion", "label"]);
+            else expect(row.pair_id).toBe(p.id);
+          }
+        });
+      }
+    }
+  });
+
+  it("writes only the requested formats (trl-conversational by default), with the reproducing inputs", async () => {
     const run = await runExport({ iterations: [10] });
-    expect([...run.files.keys()].sort()).toEqual(["iter-0010/README.md", "iter-0010/manifest.json", "iter-0010/train.trl.jsonl"]);
+    expect([...run.files.keys()].filter((f) => !f.startsWith("iter-0010/inputs/")).sort()).toEqual([
+      "iter-0010/README.md",
+      "iter-0010/manifest.json",
+      "iter-0010/provenance.json",
+      "iter-0010/train.trl-conversational.jsonl",
+    ]);
   });
 });

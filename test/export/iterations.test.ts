@@ -30,7 +30,7 @@ describe("export/iterations slicing", () => {
   it("publishes nested slices of exact size, each the previous one plus more", async () => {
     const run = await runExport({ iterations: [120, 20, 60], eval: { size: 20 } });
     const names = ["iter-0020", "iter-0060", "iter-0120"];
-    const trains = names.map((n) => run.file(`${n}/train.trl.jsonl`));
+    const trains = names.map((n) => run.file(`${n}/train.trl-conversational.jsonl`));
     expect(trains.map((t) => t.split("\n").filter(Boolean).length)).toEqual([20, 60, 120]);
     expect(trains[1]!.startsWith(trains[0]!)).toBe(true);
     expect(trains[2]!.startsWith(trains[1]!)).toBe(true);
@@ -42,8 +42,8 @@ describe("export/iterations slicing", () => {
     for (const r of train) {
       expect(r.iterations).toEqual(names.filter((_, i) => [20, 60, 120][i]! >= (r.rank as number)));
     }
-    const trl = run.rows("iter-0120/train.trl.jsonl");
-    train.forEach((r, i) => expect(trl[i]!.chosen).toContain((pairById.get(r.id)!.chosen as { text: string }).text));
+    const trl = run.rows("iter-0120/train.trl-conversational.jsonl");
+    train.forEach((r, i) => expect((trl[i]!.chosen as { content: string }[])[0]!.content).toBe((pairById.get(r.id)!.chosen as { text: string }).text));
 
     // Every input pair has exactly one record: nothing silently dropped.
     const unused = inSplit(run, "unused");
@@ -98,8 +98,8 @@ describe("export/iterations slicing", () => {
     // Every pair of a held-out prompt is held out.
     for (const p of pairs) if (evalPrompts.has(p.promptId as string)) expect(evalRecs.some((r) => r.id === p.id)).toBe(true);
     // The same eval file in each iteration, and eval pairs list every iteration.
-    expect(run.file("iter-0050/eval.trl.jsonl")).toBe(run.file("iter-0500/eval.trl.jsonl"));
-    expect(run.rows("iter-0050/eval.trl.jsonl")).toHaveLength(evalRecs.length);
+    expect(run.file("iter-0050/eval.trl-conversational.jsonl")).toBe(run.file("iter-0500/eval.trl-conversational.jsonl"));
+    expect(run.rows("iter-0050/eval.trl-conversational.jsonl")).toHaveLength(evalRecs.length);
     for (const r of evalRecs) expect(r.iterations).toEqual(["iter-0050", "iter-0500"]);
     // Prompts are drawn stratified: each dataset's share of held-out prompts is within one of proportional.
     const promptDataset = new Map(pairs.map((p) => [p.promptId as string, (p.meta as { dataset: string }).dataset]));
@@ -122,7 +122,7 @@ describe("export/iterations slicing", () => {
     expect(run.logs).toContain(
       `warn: iteration iter-1000 asks for 1000 pairs, only ${available} exist: exporting ${available} (${pairs.length - available} more are held out for eval)`,
     );
-    expect(run.rows("iter-1000/train.trl.jsonl")).toHaveLength(available);
+    expect(run.rows("iter-1000/train.trl-conversational.jsonl")).toHaveLength(available);
     expect(run.logs.filter((l) => l.startsWith("warn:"))).toHaveLength(1);
   });
 
@@ -156,7 +156,7 @@ describe("export/iterations slicing", () => {
       for (const [path, content] of a.files) expect(other.files.get(path)).toBe(content);
     }
     const reseeded = await runExport(w, { seed: 2 });
-    expect(reseeded.file("iter-0020/train.trl.jsonl")).not.toBe(a.file("iter-0020/train.trl.jsonl"));
+    expect(reseeded.file("iter-0020/train.trl-conversational.jsonl")).not.toBe(a.file("iter-0020/train.trl-conversational.jsonl"));
   });
 });
 
@@ -186,7 +186,7 @@ describe("export/iterations input errors", () => {
   it("exports empty files, with a warning per slice, when there are no pairs", async () => {
     const run = await runExport({ iterations: [10] }, { pairs: [] });
     expect(run.logs).toEqual(["warn: iteration iter-0010 asks for 10 pairs, only 0 exist: exporting 0"]);
-    expect(run.file("iter-0010/train.trl.jsonl")).toBe("");
+    expect(run.file("iter-0010/train.trl-conversational.jsonl")).toBe("");
     expect(JSON.parse(run.file("iter-0010/manifest.json")).train.scores.margin).toBeNull();
     expect(run.records).toEqual([]);
   });

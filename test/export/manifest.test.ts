@@ -34,7 +34,7 @@ describe("manifest and dataset card", () => {
   it("records provenance, selection, counts and rubrics", () => {
     const m = JSON.parse(run.file("iter-0030/manifest.json"));
     expect(m.name).toBe("iter-0030");
-    expect(m.build).toEqual({ stage: "test", key: "test-stage-key", plugin: "export/iterations@1", seed: 1 });
+    expect(m.build).toEqual({ stage: "test", key: "test-stage-key", plugin: "export/iterations@2", seed: 1 });
     expect(m.selection).toMatchObject({ requested: 30, stratifyBy: "meta.dataset", eval: { size: 20 }, evalGroupedBy: "promptId" });
     const train = idsOf(run, "train", 30);
     const evalPairs = idsOf(run, "eval");
@@ -89,12 +89,13 @@ describe("manifest and dataset card", () => {
     for (const name of ["iter-0030", "iter-0080"]) {
       const m = JSON.parse(run.file(`${name}/manifest.json`));
       const dataFiles = [...run.files.keys()]
-        .filter((p) => p.startsWith(`${name}/`) && p.endsWith(".jsonl"))
+        .filter((p) => p.startsWith(`${name}/`) && !p.endsWith("manifest.json") && !p.endsWith("README.md"))
         .map((p) => p.slice(name.length + 1))
         .sort();
       expect(Object.keys(m.files).sort()).toEqual(dataFiles);
-      expect(dataFiles).toEqual(["diagnostics.jsonl", "eval.openai.jsonl", "eval.trl.jsonl", "train.openai.jsonl", "train.trl.jsonl"]);
-      for (const f of dataFiles) {
+      expect(dataFiles.filter((f) => f.endsWith(".jsonl"))).toEqual(["diagnostics.jsonl", "eval.openai.jsonl", "eval.trl.jsonl", "train.openai.jsonl", "train.trl.jsonl"]);
+      expect(m.files["provenance.json"]).toMatchObject({ kind: "provenance", split: null, rows: 0 });
+      for (const f of dataFiles.filter((f) => f.endsWith(".jsonl"))) {
         const bytes = run.trace.published.get(`${name}/${f}`)!;
         expect(m.files[f].sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
         expect(m.files[f].bytes).toBe(bytes.length);

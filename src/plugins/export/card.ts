@@ -1,61 +1,42 @@
 /**
  * An iteration's `README.md`: a Hugging Face dataset card. The YAML front
- * matter names one `datasets` config per format (its train and test files);
- * the body says what the data is, how it was built and how to load it.
- * Scalars in the front matter are written as JSON strings, which YAML reads
- * as-is, so no YAML library is needed and any title or licence is safe.
+ * matter (card-front-matter.ts) names one `datasets` config per format; the
+ * body says what the data is, how it was built, who wrote and judged it, how
+ * to rebuild it and how to load it.
  */
+import { cardFacts, defaultFormat, frontMatter, type CardFacts } from "./card-front-matter.js";
 import type { FormatName } from "./formats.js";
 import type { BuildInfo, IterationExport } from "./manifest.js";
 import type { Spread, Summary } from "./stats.js";
 
+export { sizeCategory } from "./card-front-matter.js";
+
 const FORMAT_NOTES: Record<FormatName, string> = {
-  trl:
-    "TRL standard preference format: `prompt`, `chosen`, `rejected` strings. A plain instruction is the prompt as is. " +
-    "A conversation prompt is rendered as a transcript (`…\\n\\nHuman: …\\n\\nAssistant:`) and the completions start with a space.",
   "trl-conversational":
-    "TRL conversational preference format: `prompt` is a list of `{role, content}` messages, `chosen` and `rejected` " +
+    "TRL conversational preference format (the default config): `prompt` is a list of `{role, content}` messages, `chosen` and `rejected` " +
     "are lists with one assistant message; TRL applies the model's chat template.",
+  trl:
+    "TRL standard preference format: `prompt`, `chosen`, `rejected` strings, one convention for every row: the prompt is a transcript " +
+    "`\\n\\nHuman: …\\n\\nAssistant:` (a plain instruction is one Human turn) and each completion starts with a space, " +
+    "so `prompt + chosen` (what TRL tokenizes) has a separator at the boundary. No chat template is applied.",
   openai:
-    "OpenAI preference (DPO) fine-tuning format: `input.messages`, `preferred_output`, `non_preferred_output`. " +
-    "OpenAI accepts no extra keys, so diagnostic columns (if enabled) are in `diagnostics.jsonl`, one line per row, train rows first.",
+    "OpenAI-style preference (DPO) format, accepted by OpenAI, Azure OpenAI, Together and Fireworks: `input.messages`, `preferred_output`, " +
+    "`non_preferred_output`. No extra keys are allowed, so diagnostic columns (if enabled) are in `diagnostics.jsonl`, one line per row, train rows first.",
   hh:
     "Anthropic HH format: `chosen` and `rejected` are full transcripts `\\n\\nHuman: …\\n\\nAssistant: …`; " +
     "a system message is plain text before the first turn.",
+  unpaired:
+    "TRL unpaired preference format (KTO, BCO): `prompt` messages, `completion` a list with one assistant message, `label` " +
+    "(true: the chosen response, false: the rejected one); two rows per pair.",
 };
 
 /** The test split is called `test` in the card because that is TRL's default `dataset_test_split`. */
 export function buildCard(build: BuildInfo, it: IterationExport, train: Summary, evalSummary: Summary | null): string {
-  return [frontMatter(build, it), body(build, it, train, evalSummary)].join("\n");
+  const facts = cardFacts(build, [...it.train, ...(it.eval ?? [])]);
+  return [frontMatter(build, it, facts), body(build, it, train, evalSummary, facts)].join("\n");
 }
 
-function frontMatter(build: BuildInfo, it: IterationExport): string {
-  const q = JSON.stringify;
-  const lines = [
-    "---",
-    `license: ${q(build.license)}`,
-    `pretty_name: ${q(`${build.title} (${it.name})`)}`,
-    "task_categories:",
-    "- text-generation",
-    "tags:",
-    "- dpo",
-    "- preference",
-    "- rlhf",
-    "size_categories:",
-    `- ${q(sizeCategory(it.train.length + (it.eval?.length ?? 0)))}`,
-    "configs:",
-  ];
-  build.formats.forEach((format, i) => {
-    lines.push(`- config_name: ${q(format)}`);
-    if (i === 0) lines.push("  default: true");
-    lines.push("  data_files:", "  - split: train", `    path: ${q(`train.${format}.jsonl`)}`);
-    if (it.eval) lines.push("  - split: test", `    path: ${q(`eval.${format}.jsonl`)}`);
-  });
-  lines.push("---", "");
-  return lines.join("\n");
-}
-
-function body(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary | null): string {
+function body(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary | null, facts: CardFacts): string {
   const out: string[] = [`# ${build.title}: ${it.name}`, ""];
   if (build.description) out.push(build.description, "");
   out.push(
@@ -70,8 +51,8 @@ function body(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary
     "| --- | --- | --- | --- |",
     ...build.formats.map(
       (f) =>
-        `| \`${f}\` | \`train.${f}.jsonl\` (${it.train.length} rows) | ` +
-        `${it.eval ? `\`eval.${f}.jsonl\` (${it.eval.length} rows)` : "none"} | ${FORMAT_NOTES[f]} |`,
+        `| \`${f}\` | \`train.${f}.jsonl\` (${rowCount(f, it.train.length)}) | ` +
+        `${it.eval ? `\`eval.${f}.jsonl\` (${rowCount(f, it.eval.length)})` : "none"} | ${FORMAT_NOTES[f]} |`,
     ),
     "",
     "`manifest.json` records the same facts as this card in machine-readable form, with the sha256 of every data file.",
@@ -79,13 +60,13 @@ function body(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary
   if (build.extras) {
     out.push(
       "",
-      "Diagnostic columns (`pair_id`, `prompt_id`, `stratum`, `chosen_model`, `rejected_model`, `score_chosen`, " +
-        "`score_rejected`, `margin`, `reason`, `agreement_share`, `disputed`; null when unknown) are included in the " +
-        "formats that allow extra columns" +
-        (build.formats.includes("openai") ? "; for `openai` they are in `diagnostics.jsonl`." : "."),
+      `Diagnostic columns (${build.columns.map((c) => `\`${c}\``).join(", ")}) are included in the formats that allow extra columns` +
+        (build.formats.includes("openai") ? " (for `openai` they are in `diagnostics.jsonl`)" : "") +
+        ". A column is written only when every pair has a value, so no row has a null; none has the name of a column TRL reads " +
+        "(the score delta is `score_margin`, not `margin`, which TRL's RewardTrainer would use as a loss margin).",
     );
   }
-  out.push("", ...builtSection(build, it, train, ev), "", ...loadingSection(build, it));
+  out.push("", ...builtSection(build, it, train, ev), "", ...sourcesSection(facts), "", ...reproduceSection(), "", ...loadingSection(build, it));
   return `${out.join("\n")}\n`;
 }
 
@@ -149,7 +130,7 @@ function calibrationSection(rows: readonly NonNullable<BuildInfo["calibration"]>
 }
 
 function loadingSection(build: BuildInfo, it: IterationExport): string[] {
-  const first = build.formats.find((f) => f !== "openai" && f !== "hh") ?? build.formats[0]!;
+  const first = defaultFormat(build.formats);
   const files = `{"train": "train.${first}.jsonl"${it.eval ? `, "test": "eval.${first}.jsonl"` : ""}}`;
   const out = [
     "## Loading",
@@ -166,7 +147,7 @@ function loadingSection(build: BuildInfo, it: IterationExport): string[] {
   if (build.formats.some((f) => f.startsWith("trl"))) {
     out.push(
       "",
-      "Training with TRL (both `trl` configs are formats `DPOTrainer` reads directly):",
+      "Training with TRL (`trl-conversational` and `trl` are formats `DPOTrainer` reads directly; `unpaired` is for `KTOTrainer`/`BCOTrainer`):",
       "",
       "```python",
       "from trl import DPOConfig, DPOTrainer",
@@ -181,8 +162,8 @@ function loadingSection(build: BuildInfo, it: IterationExport): string[] {
   if (build.formats.includes("openai")) {
     out.push(
       "",
-      `For OpenAI, upload \`train.openai.jsonl\`${it.eval ? " (and `eval.openai.jsonl` as the validation file)" : ""} ` +
-        'with purpose `fine-tune` and create a fine-tuning job with `method: {"type": "dpo"}`.',
+      `\`train.openai.jsonl\`${it.eval ? " (with `eval.openai.jsonl` as the validation file)" : ""} is in the OpenAI-style ` +
+        "preference fine-tuning format, accepted by OpenAI, Azure OpenAI, Together and Fireworks for DPO fine-tuning.",
     );
   }
   return out;
@@ -210,15 +191,36 @@ function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-/** The Hugging Face `size_categories` bucket for a row count. */
-export function sizeCategory(n: number): string {
-  const buckets: [number, string][] = [
-    [1_000, "n<1K"],
-    [10_000, "1K<n<10K"],
-    [100_000, "10K<n<100K"],
-    [1_000_000, "100K<n<1M"],
-    [10_000_000, "1M<n<10M"],
+function rowCount(format: FormatName, pairs: number): string {
+  return format === "unpaired" ? `${pairs * 2} rows, two per pair` : `${pairs} rows`;
+}
+
+function sourcesSection(facts: CardFacts): string[] {
+  const out = ["## Who wrote and judged it", ""];
+  out.push(
+    facts.models.length > 0
+      ? `- Responses generated by: ${facts.models.map((m) => `\`${m}\``).join(", ")}.`
+      : "- The pairs record no generating model.",
+    facts.judges.length > 0
+      ? `- Judged by: ${facts.judges.map((j) => `\`${j}\``).join(", ")} (annotations: ${facts.annotationsCreators.join(", ")}).`
+      : `- Annotations: ${facts.annotationsCreators.join(", ")}.`,
+  );
+  if (facts.models.length > 0) {
+    out.push(
+      "- Terms of use: each model's outputs are subject to its provider's licence or terms of use, which may restrict " +
+        "using them to train other models or redistributing them. Check every model listed above before you use or publish this data.",
+    );
+  }
+  return out;
+}
+
+function reproduceSection(): string[] {
+  return [
+    "## Rebuilding it",
+    "",
+    "`inputs/` holds the project config that built this folder and every rubric and judge weights file it references; " +
+      "`provenance.json` records the export stage's key, the digests of its input artifacts and the versions of dpo and of every plugin. " +
+      "With the same data files (and, for LLM stages, the same replies: the LLM call memo or the same endpoints), `dpo build` rebuilds these files byte for byte. The project's `dpo.lock` is not shipped here: " +
+      "it records the digests of these very files, so it can only exist beside them (it is committed with the project).",
   ];
-  for (const [limit, label] of buckets) if (n < limit) return label;
-  return "n>10M";
 }

@@ -8,10 +8,13 @@
 import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
 import { definePlugin, type Artifact, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { buildCard } from "./card.js";
-import { diagnosticColumns, FORMAT_NAMES, FORMATS, type FormatName } from "./formats.js";
-import { buildManifest, manifestText, type BuildInfo, type CalibrationRow, type DataFile, type IterationExport } from "./manifest.js";
+import { checkFormats, dataFiles, inputFiles, LineCache, type IterationPairs } from "./data-files.js";
+import { columnsFor } from "./diagnostics.js";
+import { FORMAT_NAMES, type FormatName } from "./formats.js";
+import { buildManifest, manifestText, type BuildInfo, type CalibrationRow, type IterationExport } from "./manifest.js";
 import { splitAndOrder } from "./order.js";
 import { readPairs, type ExportPair } from "./pairs.js";
+import { shippedInputs, type ShippedInputs } from "./provenance.js";
 import { summarise } from "./stats.js";
 
 type IterationSpec = number | { size: number; name?: string };
@@ -24,12 +27,15 @@ interface With {
   extras: boolean;
   strict: boolean;
   license: string;
+  language: string[];
+  sourceDatasets: string[];
+  humanAnnotations: "expert-generated" | "crowdsourced";
   title?: string;
   description?: string;
 }
 
 const NAME = "export/iterations";
-const VERSION = "1";
+const VERSION = "2";
 
 interface Plan {
   name: string;
@@ -43,7 +49,7 @@ export default definePlugin<With>({
   version: VERSION,
   description:
     "Exports pairs as nested, stratified training slices (iter-0100 ⊂ iter-0500 ⊂ …) with an optional held-out split, " +
-    "in TRL, OpenAI or Anthropic HH format, each with a manifest and a Hugging Face dataset card.",
+    "in TRL (conversational, standard, unpaired), OpenAI-style or Anthropic HH format, each checked against its format, each with a manifest and a Hugging Face dataset card.",
   // One stage of pairs, and optionally a quality/calibration stage whose figures go into manifests and cards.
   inputs: { min: 1, max: 2, accepts: ["pairs", "calibration"] },
   output: "memberships",
@@ -99,16 +105,20 @@ export default definePlugin<With>({
         default: "meta.dataset",
       },
       formats: {
-        description: "Output formats: trl (standard), trl-conversational, openai (preference fine-tuning), hh (Anthropic HH).",
+        description:
+          "Output formats: trl-conversational (messages; TRL applies the chat template), trl (standard strings: prompt as a " +
+          "`\\n\\nHuman: …\\n\\nAssistant:` transcript, completions starting with a space), unpaired (KTO/BCO rows " +
+          "{prompt, completion, label}, two per pair), openai (OpenAI-style preference fine-tuning), hh (Anthropic HH).",
         type: "array",
         minItems: 1,
         uniqueItems: true,
         items: { description: "A format name.", type: "string", enum: [...FORMAT_NAMES] },
-        default: ["trl"],
+        default: ["trl-conversational"],
       },
       extras: {
         description:
-          "Add diagnostic columns (scores, margin, reason, agreement) where the format allows extra columns; for openai they go to diagnostics.jsonl.",
+          "Add diagnostic columns (ids, stratum, models, score_chosen/score_rejected/score_margin, reason, agreement) where the " +
+          "format allows extra columns, each only when every exported pair has it (no nulls); for openai they go to diagnostics.jsonl.",
         type: "boolean",
         default: false,
       },
@@ -122,6 +132,25 @@ export default definePlugin<With>({
         type: "string",
         minLength: 1,
         default: "unknown",
+      },
+      language: {
+        description: "The dataset cards' `language` (ISO 639-1 codes of the prompts and responses); nothing is detected.",
+        type: "array",
+        minItems: 1,
+        items: { description: "A language code, e.g. en.", type: "string", pattern: "^[a-z]{2,3}(-[A-Za-z0-9]+)*$" },
+        default: ["en"],
+      },
+      sourceDatasets: {
+        description: "The dataset cards' `source_datasets`: Hub ids of the datasets the prompts came from (none: `original`).",
+        type: "array",
+        items: { description: "A Hub dataset id, e.g. tatsu-lab/alpaca_eval.", type: "string", minLength: 1 },
+        default: [],
+      },
+      humanAnnotations: {
+        description: "The cards' `annotations_creators` value for human judges (`human:` judges on the pairs); LLM and heuristic judges are machine-generated.",
+        type: "string",
+        enum: ["expert-generated", "crowdsourced"],
+        default: "expert-generated",
       },
       title: { description: "Title of the dataset cards (default: the stage name).", type: "string", minLength: 1 },
       description: { description: "A paragraph for the dataset cards describing the data.", type: "string" },
@@ -138,12 +167,15 @@ export default definePlugin<With>({
     const evalSize = evalSizeOf(ctx, pairs.length);
     const split = splitAndOrder(pairs, evalSize, ctx.rng);
     const plans = planIterations(ctx, split.train.length, split.eval.length);
-    const build = buildInfo(ctx, calibration);
     const evalPairs = w.eval ? split.eval : null;
+    const exported = [...split.train.slice(0, plans[plans.length - 1]!.take), ...(evalPairs ?? [])];
+    const columns = w.extras ? columnsFor(exported) : [];
+    const build = buildInfo(ctx, calibration, columns);
+    const inputs = await shippedInputs(ctx, `${NAME}@${VERSION}`);
     ctx.progress.total(plans.length);
-    const lines = new LineCache(w.formats, w.extras);
+    const lines = new LineCache(w.formats, columns, w.extras);
     for (const plan of plans) {
-      publishIteration(ctx, build, lines, { plan, train: split.train.slice(0, plan.take), eval: evalPairs });
+      publishIteration(ctx, build, lines, inputs, { plan, train: split.train.slice(0, plan.take), eval: evalPairs });
       ctx.tally(`pairs.${plan.name}`, plan.take);
       ctx.progress.tick();
     }
@@ -210,7 +242,8 @@ function namedSlices(iterations: readonly IterationSpec[]): { name: string; size
   return specs.map((s) => ({ name: s.name ?? `iter-${String(s.size).padStart(width, "0")}`, size: s.size }));
 }
 
-function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | null): BuildInfo {  const e = ctx.with.eval;
+function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | null, columns: string[]): BuildInfo {
+  const e = ctx.with.eval;
   return {
     stage: ctx.stage,
     key: ctx.key,
@@ -220,48 +253,20 @@ function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | nul
     eval: !e ? null : e.size !== undefined ? { size: e.size } : { fraction: e.fraction! },
     formats: ctx.with.formats,
     extras: ctx.with.extras,
+    columns,
     license: ctx.with.license,
+    language: ctx.with.language,
+    sourceDatasets: ctx.with.sourceDatasets,
+    humanAnnotations: ctx.with.humanAnnotations,
     title: ctx.with.title ?? ctx.stage,
     description: ctx.with.description ?? "",
     calibration,
   };
 }
 
-/**
- * Each pair's JSONL line per format, computed once: every iteration's train
- * file is a prefix of the next one's, and the eval files repeat in each.
- */
-class LineCache {
-  private readonly cache = new Map<string, string>();
-  constructor(
-    readonly formats: readonly FormatName[],
-    readonly extras: boolean,
-  ) {}
-
-  line(format: FormatName, pair: ExportPair): string {
-    const key = `${format}\u0000${pair.id}`;
-    let line = this.cache.get(key);
-    if (line === undefined) {
-      line = `${JSON.stringify(this.rowOf(format, pair))}\n`;
-      this.cache.set(key, line);
-    }
-    return line;
-  }
-
-  private rowOf(format: FormatName, pair: ExportPair): Record<string, unknown> {
-    const row = FORMATS[format].row(pair);
-    return this.extras && FORMATS[format].extraColumns ? { ...row, ...diagnosticColumns(pair) } : row;
-  }
-}
-
-interface IterationInput {
-  plan: Plan;
-  train: ExportPair[];
-  eval: ExportPair[] | null;
-}
-
-function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: LineCache, it: IterationInput): void {
-  const files = dataFiles(lines, it);
+function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: LineCache, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }): void {
+  const files = [...dataFiles(lines, it), ...inputFiles(inputs)];
+  checkFormats(files, it.plan.name);
   const exported: IterationExport = { name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files };
   const summaries = { train: summarise(it.train), eval: it.eval ? summarise(it.eval) : null };
   const manifest = buildManifest(build, exported, summaries);
@@ -269,33 +274,6 @@ function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: Lin
   for (const f of files) ctx.publish(`${it.plan.name}/${f.path}`, f.content);
   ctx.publish(`${it.plan.name}/manifest.json`, manifestText(manifest));
   ctx.publish(`${it.plan.name}/README.md`, card);
-}
-
-function dataFiles(lines: LineCache, it: IterationInput): DataFile[] {
-  const file = (kind: FormatName, split: DataFile["split"], pairs: readonly ExportPair[], path: string): DataFile => ({
-    path,
-    kind,
-    split,
-    rows: pairs.length,
-    content: pairs.map((p) => lines.line(kind, p)).join(""),
-  });
-  const files: DataFile[] = [];
-  for (const format of lines.formats) {
-    files.push(file(format, "train", it.train, `train.${format}.jsonl`));
-    if (it.eval) files.push(file(format, "eval", it.eval, `eval.${format}.jsonl`));
-  }
-  if (lines.extras && lines.formats.some((f) => !FORMATS[f].extraColumns)) {
-    // Line-aligned with the openai files: the train rows, then the eval rows.
-    const sidecar = [...it.train.map((p) => ["train", p] as const), ...(it.eval ?? []).map((p) => ["eval", p] as const)];
-    files.push({
-      path: "diagnostics.jsonl",
-      kind: "diagnostics",
-      split: it.eval ? "train+eval" : "train",
-      rows: sidecar.length,
-      content: sidecar.map(([split, p]) => `${JSON.stringify({ split, ...diagnosticColumns(p) })}\n`).join(""),
-    });
-  }
-  return files;
 }
 
 /** One record per pair: its split, the iterations whose folders hold it, and its rank in its split's order. */

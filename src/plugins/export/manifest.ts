@@ -11,9 +11,10 @@ import { rubricsOf, type Summary } from "./stats.js";
 export interface DataFile {
   /** File name inside the iteration folder, e.g. `train.trl.jsonl`. */
   path: string;
-  /** The format, or "diagnostics" for the sidecar. */
-  kind: FormatName | "diagnostics";
-  split: "train" | "eval" | "train+eval";
+  /** The format, "diagnostics" for the sidecar, "input"/"provenance" for the reproducing inputs. */
+  kind: FormatName | "diagnostics" | "input" | "provenance";
+  /** Null for files that hold no rows (the reproducing inputs). */
+  split: "train" | "eval" | "train+eval" | null;
   rows: number;
   content: string;
 }
@@ -28,7 +29,15 @@ export interface BuildInfo {
   eval: { size: number } | { fraction: number } | null;
   formats: readonly FormatName[];
   extras: boolean;
+  /** The diagnostic columns written with `extras` (those every exported pair has). */
+  columns: readonly string[];
   license: string;
+  /** The card's `language` codes. */
+  language: readonly string[];
+  /** The card's `source_datasets` (Hub ids); empty: "original". */
+  sourceDatasets: readonly string[];
+  /** The card's `annotations_creators` value for human judges. */
+  humanAnnotations: "expert-generated" | "crowdsourced";
   title: string;
   description: string;
   /** Figures of a quality/calibration stage in `needs` (the same for every iteration), or null. */
@@ -85,6 +94,7 @@ export function buildManifest(
     ...(build.calibration ? { calibration: build.calibration } : {}),
     formats: build.formats,
     extras: build.extras,
+    ...(build.extras ? { columns: build.columns } : {}),
     files: Object.fromEntries(
       it.files.map((f) => [
         f.path,

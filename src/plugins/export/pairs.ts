@@ -34,6 +34,8 @@ export interface ExportPair {
   sourceFile?: string;
   rubric?: { name?: string; digest: string };
   agreement?: { share?: number; disputed?: boolean };
+  /** The `judge` of each entry of the pair's `judges` (human judges are `human:<annotator>`). */
+  judges?: string[];
 }
 
 /** The stratum of pairs without the `stratifyBy` field (all pairs, when it is null). */
@@ -110,6 +112,7 @@ function toExportPair(rec: Rec, stratifyBy: string | null): ExportPair {
   const source = rec.source as { file?: unknown } | undefined;
   const rubric = rec.rubric as { name?: unknown; digest?: unknown } | undefined;
   const agreement = rec.agreement as { share?: unknown; disputed?: unknown } | undefined;
+  const judges = Array.isArray(rec.judges) ? rec.judges.map((j) => (j as { judge?: unknown })?.judge).filter((j): j is string => typeof j === "string") : [];
   return {
     id: rec.id,
     promptId: rec.promptId as string,
@@ -131,6 +134,7 @@ function toExportPair(rec: Rec, stratifyBy: string | null): ExportPair {
           },
         }
       : {}),
+    ...(judges.length > 0 ? { judges } : {}),
   };
 }
 

@@ -1,0 +1,87 @@
+/**
+ * The reproducing inputs shipped with every iteration, as distilabel ships its
+ * `pipeline.yaml`: a copy of the project config, every rubric (and offline
+ * judge weights file) it references, and `provenance.json` (this stage's key,
+ * the digests of its input artifacts, the plugins' versions and dpo's). The
+ * final dpo.lock cannot be among them: it holds the digests of these outputs.
+ * Files are read through `ctx.readFile`, so a change to any makes the export stale.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { CONFIG_FILE } from "../../engine/paths.js";
+import type { PluginContext } from "../../engine/plugin.js";
+import { builtinPlugins } from "../index.js";
+
+export interface ShippedInputs {
+  /** Project-relative path → content, published under `inputs/`. */
+  files: Map<string, string>;
+  provenance: Record<string, unknown>;
+}
+
+/** Keys whose string values in the config name a rubric or a judge's weights file. */
+const REFERENCE_KEYS = new Set(["rubric", "weights"]);
+/** A literal (not `${VAR}`) value of such a key is replaced in the copy: secrets never reach out/. */
+const SECRET_LINE = /^(\s*-?\s*(?:apiKey|api_key|token|secret|password|authorization)\s*:\s*)(?!["']?\$\{)(\S.*)$/gim;
+
+export async function shippedInputs(ctx: PluginContext<unknown>, plugin: string): Promise<ShippedInputs> {
+  const files = new Map<string, string>();
+  const config = await readIfPresent(ctx, CONFIG_FILE);
+  let stages: Record<string, { uses?: unknown; with?: unknown }> = {};
+  if (config !== null) {
+    files.set(CONFIG_FILE, config.replace(SECRET_LINE, '$1"<redacted>"'));
+    stages = ((parse(config) as { stages?: typeof stages } | null)?.stages ?? {}) as typeof stages;
+    for (const path of referencedFiles(stages)) {
+      const content = await readIfPresent(ctx, path);
+      if (content !== null) files.set(path, content);
+    }
+  }
+  const provenance = {
+    stage: ctx.stage,
+    key: ctx.key,
+    plugin,
+    inputs: Object.fromEntries(Object.entries(ctx.inputs).map(([name, a]) => [name, { digest: a.digest, records: a.count }])),
+    plugins: await pluginVersions(stages),
+    dpo: dpoVersion(),
+    files: [...files.keys()],
+    note: "dpo.lock is not shipped: it records the digests of these outputs. Rebuild with `dpo build` from these inputs and the data files they name.",
+  };
+  return { files, provenance };
+}
+
+async function readIfPresent(ctx: PluginContext<unknown>, path: string): Promise<string | null> {
+  try {
+    return (await ctx.readFile(path)).toString("utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+/** Every string under a `rubric` or `weights` key of any stage's `with`, sorted, once each. */
+export function referencedFiles(stages: Record<string, { with?: unknown }>): string[] {
+  const found = new Set<string>();
+  const walk = (v: unknown, key: string | null): void => {
+    if (typeof v === "string" && key !== null && REFERENCE_KEYS.has(key) && !v.includes("${")) found.add(v);
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  for (const stage of Object.values(stages)) walk(stage?.with, null);
+  return [...found].sort();
+}
+
+/** `uses` → version of every stage's plugin (built-in ones; others by name only). */
+async function pluginVersions(stages: Record<string, { uses?: unknown }>): Promise<Record<string, string>> {
+  const names = [...new Set(Object.values(stages).map((s) => s?.uses).filter((u): u is string => typeof u === "string"))].sort();
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const load = builtinPlugins[name];
+    out[name] = load ? (await load()).version : "(not built in)";
+  }
+  return out;
+}
+
+function dpoVersion(): string {
+  // dist/plugins/export/provenance.js → the package root.
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
