@@ -17,11 +17,11 @@ import { builtinProviders } from "../providers/index.js";
 
 export const registry = createRegistry(builtinPlugins, builtinProviders);
 
-/** This installation of dpo: its compiled entry point's mtime changes with every build of dpo. */
-const stamp = (() => {
-  const main = fileURLToPath(new URL("./main.js", import.meta.url));
-  return `${statSync(main).mtimeMs}`;
-})();
+/** This installation of dpo: its compiled entry point's mtime changes with every build of dpo (read once, on first use). */
+let stamp: string | undefined;
+function installStamp(): string {
+  return (stamp ??= `${statSync(fileURLToPath(new URL("./main.js", import.meta.url))).mtimeMs}`);
+}
 
 export async function loadProject(root: string, environment: Record<string, string | undefined> = process.env): Promise<ProjectConfig> {
   const env = withEnvFile(root, environment);
@@ -29,7 +29,7 @@ export async function loadProject(root: string, environment: Record<string, stri
     root,
     registry,
     env,
-    stamp,
+    stamp: installStamp(),
     load: async () => (await import("../engine/config/load.js")).loadConfig({ root, registry, env }),
   });
 }

@@ -2,7 +2,7 @@
  * `dpo annotate`: the local annotation app. Prints its URL on the first line
  * of output, then serves until Ctrl-C; every answer is already on disk.
  */
-import { parse, positiveInt } from "../args.js";
+import { parse, positiveInt, printHelp, usageLine, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { userError } from "../../engine/diagnostic.js";
 import { AnnotationFile, annotationFile, checkAnnotator } from "../../annotate/annotation-file.js";
@@ -11,31 +11,26 @@ import { ProjectView } from "../../annotate/project-view.js";
 import { describeOnly, parseOnly, select } from "../../annotate/selection.js";
 import { serve } from "../../annotate/server.js";
 
-const USAGE = "dpo annotate [--port P] [--host H] [--annotator NAME] [--stage STAGE] [--mode pointwise|pairwise] [--only disputed|all|sample:N]";
 export const DEFAULT_PORT = 8754;
 
-const HELP = `${USAGE}
-  Serves the annotation app on http://127.0.0.1:P/ (printed on the first line) until Ctrl-C.
-  --port P           port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host H           address to listen on (default 127.0.0.1: this machine only)
-  --annotator NAME   who is annotating (otherwise the page asks); answers go to annotations/NAME.jsonl
-  --stage STAGE      a judge/rubric stage (its candidates) or a stage of pairs
-                     (default: the judge/rubric stage, or pair/preference with --mode pairwise)
-  --mode M           pointwise: score one candidate; pairwise: A vs B (default: from the stage)
-  --only W           all (default), disputed (pairs agreement disputes, or their candidates),
-                     or sample:N (a seeded sample, the same for every annotator)
-  Answers feed judges of type human that list the file; see docs/annotations.md.`;
+export const SPEC = {
+  command: "dpo annotate",
+  summary: "Serve the annotation app on http://127.0.0.1:P/ (printed on the first line) until Ctrl-C; answers feed judges of type human that list the file.",
+  options: {
+    port: { type: "string", value: "P", description: `port (default ${DEFAULT_PORT}; 0 picks a free one)` },
+    host: { type: "string", value: "H", description: "address to listen on (default 127.0.0.1: this machine only)" },
+    annotator: { type: "string", value: "NAME", description: "who is annotating (otherwise the page asks); answers go to annotations/NAME.jsonl" },
+    stage: { type: "string", value: "STAGE", description: "a judge/rubric stage (its candidates) or a stage of pairs (default: the judge stage, or pairs with --mode pairwise)" },
+    mode: { type: "string", value: "pointwise|pairwise", description: "score one candidate, or A vs B (default: from the stage)" },
+    only: { type: "string", value: "all|disputed|sample:N", description: "what to annotate: all (default), disputed pairs (or their candidates), or a seeded sample" },
+  },
+  notes: ["See docs/annotations.md for the line format and imports from Argilla and Label Studio."],
+} as const satisfies CommandSpec;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals, root } = parse(
-    argv,
-    { port: { type: "string" }, host: { type: "string" }, annotator: { type: "string" }, stage: { type: "string" }, mode: { type: "string" }, only: { type: "string" } },
-    USAGE,
-  );
-  if (values.help || positionals.length > 0) {
-    process.stdout.write(HELP + "\n");
-    return values.help ? 0 : 2;
-  }
+  const { values, positionals, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
+  if (positionals.length > 0) throw userError(`dpo annotate takes no arguments, found "${positionals[0]}"`, { hint: `usage: ${usageLine(SPEC)}` });
   const port = values.port === "0" ? 0 : positiveInt(values.port, "--port", DEFAULT_PORT);
   if (port > 65535) throw userError(`--port expects a port number up to 65535, found "${values.port}"`);
   const mode = values.mode === undefined ? undefined : modeOf(values.mode);

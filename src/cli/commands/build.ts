@@ -2,30 +2,30 @@
 import { relative } from "node:path";
 import type { BuildMode, StageOutcome } from "../../engine/build.js";
 import { reasonsOf } from "../../engine/executor/outcome.js";
-import { parse, positiveInt } from "../args.js";
+import { parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { reportFailures, runSession, stageLines, type Session } from "../session.js";
 
-const USAGE = "dpo build [stage...] [--dry-run] [--explain] [--frozen] [--offline] [--jobs N] [--watch] [--no-wait] [--quiet] [--verbose]";
-
-const OPTIONS = {
-  "dry-run": { type: "boolean" },
-  explain: { type: "boolean" },
-  frozen: { type: "boolean" },
-  offline: { type: "boolean" },
-  jobs: { type: "string", short: "j" },
-  watch: { type: "boolean", short: "w" },
-  "no-wait": { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  verbose: { type: "boolean" },
-} as const;
+export const SPEC = {
+  command: "dpo build",
+  args: "[stage...]",
+  summary: "Build the stages (all by default) and what they need; unchanged work is reused.",
+  options: {
+    "dry-run": { type: "boolean", description: "say which stages would run, and why; run nothing" },
+    explain: { type: "boolean", description: "for each stage that runs, say which part of its key changed" },
+    frozen: { type: "boolean", description: "fail if any stage would be recomputed or any LLM call sent (CI)" },
+    offline: { type: "boolean", description: "send no network request; LLM calls come only from the memo" },
+    jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default: CPU count)" },
+    watch: { type: "boolean", short: "w", description: "rebuild affected stages whenever a referenced file changes" },
+    "no-wait": { type: "boolean", description: "fail at once if another build is running in this project" },
+    quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
+    verbose: { type: "boolean", description: "also print debug lines (retries, timings)" },
+  },
+} as const satisfies CommandSpec;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals, root } = parse(argv, OPTIONS, USAGE);
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n\n${HELP}\n`);
-    return 0;
-  }
+  const { values, positionals, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
   const options = {
     targets: positionals,
     mode: modeOf(values),
@@ -51,15 +51,6 @@ function modeOf(values: { "dry-run"?: boolean; frozen?: boolean; offline?: boole
   if (values.frozen) return "frozen";
   return values.offline ? "offline" : "build";
 }
-
-const HELP = `  --dry-run     say which stages would run, and why; run nothing
-  --explain     for each stage that runs, say which part of its key changed
-  --frozen      fail if any stage would be recomputed or any LLM call sent (CI)
-  --offline     send no network request; LLM calls come only from the memo
-  -j, --jobs N  worker threads for CPU-bound steps (default: CPU count)
-  -w, --watch   rebuild affected stages whenever a referenced file changes
-  --no-wait     fail at once if another build is running in this project
-  -q, --quiet   print only warnings and errors`;
 
 function defaultJobs(): number {
   return Math.max(1, Number(process.env.DPO_JOBS) || (globalThis.navigator?.hardwareConcurrency ?? 2));

@@ -15,11 +15,19 @@ import { projectPaths } from "../../engine/paths.js";
 import type { FormatName } from "../../plugins/export/formats.js";
 import type { RowTokenizer } from "../../plugins/export/token-lengths.js";
 import { isFormatName, validateJsonl } from "../../plugins/export/validate.js";
-import { parse, positiveInt } from "../args.js";
+import { helpText, parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 
-const USAGE = "dpo check [--tokenizer path/to/tokenizer.json] [--max-length N]";
 /** TRL's DPOConfig default `max_length`. */
 const DEFAULT_MAX_LENGTH = 1024;
+
+export const SPEC = {
+  command: "dpo check",
+  summary: "Check every exported file under out/ against the format its manifest names (exit 1 with file:line on a problem).",
+  options: {
+    tokenizer: { type: "string", value: "FILE", description: "the target model's tokenizer.json (its tokenizer_config.json beside it gives the chat template): report rows too long" },
+    "max-length": { type: "string", value: "N", description: `with --tokenizer: report rows longer than N tokens (default ${DEFAULT_MAX_LENGTH}, TRL's default)` },
+  },
+} as const satisfies CommandSpec;
 const MAX_LINES_PER_FILE = 10;
 
 export interface CheckReport {
@@ -31,14 +39,11 @@ export interface CheckReport {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const options = { tokenizer: { type: "string" }, "max-length": { type: "string" } } as const;
-  const { values, positionals, root } = parse(argv, options, USAGE);
-  if (values.help || positionals.length > 0) {
-    process.stdout.write(
-      `${USAGE}\n  --tokenizer FILE  the target model's tokenizer.json (its tokenizer_config.json beside it gives the chat template)\n` +
-        `  --max-length N    report rows longer than N tokens (default ${DEFAULT_MAX_LENGTH}, TRL's default)\n`,
-    );
-    return values.help ? 0 : 2;
+  const { values, positionals, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
+  if (positionals.length > 0) {
+    process.stdout.write(helpText(SPEC));
+    return 2;
   }
   const maxLength = positiveInt(values["max-length"], "--max-length", DEFAULT_MAX_LENGTH);
   const report = await checkOutputs(root, { tokenizer: values.tokenizer, maxLength });

@@ -10,16 +10,21 @@ import type { Digest } from "../../engine/hash.js";
 import { lockRequired, readLock } from "../../engine/lock.js";
 import { openProject, type Project } from "../../engine/project.js";
 import { acquireProjectLock } from "../../engine/project-lock.js";
-import { parse, positiveInt } from "../args.js";
+import { parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 
-const USAGE = "dpo gc [--keep-days N] [--dry-run] [--no-wait]";
+export const SPEC = {
+  command: "dpo gc",
+  summary: "Remove stored objects and run-cache entries dpo.lock does not reference (the memo is never collected).",
+  options: {
+    "keep-days": { type: "string", value: "N", description: "also keep run-cache entries built in the last N days" },
+    "dry-run": { type: "boolean", description: "say what would be removed; remove nothing" },
+    "no-wait": { type: "boolean", description: "fail at once if a build is running (default: wait for it)" },
+  },
+} as const satisfies CommandSpec;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, root } = parse(argv, { "keep-days": { type: "string" }, "dry-run": { type: "boolean" }, "no-wait": { type: "boolean" } }, USAGE);
-  if (values.help) {
-    process.stdout.write(`${USAGE}: remove objects dpo.lock does not reference (waits for a running build; --no-wait fails instead)\n`);
-    return 0;
-  }
+  const { values, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
   const keepMs = values["keep-days"] === undefined ? 0 : positiveInt(values["keep-days"], "--keep-days", 1) * 86_400_000;
   const project = openProject(root);
   // A running build's fresh objects are not in dpo.lock yet: collect only between builds.

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } f
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { userError } from "../../engine/diagnostic.js";
-import { parse } from "../args.js";
+import { parse, printHelp, type CommandSpec } from "../args.js";
 import { configEditorSchema, rubricEditorSchema } from "../editor-schema.js";
 
 /** Editor schemas written beside the config; the template's YAML files name them in a `yaml-language-server` line. */
@@ -18,12 +18,16 @@ const SCHEMAS: [string, () => Promise<unknown> | unknown][] = [
 
 const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
+export const SPEC = {
+  command: "dpo init",
+  args: "[dir]",
+  summary: "Write a minimal working project into dir (default: the current directory); never overwrites a file.",
+  options: {},
+} as const satisfies CommandSpec;
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals, root } = parse(argv, {}, "dpo init [dir]");
-  if (values.help) {
-    process.stdout.write("dpo init [dir]: write a minimal working project into dir (default: the current directory)\n");
-    return 0;
-  }
+  const { values, positionals, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
   const target = resolve(root, positionals[0] ?? ".");
   const files: [string, string][] = [
     ...listFiles(join(packageRoot, "templates", "init")).map((rel): [string, string] => [join(packageRoot, "templates", "init", rel), rel]),

@@ -9,18 +9,22 @@ import { join } from "node:path";
 import { userError } from "../../engine/diagnostic.js";
 import { lockRequired, readLock } from "../../engine/lock.js";
 import { projectPaths } from "../../engine/paths.js";
-import { parse } from "../args.js";
+import { parse, printHelp, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
 
-const USAGE = "dpo report [--open] [--stage STAGE]";
+export const SPEC = {
+  command: "dpo report",
+  summary: "Print the path of the build report (out/reports/index.html by default).",
+  options: {
+    open: { type: "boolean", description: "also open it in a browser when a display is available" },
+    stage: { type: "string", value: "STAGE", description: "the report stage, when the project has several" },
+  },
+} as const satisfies CommandSpec;
 export const REPORT_PLUGIN = "report/html";
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, root } = parse(argv, { open: { type: "boolean" }, stage: { type: "string" } }, USAGE);
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n  print the path of the build report (out/reports/index.html by default)\n  --open         also open it in a browser when a display is available\n  --stage STAGE  the report stage, when the project has several\n`);
-    return 0;
-  }
+  const { values, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
   const config = await loadProject(root);
   const reportStages = Object.values(config.stages).filter((s) => s.uses === REPORT_PLUGIN).map((s) => s.name);
   if (reportStages.length === 0) {

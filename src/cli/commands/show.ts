@@ -3,15 +3,27 @@ import { ArtifactCorrupt, StoredArtifact } from "../../engine/artifact.js";
 import { didYouMean, DpoError, userError } from "../../engine/diagnostic.js";
 import { lockRequired, readLock } from "../../engine/lock.js";
 import { openProject } from "../../engine/project.js";
-import { parse, positiveInt } from "../args.js";
+import { helpText, parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 
-const USAGE = "dpo show <stage> [-n N] [--json] [--ids] [--has FIELD]";
+export const SPEC = {
+  command: "dpo show",
+  args: "<stage>",
+  summary: "Print records of a stage's last built output, sorted by id.",
+  options: {
+    n: { type: "string", short: "n", value: "N", description: "at most N records (default 5)" },
+    json: { type: "boolean", description: "one compact JSON record per line" },
+    ids: { type: "boolean", description: "only the record ids" },
+    has: { type: "string", value: "FIELD", description: "only records where FIELD (a dotted path) is present and not empty" },
+  },
+  notes: ["`dpo show unique-prompts --has duplicates` lists near-duplicate clusters."],
+} as const satisfies CommandSpec;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals, root } = parse(argv, { n: { type: "string", short: "n" }, json: { type: "boolean" }, ids: { type: "boolean" }, has: { type: "string" } }, USAGE);
-  if (values.help || positionals.length !== 1) {
-    process.stdout.write(`${USAGE}\n  -n N         at most N records (default 5)\n  --json       one compact JSON record per line\n  --ids        only the record ids\n  --has FIELD  only records where FIELD (a dotted path) is present and not empty,\n               e.g. \`dpo show unique-prompts --has duplicates\` lists near-duplicate clusters\n`);
-    return values.help ? 0 : 2;
+  const { values, positionals, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
+  if (positionals.length !== 1) {
+    process.stdout.write(helpText(SPEC));
+    return 2;
   }
   const name = positionals[0]!;
   const project = openProject(root);

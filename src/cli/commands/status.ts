@@ -1,15 +1,19 @@
 /** `dpo status`: which stages are stale, and why (a dry run). */
-import { parse } from "../args.js";
+import { parse, printHelp, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { reasonsOf } from "../../engine/executor/outcome.js";
 import { runSession } from "../session.js";
 
+export const SPEC = {
+  command: "dpo status",
+  args: "[stage...]",
+  summary: "List stale stages and the reason each would re-run.",
+  options: {},
+} as const satisfies CommandSpec;
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals, root } = parse(argv, {}, "dpo status [stage...]");
-  if (values.help) {
-    process.stdout.write("dpo status [stage...]: list stale stages and the reason each would re-run\n");
-    return 0;
-  }
+  const { values, positionals, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
   const config = await loadProject(root);
   const { result, reporter } = await runSession(config, { targets: positionals, mode: "dry-run", jobs: 1, wait: true });
   const stale = result.outcomes.filter((o) => o.status !== "cached");

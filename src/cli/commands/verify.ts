@@ -10,16 +10,22 @@ import type { Digest } from "../../engine/hash.js";
 import { lockRequired, readLock, type LockFile } from "../../engine/lock.js";
 import { openProject, type Project } from "../../engine/project.js";
 import { diffFingerprints, describeChange } from "../../engine/fingerprint.js";
-import { parse, positiveInt } from "../args.js";
+import { parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { reportFailures, runSession } from "../session.js";
 
+export const SPEC = {
+  command: "dpo verify",
+  summary: "Recompute every stage offline from its inputs and the memo, and check every digest equals dpo.lock.",
+  options: {
+    jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default 2)" },
+    quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
+  },
+} as const satisfies CommandSpec;
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, root } = parse(argv, { jobs: { type: "string", short: "j" }, quiet: { type: "boolean", short: "q" } }, "dpo verify [--jobs N]");
-  if (values.help) {
-    process.stdout.write("dpo verify [--jobs N]: recompute every stage offline and compare with dpo.lock\n");
-    return 0;
-  }
+  const { values, root } = parse(argv, SPEC);
+  if (values.help) return printHelp(SPEC);
   const project = openProject(root);
   const { lock, problem } = readLock(project.paths.lockFile);
   if (problem) throw lockRequired(problem, "dpo verify");
