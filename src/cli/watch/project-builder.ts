@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import type { StageOutcome, StageStatus } from "../../engine/build.js";
 import type { ProjectConfig } from "../../engine/config/load.js";
 import { DpoError } from "../../engine/diagnostic.js";
+import { projectPaths } from "../../engine/paths.js";
 import { runSession, type SessionOptions } from "../session.js";
 import type { Builder } from "./driver.js";
 import type { BuildSummary } from "./lines.js";
@@ -46,7 +47,8 @@ function summarise(outcomes: StageOutcome[]): BuildSummary {
 /** The config and `.env`, every file stages reference or read, and project-local plugins. */
 function watchedPaths(config: ProjectConfig, outcomes: StageOutcome[]): Set<string> {
   // `.env` is watched whether or not it exists yet: creating it changes what `${VAR}` reads.
-  const paths = new Set<string>([config.file, ".env"]);
+  const envFile = relative(config.root, projectPaths(config.root).envFile).split("\\").join("/");
+  const paths = new Set<string>([config.file, envFile]);
   for (const s of Object.values(config.stages)) {
     for (const f of s.files) paths.add(f);
     if (s.pluginFile) paths.add(relative(config.root, s.pluginFile).split("\\").join("/"));
