@@ -21,6 +21,8 @@ export interface ContextOptions {
   inputs: Record<string, Artifact>;
   signal: AbortSignal;
   offline: boolean;
+  /** Replaces every secret value of the config by `***` (default: nothing to redact). */
+  redact?: (text: string) => string;
   memo: MemoStore;
   /** Memo work running now, shared by every stage of a build so identical items in flight run once. */
   memoInFlight?: InFlight<Digest, unknown>;
@@ -89,6 +91,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     inputs: o.inputs,
     signal: o.signal,
     offline: o.offline,
+    redact: o.redact ?? ((text) => text),
     memo,
     ...files,
     fail: errors.fail,

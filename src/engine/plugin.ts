@@ -93,6 +93,12 @@ export interface PluginContext<With = Record<string, unknown>> {
   readonly signal: AbortSignal;
   /** True with --offline or --frozen: no network request may be sent. */
   readonly offline: boolean;
+  /**
+   * Replaces every secret value of the project's config (secret fields, URL
+   * credentials, secret-looking variables) by `***`: for anything a plugin
+   * writes that quotes configuration.
+   */
+  redact(text: string): string;
 
   /**
    * Item-level memoisation shared by all stages and builds. `key` is any JSON

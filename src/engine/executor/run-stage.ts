@@ -52,6 +52,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       inputs: ready,
       signal: r.signal,
       offline: isOffline(r.mode),
+      redact: r.redact,
       memo: await r.resources.openMemo(),
       memoInFlight: r.resources.memoInFlight,
       pool: r.resources.workerPool(),

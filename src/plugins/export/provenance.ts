@@ -4,7 +4,10 @@
  * judge weights file) it references, and `provenance.json` (this stage's key,
  * the digests of its input artifacts, the plugins' versions and dpo's). The
  * final dpo.lock cannot be among them: it holds the digests of these outputs.
- * Files are read through `ctx.readFile`, so a change to any makes the export stale.
+ * Files are read through `ctx.readFile`, so a change to any makes the export
+ * stale — except a config that holds secret values itself (not through
+ * `${VAR}`): it is not shipped, and not tracked, so rotating a secret re-runs
+ * nothing and no secret (nor a digest of it) reaches out/ or the cache.
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
@@ -25,10 +28,12 @@ const SECRET_LINE = /^(\s*-?\s*(?:apiKey|api_key|token|secret|password|authoriza
 
 export async function shippedInputs(ctx: PluginContext<unknown>, plugin: string): Promise<ShippedInputs> {
   const files = new Map<string, string>();
-  const config = await readIfPresent(ctx, CONFIG_FILE);
+  const raw = readUntracked(ctx, CONFIG_FILE);
+  const holdsSecrets = raw !== null && ctx.redact(raw) !== raw;
+  const config = holdsSecrets ? raw : await readIfPresent(ctx, CONFIG_FILE);
   let stages: Record<string, { uses?: unknown; with?: unknown }> = {};
   if (config !== null) {
-    files.set(CONFIG_FILE, config.replace(SECRET_LINE, '$1"<redacted>"'));
+    if (!holdsSecrets) files.set(CONFIG_FILE, config.replace(SECRET_LINE, '$1"<redacted>"'));
     stages = ((parse(config) as { stages?: typeof stages } | null)?.stages ?? {}) as typeof stages;
     for (const path of referencedFiles(stages)) {
       const content = await readIfPresent(ctx, path);
@@ -43,9 +48,21 @@ export async function shippedInputs(ctx: PluginContext<unknown>, plugin: string)
     plugins: await pluginVersions(stages),
     dpo: dpoVersion(),
     files: [...files.keys()],
-    note: "dpo.lock is not shipped: it records the digests of these outputs. Rebuild with `dpo build` from these inputs and the data files they name.",
+    note:
+      "dpo.lock is not shipped: it records the digests of these outputs. Rebuild with `dpo build` from these inputs and the data files they name." +
+      (holdsSecrets ? ` ${CONFIG_FILE} is not shipped either: it holds secret values (write them as \${VAR} to ship it).` : ""),
   };
   return { files, provenance };
+}
+
+/** The file's text without recording the read (null when absent). */
+function readUntracked(ctx: PluginContext<unknown>, path: string): string | null {
+  try {
+    return readFileSync(ctx.resolve(path), "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
 }
 
 async function readIfPresent(ctx: PluginContext<unknown>, path: string): Promise<string | null> {
