@@ -109,6 +109,11 @@ export interface PluginContext<With = Record<string, unknown>> {
   /** The absolute path of a project-relative path. */
   resolve(relPath: string): string;
   /**
+   * The project-relative files a `dpo: "file"` value names: itself when it is
+   * a plain path, every match sorted when it is a glob pattern (`data/train-*.jsonl`).
+   */
+  files(relPathOrPattern: string): string[];
+  /**
    * Reads a project file that is not declared in the schema. Its digest is
    * recorded, and a later change to it makes the stage stale.
    */
@@ -179,7 +184,7 @@ export interface InputSpec {
  */
 export type FileCheckContext<With = Record<string, unknown>> = Pick<
   PluginContext<With>,
-  "stage" | "with" | "root" | "resolve" | "readFile" | "readConfigFile" | "fail" | "diagnostic"
+  "stage" | "with" | "root" | "resolve" | "files" | "readFile" | "readConfigFile" | "fail" | "diagnostic"
 >;
 
 /** What a stage publishes under out/, as far as its `with` says (see `Plugin.publishes`). */

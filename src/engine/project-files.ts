@@ -8,12 +8,14 @@ import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import type { NodeErrors } from "./config/locations.js";
 import { DpoError } from "./diagnostic.js";
+import { expandGlob, isGlob } from "./glob.js";
+import { projectPaths } from "./paths.js";
 import { sha256, type Digest } from "./hash.js";
 import type { PluginContext } from "./plugin.js";
 import { isReallyWithin, isWithin } from "./real-path.js";
 import { decodeUtf8File } from "./utf8.js";
 
-export type ProjectFileReaders = Pick<PluginContext, "resolve" | "readFile" | "readConfigFile">;
+export type ProjectFileReaders = Pick<PluginContext, "resolve" | "files" | "readFile" | "readConfigFile">;
 
 /**
  * Readers for the stage whose `with` block is `withBlock`; `reads` collects
@@ -31,6 +33,13 @@ export function projectFileReaders(root: string, withBlock: unknown, errors: Nod
   };
   const readers: ProjectFileReaders = {
     resolve: resolvePath,
+    files(rel) {
+      if (!isGlob(rel)) return [rel];
+      const found = projectGlob(root, rel);
+      for (const f of found) resolvePath(f); // a match linked outside fails as a plain path would
+      if (found.length === 0) errors.fail(pointerNaming(withBlock, rel), `no file matches \`${rel}\``);
+      return found;
+    },
     async readFile(rel) {
       const abs = resolvePath(rel);
       const buf = await readFile(abs);
@@ -50,6 +59,12 @@ export function projectFileReaders(root: string, withBlock: unknown, errors: Nod
     },
   };
   return readers;
+}
+
+/** The project files `pattern` matches now, sorted, never looking into the build's own `cache/` and `out/`. */
+export function projectGlob(root: string, pattern: string): string[] {
+  const paths = projectPaths(root);
+  return expandGlob(root, pattern, { skip: new Set([paths.cacheDir, paths.outDir].map((d) => projectRelative(root, d))) });
 }
 
 function projectRelative(root: string, abs: string): string {

@@ -5,6 +5,7 @@
  */
 import type { Built, Builder, FileEventSource, Loaded, WatchOutput } from "../../src/cli/watch/driver.js";
 import type { BuildSummary } from "../../src/cli/watch/lines.js";
+import { watchFilter } from "../../src/cli/watch/watch-filter.js";
 import { DpoError, type Diagnostic } from "../../src/engine/diagnostic.js";
 import { deferred, type Deferred } from "../support/until.js";
 
@@ -51,9 +52,9 @@ export class FakeEvents implements FileEventSource {
     this.closed = true;
   }
 
-  /** A change on disk: reported only for a watched file, as chokidar does. */
+  /** A change on disk: reported only for a watched file (or one matching a watched pattern), as the chokidar source does. */
   change(path: string): void {
-    if (!this.closed && this.watched.has(path)) this.listener(path);
+    if (!this.closed && watchFilter(this.watched).reports(path)) this.listener(path);
   }
 
   /** Holds the next `setWatched`. */

@@ -1,12 +1,14 @@
 /**
- * The real file-event source: chokidar, watching exactly the given files.
+ * The real file-event source: chokidar, watching exactly the given files
+ * (and every file matching a given glob pattern, see watch-filter.ts).
  * It watches the folders that hold them (one level deep) and ignores every
  * other entry there: a file watched on its own is lost once deleted, and
  * editors and `git checkout` replace files (write a temporary, rename it over).
  */
-import { posix, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import type { FSWatcher } from "chokidar";
 import type { FileEventSource } from "./driver.js";
+import { watchFilter } from "./watch-filter.js";
 
 export class ChokidarEvents implements FileEventSource {
   private watcher: FSWatcher | undefined;
@@ -21,21 +23,18 @@ export class ChokidarEvents implements FileEventSource {
 
   async setWatched(paths: ReadonlySet<string>): Promise<void> {
     const { watch } = await import("chokidar");
-    const dirs = new Set([...paths].map((p) => posix.dirname(p)));
-    const relevant = (p: string) => {
-      const rel = relative(this.root, resolve(this.root, p)).split(sep).join("/") || ".";
-      return paths.has(rel) || dirs.has(rel);
-    };
-    const next = watch([...dirs], {
+    const filter = watchFilter(paths);
+    const relevant = (p: string) => filter.relevant(relative(this.root, resolve(this.root, p)).split(sep).join("/") || ".");
+    const next = watch([...filter.dirs], {
       cwd: this.root,
-      depth: 0,
+      depth: filter.depth,
       ignoreInitial: true,
       ignored: (p: string) => !relevant(p),
       awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
     });
     next.on("all", (_event, path) => {
       const rel = path.split(sep).join("/");
-      if (paths.has(rel)) this.listener(rel);
+      if (filter.reports(rel)) this.listener(rel);
     });
     await new Promise<void>((ready) => next.once("ready", () => ready()));
     if (this.closed) return next.close(); // closed while this one was starting

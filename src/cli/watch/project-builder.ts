@@ -44,13 +44,14 @@ function summarise(outcomes: StageOutcome[]): BuildSummary {
   };
 }
 
-/** The config and `.env`, every file stages reference or read, and project-local plugins. */
+/** The config and `.env`, every file stages reference or read, their glob patterns (a shard that appears or goes re-plans), and project-local plugins. */
 function watchedPaths(config: ProjectConfig, outcomes: StageOutcome[]): Set<string> {
   // `.env` is watched whether or not it exists yet: creating it changes what `${VAR}` reads.
   const envFile = relative(config.root, projectPaths(config.root).envFile).split("\\").join("/");
   const paths = new Set<string>([config.file, envFile]);
   for (const s of Object.values(config.stages)) {
     for (const f of s.files) paths.add(f);
+    for (const p of s.patterns ?? []) paths.add(p);
     if (s.pluginFile) paths.add(relative(config.root, s.pluginFile).split("\\").join("/"));
   }
   for (const o of outcomes) if (o.status === "ran" || o.status === "cached") for (const f of Object.keys(o.manifest.reads)) paths.add(f);

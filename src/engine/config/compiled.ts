@@ -1,7 +1,7 @@
 /**
  * The compiled config: a checked ProjectConfig saved as plain JSON under
  * `cache/`, keyed by everything that could change it — the config text, the
- * values of the environment variables it names, the digests of project-local
+ * values of the environment variables it names, what its glob inputs match now, the digests of project-local
  * plugins, and the dpo installation itself. A no-op build then skips YAML
  * parsing and schema compilation (Ninja's trick of not re-reading its
  * manifest), and imports no plugin module at all.
@@ -13,6 +13,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../atomic.js";
 import { projectPaths } from "../paths.js";
+import { projectGlob } from "../project-files.js";
 import { DpoError } from "../diagnostic.js";
 import { digestOf, sha256, type Digest } from "../hash.js";
 import type { Registry } from "../registry.js";
@@ -97,7 +98,7 @@ function isCompiled(v: unknown): v is Compiled {
 function isCompiledStage(v: unknown): v is CompiledStage {
   return (
     isObject(v) && isString(v.name) && isString(v.uses) && isObject(v.plugin) && isString(v.plugin.name) && isString(v.plugin.version) &&
-    isOptional(v.pluginFile, isString) && isOptional(v.checkedFiles, (f) => isArrayOf(f, isString)) && isArrayOf(v.needs, isString) && isObject(v.with) && isArrayOf(v.files, isString) &&
+    isOptional(v.pluginFile, isString) && isOptional(v.checkedFiles, (f) => isArrayOf(f, isString)) && isArrayOf(v.needs, isString) && isObject(v.with) && isArrayOf(v.files, isString) && isOptional(v.patterns, (p) => isArrayOf(p, isString)) &&
     isArrayOf(v.providers, isString) && isObject(v.location) && isString(v.location.file)
   );
 }
@@ -118,7 +119,16 @@ function compiledKey(o: LoadCompiledOptions, source: string, stages: Record<stri
     .map((s) => [s.pluginFile, fileDigest(join(o.root, s.pluginFile!))]);
   // Files a plugin validated at load time (rubrics): an edit must be checked again, so it recompiles.
   const checked = Object.values(stages).flatMap((s) => (s.checkedFiles ?? []).map((f) => [f, fileDigest(join(o.root, f))]));
-  return digestOf({ stamp: o.stamp, source: sha256(source), env: referencedEnv(source, o.env), localPlugins, ...(checked.length ? { checked } : {}) });
+  // What each glob pattern matches now: a shard that appears or goes recompiles, so `files` lists it (or not).
+  const matched = Object.values(stages).flatMap((s) => (s.patterns ?? []).map((p) => [p, projectGlob(o.root, p)]));
+  return digestOf({
+    stamp: o.stamp,
+    source: sha256(source),
+    env: referencedEnv(source, o.env),
+    localPlugins,
+    ...(checked.length ? { checked } : {}),
+    ...(matched.length ? { matched } : {}),
+  });
 }
 
 function fileDigest(path: string): string | null {

@@ -28,8 +28,10 @@ export interface StageConfig {
   with: Record<string, unknown>;
   /** What the stage key depends on: `with` without its `dpo: secret` and `dpo: tuning` entries. */
   keyed: Record<string, unknown>;
-  /** Project-relative posix paths of every `dpo: "file"` ref, sorted, unique. */
+  /** Project-relative posix paths of every `dpo: "file"` ref, sorted, unique; a pattern's matches are listed one by one. */
   files: string[];
+  /** The glob patterns among the `dpo: "file"` refs, sorted: a file that comes to match one (or stops) makes the config stale. */
+  patterns?: string[];
   /** Project-relative paths of the files the plugin's `checkFiles` read when the config was loaded: their contents key the compiled config. */
   checkedFiles?: string[];
   /** Names from `dpo: "provider"` refs, sorted, unique. */

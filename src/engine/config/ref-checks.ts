@@ -5,6 +5,8 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { didYouMean, type Diagnostic, type Location } from "../diagnostic.js";
+import { globBase, isGlob } from "../glob.js";
+import { projectGlob } from "../project-files.js";
 import { isReallyWithin, isWithin } from "../real-path.js";
 import type { Registry } from "../registry.js";
 import type { RefPolicy } from "./refs.js";
@@ -37,6 +39,9 @@ export function posix(p: string): string {
  * Checks the files (inside the project, existing) and providers (configured)
  * a validated value names; returns them sorted and unique, and whether all passed. `pointer` is where
  * the value sits in the config, `owner` names it in messages (e.g. "stage `judge`").
+ * A file value holding a wildcard is a pattern: every file it matches is
+ * checked and listed (so each one's digest enters the key), and the pattern
+ * is returned too, so a file that later appears or goes is seen.
  */
 export async function checkRefs(
   lc: LoadContext,
@@ -44,18 +49,22 @@ export async function checkRefs(
   policy: RefPolicy,
   owner: string,
   providers: Record<string, unknown>,
-): Promise<{ files: string[]; providers: string[]; ok: boolean }> {
+): Promise<{ files: string[]; patterns: string[]; providers: string[]; ok: boolean }> {
   const files = new Set<string>();
+  const patterns = new Set<string>();
   const used = new Set<string>();
   let ok = true;
   const where = (p: string) => ({ at: lc.src.locate(pointer + p), path: dottedPath(pointer + p, lc.src.value) });
   for (const ref of policy.files) {
-    const problem = await fileProblem(lc.root, ref.value);
-    if (problem) {
+    const named = isGlob(ref.value) ? matchesOf(lc.root, ref.value) : { files: [ref.value] };
+    const problems = "problem" in named ? [named.problem] : (await Promise.all(named.files.map((f) => fileProblem(lc.root, f)))).filter((p) => p !== undefined);
+    if (problems.length > 0) {
       ok = false;
-      lc.report([error(problem, where(ref.pointer).at, { path: where(ref.pointer).path })]);
+      lc.report(problems.map((problem) => error(problem, where(ref.pointer).at, { path: where(ref.pointer).path })));
+      continue;
     }
-    else files.add(posix(relative(lc.root, resolve(lc.root, ref.value))));
+    if (isGlob(ref.value)) patterns.add(ref.value);
+    for (const f of "files" in named ? named.files : []) files.add(posix(relative(lc.root, resolve(lc.root, f))));
   }
   for (const ref of policy.providers) {
     if (Object.hasOwn(providers, ref.value) || declaredProviders(lc).includes(ref.value)) used.add(ref.value);
@@ -64,7 +73,7 @@ export async function checkRefs(
       lc.report([unknownProvider(lc, ref.value, owner, where(ref.pointer))]);
     }
   }
-  return { files: [...files].sort(), providers: [...used].sort(), ok };
+  return { files: [...files].sort(), patterns: [...patterns].sort(), providers: [...used].sort(), ok };
 }
 
 /** Provider names under `providers:`, including entries that failed their own checks (they have their own error). */
@@ -80,6 +89,17 @@ function unknownProvider(lc: LoadContext, name: string, owner: string, { at, pat
     path,
     hint: guess ? `did you mean \`${guess}\`?` : `declare it under \`providers:\`${declared.length ? ` (configured: ${declared.join(", ")})` : ""}`,
   });
+}
+
+/** The files a pattern matches now, or why it names none. */
+function matchesOf(root: string, pattern: string): { files: string[] } | { problem: string } {
+  const base = resolve(root, globBase(pattern));
+  if (isAbsolute(pattern) || pattern.split("/").includes("..") || !isWithin(root, base)) {
+    return { problem: `pattern \`${pattern}\` lies outside the project; paths are relative to ${root}` };
+  }
+  if (!isReallyWithin(root, base)) return { problem: `pattern \`${pattern}\` lies in a linked folder leading outside the project` };
+  const files = projectGlob(root, pattern);
+  return files.length > 0 ? { files } : { problem: `no file matches \`${pattern}\`` };
 }
 
 async function fileProblem(root: string, rel: string): Promise<string | undefined> {

@@ -55,6 +55,7 @@ export async function checkStage(
   stage.keyed = policy.keyed;
   const refs = await checkRefs(lc, withPointer, policy, `stage \`${name}\``, providers);
   stage.files = refs.files;
+  if (refs.patterns.length > 0) stage.patterns = refs.patterns;
   stage.providers = refs.providers;
   if (!v.valid) return { stage, plugin }; // the hooks below may rely on a valid `with`
   const outPaths = declaredOutPaths(lc, stage, plugin);

@@ -7,7 +7,7 @@
 import { didYouMean, userError } from "../../engine/diagnostic.js";
 import { definePlugin } from "../../engine/plugin.js";
 import { CsvParser } from "./csv-parser.js";
-import { attempt, emitRecords, parseLines, type Parsed } from "./emit.js";
+import { attempt, eachFile, emitRecords, parseLines, type Parsed } from "./emit.js";
 import type { JsonObject, MetaSpec } from "./fields.js";
 import { readLineBatches } from "./lines.js";
 import { sourceSchema, type SourceOptions } from "./options.js";
@@ -30,25 +30,28 @@ export default definePlugin<CsvOptions>({
   }),
   run(ctx) {
     const o = ctx.with;
-    const parser = new CsvParser(o.delimiter);
-    let columns: Columns | undefined;
-    // The first row is the header; the others become records.
-    const toRecord = (row: Parsed<string[]> | undefined): Parsed | undefined => {
-      if (!row) return undefined;
-      if (!columns) {
-        columns = header(row, o.path, o.prompt, o.meta);
-        return undefined;
-      }
-      if ("problem" in row) return row;
-      const names = columns;
-      return attempt(row.line, () => recordOf(names, row.value, { file: o.path, line: row.line }));
+    // Each file (each shard a pattern names) has its own header row.
+    const rowsOf = (file: string) => {
+      const parser = new CsvParser(o.delimiter);
+      let columns: Columns | undefined;
+      // The first row is the header; the others become records.
+      const toRecord = (row: Parsed<string[]> | undefined): Parsed | undefined => {
+        if (!row) return undefined;
+        if (!columns) {
+          columns = header(row, file, o.prompt, o.meta);
+          return undefined;
+        }
+        if ("problem" in row) return row;
+        const names = columns;
+        return attempt(row.line, () => recordOf(names, row.value, { file, line: row.line }));
+      };
+      return parseLines(
+        readLineBatches(ctx.resolve(file), file, ctx.signal),
+        (line) => toRecord(parser.push(line)),
+        () => toRecord(parser.end()),
+      );
     };
-    const rows = parseLines(
-      readLineBatches(ctx.resolve(o.path), o.path, ctx.signal),
-      (line) => toRecord(parser.push(line)),
-      () => toRecord(parser.end()),
-    );
-    return emitRecords(ctx, o.path, o, rows);
+    return emitRecords(ctx, o.path, o, eachFile(ctx.files(o.path), rowsOf));
   },
 });
 

@@ -9,7 +9,7 @@ import type { Line } from "./lines.js";
 import { BadRecord, Problems, type OnError } from "./problems.js";
 
 /** One input record as a format parsed it: a value, or why it is unusable. */
-export type Parsed<T = Rec> = { line: number; value: T } | { line: number; problem: BadRecord };
+export type Parsed<T = Rec> = { line: number; value: T } | { line: number; problem: BadRecord; file?: string };
 
 export interface ErrorOptions {
   onError: OnError;
@@ -48,6 +48,19 @@ export async function* parseLines<T>(
   if (last) yield [last];
 }
 
+/**
+ * The parsed batches of every file in turn, as one stream (the shards a glob
+ * pattern names); each problem is tagged with its file, so errors name it.
+ */
+export async function* eachFile<T>(files: string[], open: (file: string) => AsyncIterable<Parsed<T>[]>): AsyncGenerator<Parsed<T>[]> {
+  for (const file of files) {
+    for await (const batch of open(file)) {
+      for (const item of batch) if ("problem" in item) item.file = file;
+      yield batch;
+    }
+  }
+}
+
 export async function* emitRecords(
   ctx: Pick<PluginContext, "progress" | "log" | "tally">,
   file: string,
@@ -62,7 +75,7 @@ export async function* emitRecords(
   for await (const batch of batches) {
     for (const item of batch) {
       if ("problem" in item) {
-        problems.add(file, item.line, item.problem, unit);
+        problems.add(item.file ?? file, item.line, item.problem, unit);
       } else if (problems.count === 0 || options.onError === "skip") {
         // Once a failing run has an error the stage is lost: keep reading only to report the rest.
         read++;

@@ -6,7 +6,7 @@
  * `meta.hh = {chosen, rejected}` for later stages.
  */
 import { definePlugin } from "../../engine/plugin.js";
-import { emitRecords } from "./emit.js";
+import { eachFile, emitRecords } from "./emit.js";
 import { getPath, pickMeta, type JsonObject } from "./fields.js";
 import { splitPair } from "./hh-transcript.js";
 import { jsonLines } from "./json-lines.js";
@@ -36,11 +36,12 @@ export default definePlugin<HhOptions>({
       if (typeof value !== "string") throw new BadRecord(`field "${field}" must be an HH transcript string, found ${kindOf(value)}`);
       return value;
     };
-    const toRecord = (obj: JsonObject, line: number) => {
+    const toRecord = (file: string) => (obj: JsonObject, line: number) => {
       const pair = splitPair(transcript(obj, o.chosen), transcript(obj, o.rejected), o);
       const meta = { ...pickMeta(obj, o.meta, [o.chosen, o.rejected]), hh: { chosen: pair.chosen, rejected: pair.rejected } };
-      return promptRecord(pair.prompt, { file: o.path, line }, meta);
+      return promptRecord(pair.prompt, { file, line }, meta);
     };
-    return emitRecords(ctx, o.path, o, jsonLines(ctx.resolve(o.path), o.path, ctx.signal, toRecord));
+    const files = ctx.files(o.path);
+    return emitRecords(ctx, o.path, o, eachFile(files, (file) => jsonLines(ctx.resolve(file), file, ctx.signal, toRecord(file))));
   },
 });

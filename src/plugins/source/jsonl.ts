@@ -5,7 +5,7 @@
  * conversation instead. Other fields become metadata.
  */
 import { definePlugin } from "../../engine/plugin.js";
-import { emitRecords } from "./emit.js";
+import { eachFile, emitRecords } from "./emit.js";
 import { getPath, pickMeta, type JsonObject } from "./fields.js";
 import { jsonLines } from "./json-lines.js";
 import { sourceSchema, type SourceOptions } from "./options.js";
@@ -38,13 +38,14 @@ export default definePlugin<JsonlOptions>({
   run(ctx) {
     const o = ctx.with;
     const field = o.messages ?? o.prompt;
-    const toRecord = (obj: JsonObject, line: number) => {
+    const toRecord = (file: string) => (obj: JsonObject, line: number) => {
       const value = getPath(obj, field);
       if (o.messages !== undefined && value !== undefined && !Array.isArray(value)) {
         throw new BadRecord(`field "${field}" must be a list of {role, content} messages`);
       }
-      return promptRecord(toPrompt(value, field), { file: o.path, line }, pickMeta(obj, o.meta, [field]));
+      return promptRecord(toPrompt(value, field), { file, line }, pickMeta(obj, o.meta, [field]));
     };
-    return emitRecords(ctx, o.path, o, jsonLines(ctx.resolve(o.path), o.path, ctx.signal, toRecord));
+    const files = ctx.files(o.path);
+    return emitRecords(ctx, o.path, o, eachFile(files, (file) => jsonLines(ctx.resolve(file), file, ctx.signal, toRecord(file))));
   },
 });

@@ -17,7 +17,8 @@ export const pathProperty = {
   type: "string",
   minLength: 1,
   dpo: "file",
-  description: "Project-relative path of the input file; a name ending in `.gz` is gunzipped while reading.",
+  description:
+    "Project-relative path of the input file, or a glob pattern (`data/train-*.jsonl`; `*`, `?`, `[…]`, `**`) whose matches are read in sorted order as one input; a name ending in `.gz` is gunzipped while reading.",
 } as const;
 
 export const metaProperty = {

@@ -8,7 +8,7 @@
  */
 import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type PluginContext } from "../../engine/plugin.js";
-import { attempt, emitRecords, type Parsed } from "./emit.js";
+import { attempt, eachFile, emitRecords, type Parsed } from "./emit.js";
 import { getPath, pickMeta, type JsonObject } from "./fields.js";
 import { sourceSchema, type SourceOptions } from "./options.js";
 import { BadRecord } from "./problems.js";
@@ -40,14 +40,15 @@ export default definePlugin<ParquetOptions>({
   run(ctx) {
     const o = ctx.with;
     const field = o.messages ?? o.prompt;
-    const toRecord = (row: JsonObject, number: number) => {
+    const toRecord = (file: string) => (row: JsonObject, number: number) => {
       const value = getPath(row, field);
       if (o.messages !== undefined && value !== undefined && !Array.isArray(value)) {
         throw new BadRecord(`column "${field}" must be a list of {role, content} messages`);
       }
-      return promptRecord(toPrompt(value, field), { file: o.path, row: number }, pickMeta(row, o.meta, [field]));
+      return promptRecord(toPrompt(value, field), { file, row: number }, pickMeta(row, o.meta, [field]));
     };
-    return emitRecords(ctx, o.path, o, rowGroups(ctx, o.path, toRecord), "record");
+    const files = ctx.files(o.path);
+    return emitRecords(ctx, o.path, o, eachFile(files, (file) => rowGroups(ctx, file, toRecord(file))), "record");
   },
 });
 
