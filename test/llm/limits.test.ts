@@ -1,94 +1,12 @@
-import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/engine/hash.js";
 import { seededRng } from "../../src/engine/rng.js";
 import { chatKey } from "../../src/providers/chat-key.js";
-import { onAbort } from "../../src/engine/async/abort-fanout.js";
 import { publicUrl, urlSecrets } from "../../src/providers/endpoint.js";
-import { IntrusiveList } from "../../src/engine/async/intrusive-list.js";
-import { Semaphore } from "../../src/engine/async/semaphore.js";
 import { TokenBucket } from "../../src/providers/limits/token-bucket.js";
 import { backoffDelay, isRetryableStatus, retryAfterMs, retryDelay } from "../../src/providers/retry.js";
 
-describe("IntrusiveList", () => {
-  type Node = { name: string; prev?: Node; next?: Node };
-  const names = (list: IntrusiveList<Node>) => [...list].map((n) => n.name);
 
-  it("keeps insertion order, removes from anywhere once, and tolerates removing the node being visited", () => {
-    const list = new IntrusiveList<Node>();
-    const [a, b, c, d] = ["a", "b", "c", "d"].map((name) => ({ name }) as Node);
-    for (const n of [a!, b!, c!, d!]) list.push(n);
-    expect(names(list)).toEqual(["a", "b", "c", "d"]);
-    expect(list.remove(c!)).toBe(true);
-    expect(list.remove(c!)).toBe(false);
-    expect(names(list)).toEqual(["a", "b", "d"]);
-    for (const n of list) if (n !== b) list.remove(n);
-    expect(names(list)).toEqual(["b"]);
-    expect(list.first).toBe(b);
-    list.remove(b!);
-    expect(list.first).toBeUndefined();
-    list.push(a!);
-    expect(names(list)).toEqual(["a"]);
-  });
-});
-
-describe("Semaphore", () => {
-  it("admits at most `size` holders, first come first served", async () => {
-    const sem = new Semaphore(2);
-    let held = 0;
-    let peak = 0;
-    const order: number[] = [];
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        sem.acquire().then(async (release) => {
-          order.push(i);
-          peak = Math.max(peak, ++held);
-          await new Promise((r) => setTimeout(r, 5));
-          held--;
-          release();
-        }),
-      ),
-    );
-    expect(peak).toBe(2);
-    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-  });
-
-  it("drops an aborted waiter without losing a slot", async () => {
-    const sem = new Semaphore(1);
-    const release = await sem.acquire();
-    const controller = new AbortController();
-    const waiting = sem.acquire(controller.signal);
-    controller.abort(new Error("stop"));
-    await expect(waiting).rejects.toThrow("stop");
-    release();
-    const again = await sem.acquire();
-    again();
-  });
-
-  it("drops only the aborted signal's waiters, keeps the others in order, and listens once per signal", async () => {
-    const sem = new Semaphore(1);
-    const release = await sem.acquire();
-    const a = new AbortController();
-    const b = new AbortController();
-    const order: string[] = [];
-    const wait = (name: string, signal: AbortSignal) =>
-      sem.acquire(signal).then(
-        (r) => {
-          order.push(name);
-          r();
-        },
-        (e: Error) => order.push(`${name}: ${e.message}`),
-      );
-    const all = [wait("a1", a.signal), wait("b1", b.signal), wait("a2", a.signal), wait("b2", b.signal)];
-    expect(getEventListeners(a.signal, "abort")).toHaveLength(1);
-    a.abort(new Error("stop"));
-    release();
-    await Promise.all(all);
-    expect(order).toEqual(["a1: stop", "a2: stop", "b1", "b2"]);
-    const last = await sem.acquire(b.signal);
-    last();
-  });
-});
 
 describe("TokenBucket", () => {
   it("allows a second's worth at once, then the per-minute rate", async () => {
@@ -165,20 +83,6 @@ describe("endpoint identity", () => {
   });
 });
 
-describe("onAbort", () => {
-  it("fans one listener out to many subscribers, and unsubscribes", async () => {
-    const controller = new AbortController();
-    const calls: number[] = [];
-    const offs = Array.from({ length: 100 }, (_, i) => onAbort(controller.signal, () => calls.push(i)));
-    offs.slice(0, 50).forEach((off) => off());
-    controller.abort();
-    expect(calls).toHaveLength(50);
-    expect(calls[0]).toBe(50);
-    let late = false;
-    onAbort(controller.signal, () => (late = true));
-    expect(late).toBe(true);
-  });
-});
 
 describe("chatKey", () => {
   it("is canonical JSON built without walking the key, and holds no credentials", () => {

@@ -4,6 +4,7 @@
  * sha256 of every data file beside it. No timestamps: same inputs, same bytes.
  */
 import { sha256 } from "../../engine/hash.js";
+import type { Calibration } from "../quality/calibration-stats.js";
 import type { FormatName } from "./formats.js";
 import type { ExportPair } from "./pairs.js";
 import { rubricsOf, type Summary } from "./stats.js";
@@ -44,19 +45,8 @@ export interface BuildInfo {
   calibration: readonly CalibrationRow[] | null;
 }
 
-/** One subject of quality/calibration (src/plugins/quality/calibration-stats.ts), as its record carries it. */
-export interface CalibrationRow {
-  subject: string;
-  kind: "judge" | "direction";
-  pairs: number;
-  covered: number;
-  coverage: number;
-  accuracy: number | null;
-  kappa: number | null;
-  prefersLonger: number | null;
-  goldPrefersLonger: number | null;
-  positionConsistency: number | null;
-}
+/** One subject of quality/calibration, as its record carries it. */
+export type CalibrationRow = Calibration;
 
 export interface IterationExport {
   name: string;

@@ -6,11 +6,10 @@
  */
 import { definePlugin } from "../../engine/plugin.js";
 import { eachFile, emitRecords } from "./emit.js";
-import { getPath, pickMeta, type JsonObject } from "./fields.js";
+import type { JsonObject } from "./fields.js";
 import { jsonLines } from "./json-lines.js";
 import { sourceSchema, type SourceOptions } from "./options.js";
-import { BadRecord } from "./problems.js";
-import { promptRecord, toPrompt } from "./prompt.js";
+import { objectRecords } from "./prompt.js";
 
 interface JsonlOptions extends SourceOptions {
   prompt: string;
@@ -37,14 +36,8 @@ export default definePlugin<JsonlOptions>({
   }),
   run(ctx) {
     const o = ctx.with;
-    const field = o.messages ?? o.prompt;
-    const toRecord = (file: string) => (obj: JsonObject, line: number) => {
-      const value = getPath(obj, field);
-      if (o.messages !== undefined && value !== undefined && !Array.isArray(value)) {
-        throw new BadRecord(`field "${field}" must be a list of {role, content} messages`);
-      }
-      return promptRecord(toPrompt(value, field), { file, line }, pickMeta(obj, o.meta, [field]));
-    };
+    const record = objectRecords(o, "field");
+    const toRecord = (file: string) => (obj: JsonObject, line: number) => record(obj, { file, line });
     const files = ctx.files(o.path);
     return emitRecords(ctx, o.path, o, eachFile(files, (file) => jsonLines(ctx.resolve(file), file, ctx.signal, toRecord(file))));
   },

@@ -9,10 +9,9 @@
 import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type PluginContext } from "../../engine/plugin.js";
 import { attempt, eachFile, emitRecords, type Parsed } from "./emit.js";
-import { getPath, pickMeta, type JsonObject } from "./fields.js";
+import type { JsonObject } from "./fields.js";
 import { sourceSchema, type SourceOptions } from "./options.js";
-import { BadRecord } from "./problems.js";
-import { promptRecord, toPrompt } from "./prompt.js";
+import { objectRecords } from "./prompt.js";
 
 interface ParquetOptions extends SourceOptions {
   prompt: string;
@@ -39,14 +38,8 @@ export default definePlugin<ParquetOptions>({
   }),
   run(ctx) {
     const o = ctx.with;
-    const field = o.messages ?? o.prompt;
-    const toRecord = (file: string) => (row: JsonObject, number: number) => {
-      const value = getPath(row, field);
-      if (o.messages !== undefined && value !== undefined && !Array.isArray(value)) {
-        throw new BadRecord(`column "${field}" must be a list of {role, content} messages`);
-      }
-      return promptRecord(toPrompt(value, field), { file, row: number }, pickMeta(row, o.meta, [field]));
-    };
+    const record = objectRecords(o, "column");
+    const toRecord = (file: string) => (row: JsonObject, number: number) => record(row, { file, row: number });
     const files = ctx.files(o.path);
     return emitRecords(ctx, o.path, o, eachFile(files, (file) => rowGroups(ctx, file, toRecord(file))), "record");
   },

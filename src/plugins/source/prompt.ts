@@ -6,7 +6,7 @@
 import { contentId } from "../../engine/hash.js";
 import type { Rec } from "../../engine/plugin.js";
 import { normalisePrompt } from "../text/normalise.js";
-import { isObject, type Json, type JsonObject } from "./fields.js";
+import { getPath, isObject, pickMeta, type Json, type JsonObject, type MetaSpec } from "./fields.js";
 import { BadRecord } from "./problems.js";
 
 export type Role = "system" | "user" | "assistant";
@@ -71,4 +71,27 @@ export function kindOf(value: Json | undefined): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** What a source of objects (JSON Lines, Parquet rows) maps: the prompt or conversation field, and the metadata. */
+export interface ObjectFields {
+  prompt: string;
+  messages?: string;
+  meta: MetaSpec;
+}
+
+/**
+ * Builds prompt records from objects: `messages` (a conversation) when set,
+ * else `prompt`; every other field as `meta`. `what` names a field in errors
+ * ("field", or "column" for tables). Throws BadRecord on a bad object.
+ */
+export function objectRecords(o: ObjectFields, what: "field" | "column") {
+  const field = o.messages ?? o.prompt;
+  return (obj: JsonObject, source: RecordSource): PromptRecord => {
+    const value = getPath(obj, field);
+    if (o.messages !== undefined && value !== undefined && !Array.isArray(value)) {
+      throw new BadRecord(`${what} "${field}" must be a list of {role, content} messages`);
+    }
+    return promptRecord(toPrompt(value, field), source, pickMeta(obj, o.meta, [field]));
+  };
 }
