@@ -112,6 +112,7 @@ export class StoredArtifact implements Artifact {
     readonly digest: Digest,
     readonly count: number,
     private readonly store: ObjectStore,
+    readonly tallies: Readonly<Record<string, number>> = {},
   ) {}
 
   async verify(): Promise<boolean> {

@@ -18,6 +18,8 @@ export interface Artifact {
   readonly stage: string;
   readonly digest: Digest;
   readonly count: number;
+  /** The upstream stage's tallies (tokens, cost, counts): what its output cost and holds, as in dpo.lock. */
+  readonly tallies: Readonly<Record<string, number>>;
   /** Streams the records in id order. */
   records(): AsyncIterable<Rec>;
   /** All records in id order (fine for tens of thousands of records). */

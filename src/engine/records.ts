@@ -31,13 +31,14 @@ export function parseRecords(text: string): Rec[] {
 }
 
 /** An artifact held in memory (tests, and stages whose input is small). */
-export function memoryArtifact(stage: string, records: Rec[]): Artifact {
+export function memoryArtifact(stage: string, records: Rec[], tallies: Record<string, number> = {}): Artifact {
   const text = serialiseRecords(records);
   const sorted = parseRecords(text);
   return {
     stage,
     digest: sha256(text) as Digest,
     count: sorted.length,
+    tallies,
     async *records() {
       yield* sorted;
     },

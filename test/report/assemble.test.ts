@@ -56,11 +56,22 @@ describe("assemble", () => {
     expect(capped.note).toBe("showing 2 of 3 pairs: the first 2 by id and every disputed pair (raise `maxPairs` to show more)");
   });
 
+  it("prices an iteration's tokens at the generation stages' cost per token, and shows each stage's cost", async () => {
+    // The candidates stage cost $0.74 for 37 tokens (q1: 32, q2: 5): $0.02 a token; the iteration's prompts used all 37.
+    const priced = [...(await example())];
+    const i = priced.findIndex((x) => x.stage === "candidates");
+    priced[i] = await readInput(memoryArtifact("candidates", CANDIDATES, { "cost.usd": 0.74 }));
+    const d = assemble(priced, OPTIONS, noProblem);
+    expect(d.iterations!.rows[0]).toMatchObject({ tokens: 37, usd: 0.74 });
+    expect(d.funnel.find((f) => f.stage === "candidates")!.costUsd).toBe(0.74);
+    expect(d.funnel.find((f) => f.stage === "pairs")!.costUsd).toBeNull();
+  });
+
   it("summarises each iteration: counts, prompts, yield basis, tokens and source mix", async () => {
     const d = assemble(await example(), OPTIONS, noProblem);
     expect(d.sourcePrompts).toBe(3);
     expect(d.iterations).toEqual({
-      rows: [{ name: "iter-0001", train: 1, eval: 1, prompts: 2, marginMean: 0.75, tokens: 37, sources: { koala: 1, oasst: 1 } }],
+      rows: [{ name: "iter-0001", train: 1, eval: 1, prompts: 2, marginMean: 0.75, tokens: 37, usd: null, sources: { koala: 1, oasst: 1 } }],
       unused: 0,
     });
     expect(d.funnel.map((f) => `${f.stage}:${f.kind}:${f.records}`)).toEqual([

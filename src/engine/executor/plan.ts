@@ -66,7 +66,7 @@ async function reusable(key: StageKey, fingerprint: Fingerprint, { project, repo
   for (const [path, digest] of Object.entries(m.reads)) {
     if ((await project.files.digestIfExists(path)) !== digest) return undefined;
   }
-  const artifact = new StoredArtifact(m.stage, m.records, m.count, project.store);
+  const artifact = new StoredArtifact(m.stage, m.records, m.count, project.store, m.tallies);
   return { key, fingerprint, manifest: m, manifestDigest: found.digest, artifact };
 }
 

@@ -76,7 +76,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
     };
     const manifestDigest = r.project.index.record(plan.key, manifest);
     await materialise(r.project, manifest, r.outClaims);
-    const artifact = new StoredArtifact(stage.name, written.digest, written.count, r.project.store);
+    const artifact = new StoredArtifact(stage.name, written.digest, written.count, r.project.store, manifest.tallies);
     return {
       status: "ran", stage: stage.name, key: plan.key, fingerprint: plan.fingerprint, manifest, manifestDigest, artifact,
       reasons: plan.reasons, memo: memoOf(trace), stats: trace.stats, ms: performance.now() - started,

@@ -18,6 +18,8 @@ export interface Input {
   records: Rec[];
   /** Candidates only: prompt id → tokens its candidates used (prompt + completion). */
   tokens: Map<string, number>;
+  /** What the stage's output cost in USD (its `cost.usd` tally), where it was priced. */
+  costUsd: number | null;
 }
 
 export function kindOf(rec: Rec | undefined): InputKind {
@@ -31,7 +33,8 @@ export function kindOf(rec: Rec | undefined): InputKind {
 }
 
 export async function readInput(artifact: Artifact): Promise<Input> {
-  const input: Input = { stage: artifact.stage, kind: "empty", count: artifact.count, records: [], tokens: new Map() };
+  const cost = artifact.tallies["cost.usd"];
+  const input: Input = { stage: artifact.stage, kind: "empty", count: artifact.count, records: [], tokens: new Map(), costUsd: typeof cost === "number" ? cost : null };
   for await (const rec of artifact.records()) {
     if (input.kind === "empty") input.kind = kindOf(rec);
     if (input.kind === "candidates") {

@@ -16,6 +16,8 @@ export interface IterationRow {
   marginMean: number | null;
   /** Null when no input records token usage. */
   tokens: number | null;
+  /** The tokens at the generation stages' price per token; null when unpriced. */
+  usd: number | null;
   /** Source (the `sourceBy` field, else the source file) → pairs, sorted by source. */
   sources: Record<string, number>;
 }
@@ -28,13 +30,20 @@ export interface Iterations {
 
 export const UNKNOWN = "(unknown)";
 
-export function iterations(memberships: readonly Rec[], pairs: ReadonlyMap<string, Rec>, tokens: ReadonlyMap<string, number> | null, sourceBy: string): Iterations {
+export function iterations(
+  memberships: readonly Rec[],
+  pairs: ReadonlyMap<string, Rec>,
+  tokens: ReadonlyMap<string, number> | null,
+  sourceBy: string,
+  usdPerToken: number | null = null,
+): Iterations {
   const names = new Set(memberships.flatMap((m) => (Array.isArray(m.iterations) ? m.iterations.map(String) : [])));
   const evalSet = memberships.filter((m) => m.split === "eval");
   const rows = [...names].map((name) => {
     const train = memberships.filter((m) => m.split === "train" && (m.iterations as unknown[]).includes(name));
     const all = [...train, ...evalSet];
     const prompts = new Set(all.map((m) => String(m.promptId)));
+    const used = tokens && tokens.size > 0 ? [...prompts].reduce((s, p) => s + (tokens.get(p) ?? 0), 0) : null;
     const margins = all.flatMap((m) => {
       const v = numberOrNull(pairs.get(m.id)?.margin);
       return v === null ? [] : [v];
@@ -45,7 +54,8 @@ export function iterations(memberships: readonly Rec[], pairs: ReadonlyMap<strin
       eval: evalSet.length,
       prompts: prompts.size,
       marginMean: meanOf(margins),
-      tokens: tokens && tokens.size > 0 ? [...prompts].reduce((s, p) => s + (tokens.get(p) ?? 0), 0) : null,
+      tokens: used,
+      usd: used !== null && usdPerToken !== null ? Math.round(used * usdPerToken * 10_000) / 10_000 : null,
       sources: countBy(all.map((m) => sourceOf(pairs.get(m.id), sourceBy))),
     };
   });

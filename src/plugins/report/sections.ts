@@ -16,15 +16,19 @@ export const REJECTED = "#e76f51";
 
 export function overviewSection(d: ReportData): string {
   const first = d.funnel[0]?.records ?? 0;
-  const rows = d.funnel.map((f) => `<tr><td class="mono">${h(f.stage)}</td><td>${h(f.kind)}</td><td class="n">${f.records}</td><td class="n">${percent(f.records, first)}</td></tr>`);
+  const rows = d.funnel.map(
+    (f) =>
+      `<tr><td class="mono">${h(f.stage)}</td><td>${h(f.kind)}</td><td class="n">${f.records}</td><td class="n">${percent(f.records, first)}</td>` +
+      `<td class="n">${f.costUsd === null ? "—" : `$${f.costUsd.toFixed(4)}`}</td></tr>`,
+  );
   const chart = barChart({
     title: "Records per input stage",
     categories: d.funnel.map((f) => f.stage),
     series: [{ name: "records", color: "#457b9d", values: d.funnel.map((f) => f.records) }],
   });
   return section("overview", "Inputs", [
-    `<p class="note">The stages this report reads, in <code>needs</code> order; the share is of the first stage's records.</p>`,
-    table(["stage", "holds", "records", "share"], rows, [2, 3]),
+    `<p class="note">The stages this report reads, in <code>needs</code> order; the share is of the first stage's records; cost: the stage's <code>cost.usd</code> tally (priced LLM calls), as in dpo.lock.</p>`,
+    table(["stage", "holds", "records", "share", "cost (USD)"], rows, [2, 3, 4]),
     `<div class="charts">${chart}</div>`,
   ]);
 }
@@ -37,7 +41,7 @@ export function iterationsSection(it: Iterations | null, sourcePrompts: number |
     return (
       `<tr><td class="mono">${h(r.name)}</td><td class="n">${r.train}</td><td class="n">${r.eval}</td><td class="n">${r.prompts}</td>` +
       `<td class="n">${sourcePrompts ? percent(pairs, sourcePrompts) : "—"}</td><td class="n">${num(r.marginMean, 3)}</td>` +
-      `<td class="n">${r.tokens === null ? "—" : r.tokens}</td><td>${mix}</td></tr>`
+      `<td class="n">${r.tokens === null ? "—" : r.tokens}</td><td class="n">${r.usd === null ? "—" : `$${r.usd.toFixed(4)}`}</td><td>${mix}</td></tr>`
     );
   });
   const sources = [...new Set(it.rows.flatMap((r) => Object.keys(r.sources)))];
@@ -48,10 +52,11 @@ export function iterationsSection(it: Iterations | null, sourcePrompts: number |
   });
   return section("iterations", "Iterations", [
     `<p class="note">Yield: the iteration's pairs (train + eval) per source prompt${sourcePrompts ? ` (${sourcePrompts})` : ""}. ` +
-      `Tokens: what the candidates of its prompts cost to generate, when the candidates record usage (— otherwise: recorded answers, or no candidates stage among the inputs).` +
+      `Tokens: what the candidates of its prompts cost to generate, when the candidates record usage (— otherwise: recorded answers, or no candidates stage among the inputs); ` +
+      `≈ USD: those tokens at the generation stages' price per token (their <code>cost.usd</code> over their tokens), where the models are priced.` +
       (it.unused ? ` ${it.unused} train pairs lie beyond the largest slice.` : "") +
       `</p>`,
-    table(["iteration", "train", "eval", "prompts", "yield", "mean margin", "tokens", "source mix"], rows, [1, 2, 3, 4, 5, 6]),
+    table(["iteration", "train", "eval", "prompts", "yield", "mean margin", "tokens", "≈ USD", "source mix"], rows, [1, 2, 3, 4, 5, 6, 7]),
     `<div class="charts">${chart}</div>`,
   ]);
 }
