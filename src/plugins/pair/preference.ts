@@ -23,7 +23,7 @@ type JudgedRecord = PairSource & { candidates: JudgedCandidate[] };
 
 export default definePlugin<With>({
   name: "pair/preference",
-  version: "1",
+  version: "2",
   description: "Makes chosen/rejected pairs from judged candidates, with gates, margins and an explanation on every pair.",
   inputs: { min: 1, accepts: ["judged"] },
   output: "pairs",

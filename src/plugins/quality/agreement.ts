@@ -24,7 +24,7 @@ interface With extends DisputeRule {
 
 export default definePlugin<With>({
   name: "quality/agreement",
-  version: "1",
+  version: "2",
   description:
     "Measures judge agreement: per pair the share of judges preferring the chosen side and the spread of their margins " +
     "(disputed pairs flagged or dropped); overall Krippendorff's α on scores, Fleiss' κ and pairwise Cohen's κ on pair directions.",
