@@ -12,6 +12,7 @@ import { loadConfig } from "../../src/engine/config/load.js";
 import { DpoError, type Diagnostic } from "../../src/engine/diagnostic.js";
 import { createRegistry } from "../../src/engine/registry.js";
 import { builtinPlugins } from "../../src/plugins/index.js";
+import { builtinProviders } from "../../src/providers/index.js";
 import type { Plugin } from "../../src/engine/plugin.js";
 import { Harness, lines } from "../support/harness.js";
 
@@ -71,6 +72,17 @@ describe("rubric errors are found when the config loads, not when the judge runs
   ])("%s", async (_what, criteria, expected) => {
     const h = harness("name: r\nscale: {min: 1, max: 5}\ncriteria:\n" + criteria);
     expect((await loadErrors(h)).map(brief)).toEqual([expected]);
+  });
+
+  test("judge/pairwise's rubric is checked at load too", async () => {
+    const pairwise = config.replace("    with: { rubric: rubrics/r.yaml, judges: [{ id: o, type: offline }] }\n", "    with: { rubric: rubrics/ok.yaml, judges: [{ id: o, type: offline }] }\n") +
+      ["  pairs:", "    uses: pair/preference", "    needs: judge", "  verified:", "    uses: judge/pairwise", "    needs: pairs", "    with: { rubric: rubrics/r.yaml, judges: [{ id: p, provider: ep, model: m }] }"].join("\n") + "\n";
+    const h = harness("name: r\nscale: {min: 1, max: 5}\ncriteria:\n  - {id: c, description: d, anchors: {5: good}}\n");
+    h.write("rubrics/ok.yaml", goodRubric);
+    h.write("dpo.config.yaml", pairwise.replace("stages:", "providers:\n  ep: { type: openai, baseUrl: http://127.0.0.1:9/v1 }\nstages:"));
+    const loaded = await loadConfig({ root: h.dir, registry: createRegistry(builtinPlugins, builtinProviders), env: {} });
+    if (loaded.ok) throw new Error("expected the config to be rejected");
+    expect(loaded.error.map(brief)).toEqual(["rubrics/r.yaml:4:29 criterion `c` has no anchor for the bottom of the scale (1)"]);
   });
 
   test("no stage runs: the build fails at load with exit 2, and so do a dry run and status (verify mode)", async () => {

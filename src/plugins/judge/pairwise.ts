@@ -45,6 +45,10 @@ export default definePlugin<With>({
       concurrency: { type: "integer", dpo: "tuning", minimum: 1, default: 8, description: "How many judge calls run at once (the provider may limit further)." },
     },
   },
+  /** The rubric is checked when the config loads, as judge/rubric's is: a mistake in it costs no call. */
+  async checkFiles(ctx) {
+    await loadRubric(ctx, ctx.with.rubric);
+  },
   async run(ctx) {
     const rubric = await loadRubric(ctx, ctx.with.rubric);
     const judges = activeJudges(ctx);

@@ -8,7 +8,7 @@ import { definePlugin } from "../../engine/plugin.js";
 import { eachFile, emitRecords } from "./emit.js";
 import type { JsonObject } from "./fields.js";
 import { jsonLines } from "./json-lines.js";
-import { sourceSchema, type SourceOptions } from "./options.js";
+import { objectFieldProperties, sourceSchema, type SourceOptions } from "./options.js";
 import { objectRecords } from "./prompt.js";
 
 interface JsonlOptions extends SourceOptions {
@@ -21,19 +21,7 @@ export default definePlugin<JsonlOptions>({
   version: "1",
   description: "Reads prompts from a JSON Lines file (plain or .gz), streaming, with field mapping and metadata.",
   output: "prompts",
-  schema: sourceSchema({
-    prompt: {
-      type: "string",
-      minLength: 1,
-      default: "prompt",
-      description: "Field holding the prompt (dotted path allowed): a string, or a list of {role, content} messages.",
-    },
-    messages: {
-      type: "string",
-      minLength: 1,
-      description: "Field holding a conversation (list of {role, content}); when set, it is used instead of `prompt`.",
-    },
-  }),
+  schema: sourceSchema(objectFieldProperties("Field", "dotted path allowed")),
   run(ctx) {
     const o = ctx.with;
     const record = objectRecords(o, "field");

@@ -60,3 +60,20 @@ export function sourceSchema(own: Record<string, object>) {
     properties: { path: pathProperty, ...own, meta: metaProperty, ...errorProperties },
   } as const;
 }
+
+/** `prompt` and `messages`, for sources of objects: `what` is "Field" (JSON Lines) or "Column" (Parquet). */
+export function objectFieldProperties(what: "Field" | "Column", nested: string) {
+  return {
+    prompt: {
+      type: "string",
+      minLength: 1,
+      default: "prompt",
+      description: `${what} holding the prompt (${nested}): a string, or a list of {role, content} messages.`,
+    },
+    messages: {
+      type: "string",
+      minLength: 1,
+      description: `${what} holding a conversation (list of {role, content}); when set, it is used instead of \`prompt\`.`,
+    },
+  } as const;
+}

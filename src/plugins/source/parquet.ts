@@ -10,7 +10,7 @@ import { userError } from "../../engine/diagnostic.js";
 import { definePlugin, type PluginContext } from "../../engine/plugin.js";
 import { attempt, eachFile, emitRecords, type Parsed } from "./emit.js";
 import type { JsonObject } from "./fields.js";
-import { sourceSchema, type SourceOptions } from "./options.js";
+import { objectFieldProperties, sourceSchema, type SourceOptions } from "./options.js";
 import { objectRecords } from "./prompt.js";
 
 interface ParquetOptions extends SourceOptions {
@@ -23,19 +23,7 @@ export default definePlugin<ParquetOptions>({
   version: "1",
   description: "Reads prompts from a Parquet file, one row group at a time, with column mapping and metadata.",
   output: "prompts",
-  schema: sourceSchema({
-    prompt: {
-      type: "string",
-      minLength: 1,
-      default: "prompt",
-      description: "Column holding the prompt (dotted path into a struct column allowed): a string, or a list of {role, content} messages.",
-    },
-    messages: {
-      type: "string",
-      minLength: 1,
-      description: "Column holding a conversation (list of {role, content}); when set, it is used instead of `prompt`.",
-    },
-  }),
+  schema: sourceSchema(objectFieldProperties("Column", "dotted path into a struct column allowed")),
   run(ctx) {
     const o = ctx.with;
     const record = objectRecords(o, "column");
