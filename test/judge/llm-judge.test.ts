@@ -91,16 +91,54 @@ describe("LLM judge against a local server", () => {
 
   test("a reply that stays invalid after the repair is unscored with the reason, never defaulted", async () => {
     reply = (body) => JSON.stringify(Object.fromEntries(askedCriteria(body).map((id) => [id, { rationale: "ok", score: 9 }])));
-    const run = await judge();
+    const run = await judge({ judge: { maxUnscored: 1 } });
     expect(server.requestCount).toBe(2 * 5 * 2);
     const all = judgementsOf(run).flat();
     expect(all.every((j) => j.score === null)).toBe(true);
-    expect(all[0]!.unscored).toBe("invalid judge reply after 1 repair: `correctness.score` must be <= 5");
+    expect(all[0]!.unscored).toMatch(/^invalid judge reply after 1 repair: `correctness\.score` must be <= 5; last reply: "\{\\"correctness\\"/);
     expect(run.trace.tallies).toMatchObject({ "judge.scored": 0, "judge.unscored": 10 });
 
     server.reset();
-    await judge({ judge: { maxRepairs: 0 } });
+    await judge({ judge: { maxRepairs: 0, maxUnscored: 1 } });
     expect(server.requestCount).toBe(2 * 5);
+  });
+
+  test("a judge whose replies never validate fails the stage, naming it, the share and the reasons", async () => {
+    reply = () => "I think this answer is quite good.";
+    const err = await judge().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DpoError);
+    const message = (err as DpoError).diagnostics[0]!.message;
+    expect(message).toMatch(/^judge "gpt": 0 scored, 10 unscored \(100\.0%\), above maxUnscored 0\.05; commonest: 10× invalid judge reply after 1 repair: .*last reply: "I think this answer is quite good\."/);
+  });
+
+  test("unscored verdicts are not memoised: once the endpoint is fixed, the next build asks again and scores", async () => {
+    const memo = memoryMemo();
+    reply = () => "plain text, no JSON";
+    await judge({ memo, judge: { maxUnscored: 1 } });
+    expect(server.requestCount).toBe(2 * 5 * 2);
+    // Still broken: the memoised bad replies fail again, so the build asks afresh once (not from the memo).
+    server.reset();
+    await judge({ memo, judge: { maxUnscored: 1 } });
+    expect(server.requestCount).toBe(2 * 5 * 2);
+    // Fixed: asked again, scored, and from then on served from the memo.
+    reply = goodJudge;
+    server.reset();
+    const fixed = await judge({ memo });
+    expect(server.requestCount).toBe(2 * 5);
+    expect(judgementsOf(fixed).flat().every((j) => typeof j.score === "number")).toBe(true);
+    server.reset();
+    await judge({ memo });
+    expect(server.requestCount).toBe(0);
+  });
+
+  test("offline, a failed verdict is read from the memoised replies as it is, and nothing is sent", async () => {
+    const memo = memoryMemo();
+    reply = () => "plain text, no JSON";
+    await judge({ memo, judge: { maxUnscored: 1 } });
+    server.reset();
+    const offline = await judge({ memo, offline: true, judge: { maxUnscored: 1 } });
+    expect(server.requestCount).toBe(0);
+    expect(judgementsOf(offline).flat().every((j) => j.score === null)).toBe(true);
   });
 
   test("a JSON reply inside a Markdown code fence is accepted", async () => {

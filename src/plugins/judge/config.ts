@@ -21,6 +21,7 @@ export interface LlmJudgeConfig extends JudgeCommon {
   temperature?: number;
   maxRepairs?: number;
   maxTokens?: number;
+  maxUnscored?: number;
 }
 export interface HumanJudgeConfig extends JudgeCommon {
   type: "human";
@@ -72,7 +73,7 @@ export function isEnabled(j: { enabled?: boolean | string }): boolean {
 }
 
 const keysByType: Record<JudgeConfig["type"], string[]> = {
-  llm: ["provider", "model", "mode", "temperature", "maxRepairs", "maxTokens"],
+  llm: ["provider", "model", "mode", "temperature", "maxRepairs", "maxTokens", "maxUnscored"],
   human: ["files"],
   offline: ["scorers", "criteria", "weights"],
   "reward-model": ["provider", "model", "endpoint"],
@@ -122,6 +123,13 @@ export const judgeSchema: JsonSchema = {
       description: "(llm, default 1) How many times a malformed reply is sent back with the validation error before the judgement is recorded as unscored.",
     },
     maxTokens: { type: "integer", minimum: 16, description: "(llm, optional) Reply token limit." },
+    maxUnscored: {
+      type: "number",
+      minimum: 0,
+      maximum: 1,
+      description:
+        "(llm, default 0.05) The largest share of this judge's verdicts that may stay unscored (replies that never validated); above it the stage fails, naming the judge, the share, the commonest reasons and a reply. Unscored verdicts are not memoised: the next build asks again.",
+    },
     endpoint: {
       type: "string",
       enum: ["pooling", "classify"],
@@ -156,3 +164,6 @@ export const judgeSchema: JsonSchema = {
   },
   allOf: [requireFor("llm", ["provider", "model"]), requireFor("human", ["files"]), requireFor("reward-model", ["provider", "model"])],
 };
+
+/** The default `maxUnscored` of an LLM judge. */
+export const DEFAULT_MAX_UNSCORED = 0.05;

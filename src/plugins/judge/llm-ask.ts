@@ -22,21 +22,29 @@ export interface JsonQuestion<T> {
   parse: (text: string) => { ok: true; value: T } | { ok: false; error: string };
   /** The message sent after a malformed reply. */
   repair: (error: string) => ChatMessage;
+  /** Sample index of the calls (0; another number asks afresh instead of reusing memoised replies). */
+  sample?: number;
 }
 
+export type JsonAnswer<T> = { ok: true; value: T } | { ok: false; reason: string; reply: string; fresh: boolean };
+
 /** The parsed reply, or why none validated (e.g. "invalid judge reply after 1 repair: …"). */
-export async function askJson<T>(ctx: PluginContext<any>, q: JsonQuestion<T>): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+export async function askJson<T>(ctx: PluginContext<any>, q: JsonQuestion<T>): Promise<JsonAnswer<T>> {
   let messages = q.messages;
   let error = "";
+  let last = "";
+  let fresh = false;
   for (let attempt = 0; attempt <= q.settings.maxRepairs; attempt++) {
-    const reply = await q.provider.chat(chatRequest(q.settings, messages), { ctx });
+    const reply = await q.provider.chat(chatRequest(q.settings, messages), { ctx, sample: q.sample ?? 0 });
+    fresh ||= !reply.cached;
     const parsed = q.parse(reply.text);
     if (parsed.ok) return parsed;
     error = parsed.error;
+    last = reply.text;
     messages = [...messages, { role: "assistant", content: reply.text }, q.repair(error)];
   }
   const repairs = q.settings.maxRepairs;
-  return { ok: false, reason: `invalid judge reply after ${repairs} repair${repairs === 1 ? "" : "s"}: ${error}` };
+  return { ok: false, reason: `invalid judge reply after ${repairs} repair${repairs === 1 ? "" : "s"}: ${error}`, reply: last, fresh };
 }
 
 function chatRequest(s: AskSettings, messages: ChatMessage[]): ChatRequest {

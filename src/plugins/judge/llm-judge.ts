@@ -7,7 +7,10 @@
  * Two memo layers: the provider memoises every chat call, and the parsed
  * verdict is memoised per (judge settings, criterion digests, prompt,
  * candidate text). The judge's id is not in the key: renaming a judge does not
- * re-judge.
+ * re-judge. A verdict that never validated is NOT memoised: its raw replies
+ * are (for diagnosis), and when a later build finds them failing again from
+ * the memo, it asks once more afresh (unless offline), so fixing the endpoint
+ * or the prompt recovers without touching the memo of good calls.
  */
 import type { PluginContext } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
@@ -19,6 +22,11 @@ import { judgeMessages, PROMPT_VERSION, repairMessage } from "./llm-prompt.js";
 import { parseReply } from "./llm-reply.js";
 
 type Verdict = { score: number; rationale: string } | { unscored: string; rationale: string };
+
+/** Carries an answer that must not be memoised out of `ctx.memo` (which stores whatever its function returns). */
+class NotMemoised {
+  constructor(readonly value: Record<string, Verdict>) {}
+}
 
 export interface LlmJudge {
   id: string;
@@ -66,16 +74,30 @@ function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Pro
     q.prompt,
     q.response,
   ];
-  return ctx.memo(key, () => askWithRepairs(ctx, judge, q));
+  const verdict = async () => {
+    let answer = await askWithRepairs(ctx, judge, q, 0);
+    // Every reply of that round came from the memo: an earlier build failed the same way. Ask afresh.
+    if (!answer.ok && !answer.fresh && !ctx.offline) answer = await askWithRepairs(ctx, judge, q, Date.now());
+    if (answer.ok) return answer.value;
+    throw new NotMemoised(unscoredVerdicts(q, answer.reason, ctx.redact(answer.reply)));
+  };
+  return ctx.memo(key, verdict).catch((e: unknown) => {
+    if (e instanceof NotMemoised) return e.value;
+    throw e;
+  });
 }
 
-async function askWithRepairs(
-  ctx: PluginContext<any>,
-  judge: LlmJudge,
-  { rubric, criteria, prompt, response }: Question,
-): Promise<Record<string, Verdict>> {
+/** Every criterion of the question unscored, the reason quoting the start of the last reply (redacted). */
+function unscoredVerdicts(q: Question, reason: string, reply: string): Record<string, Verdict> {
+  const quoted = reply.length > 120 ? `${reply.slice(0, 120)}…` : reply;
+  const why = `${reason}; last reply: ${JSON.stringify(quoted)}`;
+  return Object.fromEntries(q.criteria.map((c) => [c.id, { unscored: why, rationale: "" }]));
+}
+
+async function askWithRepairs(ctx: PluginContext<any>, judge: LlmJudge, { rubric, criteria, prompt, response }: Question, sample: number) {
   const ids = criteria.map((c) => c.id);
-  const answer = await askJson(ctx, {
+  return askJson<Record<string, Verdict>>(ctx, {
+    sample,
     provider: judge.provider,
     settings: judge.settings,
     messages: judgeMessages(rubric, criteria, prompt, response),
@@ -85,6 +107,4 @@ async function askWithRepairs(
     },
     repair: (error) => repairMessage(error, rubric, criteria),
   });
-  if (answer.ok) return answer.value;
-  return Object.fromEntries(ids.map((id) => [id, { unscored: answer.reason, rationale: "" }]));
 }

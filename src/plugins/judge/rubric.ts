@@ -12,7 +12,7 @@ import type { LlmProvider } from "../../providers/llm.js";
 import type { RewardProvider } from "../../providers/openai-reward.js";
 import { loadRubric } from "../rubric/load.js";
 import { rubricSummary, type Rubric } from "../rubric/model.js";
-import { isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig } from "./config.js";
+import { DEFAULT_MAX_UNSCORED, isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig, type LlmJudgeConfig } from "./config.js";
 import type { CandidatesRecord, Judgement } from "./judgement.js";
 import { importAnnotations } from "./human-judge.js";
 import { compareComparisons, type Comparison } from "./human-pairwise.js";
@@ -57,6 +57,7 @@ export default definePlugin<With>({
     const runners = await prepareJudges(ctx, rubric, judges, records, comparisons);
     const summary = rubricSummary(rubric);
     const judged = await Promise.all(records.map((r) => judgeRecord(ctx, runners, r)));
+    for (const j of judges) if (j.type === "llm") checkUnscored(ctx, j, judged);
     return judged.map((r) => withComparisons({ ...r, rubric: summary } as Rec, comparisons.get(r.id)));
   },
 });
@@ -180,6 +181,32 @@ function withComparisons(record: Rec, comparisons: Comparison[] | undefined): Re
 /** e.g. `/with/judges/1`, for `ctx.fail`. */
 function judgePointer(ctx: PluginContext<With>, j: JudgeConfig): string {
   return `/with/judges/${ctx.with.judges.indexOf(j)}`;
+}
+
+/**
+ * An LLM judge never fails silently: its scored and unscored verdicts are
+ * logged with the commonest reasons, and a share of unscored verdicts above
+ * `maxUnscored` fails the stage at the judge's config entry.
+ */
+function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, judged: readonly CandidatesRecord[]): void {
+  const mine = judged.flatMap((r) => r.candidates.flatMap((c) => ((c.judgements ?? []) as Judgement[]).filter((x) => x.judge === j.id)));
+  if (mine.length === 0) return;
+  const reasons = new Map<string, number>();
+  for (const x of mine) if (x.score === null && x.unscored) reasons.set(x.unscored, (reasons.get(x.unscored) ?? 0) + 1);
+  const unscoredCount = [...reasons.values()].reduce((a, b) => a + b, 0);
+  const share = unscoredCount / mine.length;
+  const top = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([why, n]) => `${n}× ${why}`);
+  const line = `judge "${j.id}": ${mine.length - unscoredCount} scored, ${unscoredCount} unscored (${(share * 100).toFixed(1)}%)`;
+  const limit = j.maxUnscored ?? DEFAULT_MAX_UNSCORED;
+  if (share > limit) {
+    ctx.fail(
+      judgePointer(ctx, j),
+      ctx.redact(`${line}, above maxUnscored ${limit}; commonest: ${top.join("; ")}`),
+      "check that the endpoint answers with the JSON the judge asks for (the model, its JSON mode, `maxTokens`); unscored verdicts are not memoised, so the next build asks again",
+    );
+  }
+  if (unscoredCount > 0) ctx.log.warn(ctx.redact(`${line}; commonest: ${top.join("; ")}`));
+  else ctx.log.info(line);
 }
 
 function tallyJudgements(ctx: PluginContext<With>, judgements: Judgement[]): void {
