@@ -42,7 +42,7 @@ const withBlock = {
 };
 
 describe("generate/llm", () => {
-  it("produces n candidates per prompt, round robin over models × variants", async () => {
+  it("produces n candidates per prompt, round robin over models first, then variants", async () => {
     const { server, provider } = await setup();
     const run = await runPlugin(generate, { with: withBlock, inputs: { prompts }, providers: { local: provider } });
     expect(run.records.map((r) => r.id)).toEqual(["p1", "p2"]);
@@ -53,9 +53,9 @@ describe("generate/llm", () => {
     expect(p2.prompt).toEqual(prompts[1]!.prompt);
     const specs = p1.candidates.map((c: any) => [c.model, c.params]);
     expect(specs).toEqual([
-      ["m1", { temperature: 0.2, seed: 7 }],
-      ["m1", { temperature: 1, top_p: 0.9, max_tokens: 400, system: "Be brief." }],
+      ["m1", { temperature: 0.2, seed: 7 }], // models first, then variants
       ["m2", { temperature: 0.2, seed: 7 }],
+      ["m1", { temperature: 1, top_p: 0.9, max_tokens: 400, system: "Be brief." }],
       ["m2", { temperature: 1, top_p: 0.9, max_tokens: 400, system: "Be brief." }],
       ["m1", { temperature: 0.2, seed: 8 }], // the same variant again: a new sample with the next seed
     ]);

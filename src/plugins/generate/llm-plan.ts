@@ -1,6 +1,8 @@
 /**
  * Which model and sampling variant each candidate of a prompt uses: round
- * robin over models × variants, so candidate i always gets the same spec no
+ * robin over models first, then variants (with two models and three
+ * variants: a·v1, b·v1, a·v2, b·v2, …), so `n` smaller than models × variants
+ * still spreads over every model, and candidate i always gets the same spec no
  * matter how many candidates follow it. A spec used again is a new sample
  * (its `sample` index rises, and a fixed seed moves on by one).
  */
@@ -27,7 +29,7 @@ export interface CandidateSpec {
 }
 
 export function planCandidates(models: readonly ModelRef[], variants: readonly Variant[], n: number): CandidateSpec[] {
-  const combos = models.flatMap((m) => variants.map((v) => ({ m, v })));
+  const combos = variants.flatMap((v) => models.map((m) => ({ m, v })));
   return Array.from({ length: n }, (_, i) => {
     const { m, v } = combos[i % combos.length]!;
     const sample = Math.floor(i / combos.length);

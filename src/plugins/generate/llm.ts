@@ -34,8 +34,8 @@ const variantSchema = {
 
 export default definePlugin<With>({
   name: "generate/llm",
-  version: "1",
-  description: "Generates n candidate responses per prompt with LLM providers, round robin over models and sampling variants.",
+  version: "2",
+  description: "Generates n candidate responses per prompt with LLM providers, round robin over models first, then sampling variants.",
   inputs: { min: 1, max: 1, accepts: ["prompts"] },
   output: "candidates",
   schema: {
