@@ -20,6 +20,7 @@ import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js
 import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
+import { DEFAULT_REASONING_MODELS, forModel, type TokenParameter } from "./wire-params.js";
 
 export interface OpenAiConfig {
   baseUrl: string;
@@ -34,6 +35,8 @@ export interface OpenAiConfig {
   retryMaxMs: number;
   breakerThreshold: number;
   prices?: Record<string, { input: number; output: number }>;
+  tokenParameter: TokenParameter;
+  reasoningModels: string[];
 }
 
 export const OPENAI_DEFAULTS = {
@@ -43,6 +46,8 @@ export const OPENAI_DEFAULTS = {
   retryBaseMs: 500,
   retryMaxMs: 30_000,
   breakerThreshold: 2,
+  tokenParameter: "auto" as TokenParameter,
+  reasoningModels: [...DEFAULT_REASONING_MODELS] as string[],
 } as const;
 
 /** Chat completions: the route every chat call is posted to. */
@@ -125,7 +130,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
     this.breaker.throwIfOpen();
     const endpoint = route.target(await this.connect());
-    const body = JSON.stringify(route.body(request)); // once, however many attempts
+    const body = JSON.stringify(forModel(route.body(request), this.config)); // once, however many attempts
     const estimate = estimateTokens(request);
     const release = await this.slots.acquire(ctx.signal);
     try {

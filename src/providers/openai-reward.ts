@@ -49,7 +49,7 @@ export function rewardKey(identity: Readonly<Record<string, unknown>>, request: 
 /** How one kind of call is posted and read: the chat route and the two reward routes. */
 export interface PostRoute<R> {
   target(chat: PostTarget): PostTarget;
-  body(request: { model: string; messages: ChatMessage[] }): unknown;
+  body(request: { model: string; messages: ChatMessage[] }): Record<string, unknown>;
   parse(text: string): R | undefined;
 }
 

@@ -4,6 +4,7 @@
  * LlmProvider; see openai-provider.ts for how calls are made.
  */
 import { defineProvider } from "../engine/provider.js";
+import { DEFAULT_REASONING_MODELS } from "./wire-params.js";
 import { OPENAI_DEFAULTS, OpenAiProvider, type OpenAiConfig } from "./openai-provider.js";
 
 const positiveInt = (description: string, dflt?: number) => ({
@@ -68,6 +69,21 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
           OPENAI_DEFAULTS.breakerThreshold,
         ),
       ),
+      tokenParameter: {
+        dpo: "tuning",
+        type: "string",
+        enum: ["auto", "max_tokens", "max_completion_tokens"],
+        default: "auto",
+        description:
+          "How the reply token limit is sent: `max_completion_tokens` (OpenAI's current name, which its reasoning models require) or `max_tokens` (older servers); `auto` uses `max_completion_tokens` for reasoning models only.",
+      },
+      reasoningModels: {
+        dpo: "tuning",
+        type: "array",
+        items: { type: "string", minLength: 1, description: "A model name; a trailing `*` matches a prefix." },
+        default: [...DEFAULT_REASONING_MODELS],
+        description: "Models treated as reasoning models: no `temperature` or `top_p` is sent (they reject them), and under `tokenParameter: auto` the limit goes as `max_completion_tokens`.",
+      },
       prices: {
         type: "object",
         description: "Prices per model in USD per million tokens, to report the cost of a build.",

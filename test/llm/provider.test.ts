@@ -46,6 +46,21 @@ describe("openai provider: calls and memo", () => {
     expect(s.requests[0].response_format).toEqual({ type: "json_object" });
   });
 
+  it("spells the token limit and sampling for the model: reasoning models get max_completion_tokens and no temperature", async () => {
+    const s = await server();
+    const ctx = makeContext().ctx;
+    const p = provider(s.baseUrl);
+    await p.chat({ ...ask("a", { max_tokens: 50 }), model: "o3-mini" }, { ctx });
+    await p.chat({ ...ask("b", { max_tokens: 50 }), model: "gpt-4o" }, { ctx });
+    expect(s.requests[0]).toEqual({ model: "o3-mini", messages: [{ role: "user", content: "a" }], max_completion_tokens: 50 });
+    expect(s.requests[1]).toMatchObject({ model: "gpt-4o", temperature: 0.7, max_tokens: 50 });
+    const q = provider(s.baseUrl, { tokenParameter: "max_completion_tokens", reasoningModels: ["my-thinker"] });
+    await q.chat({ ...ask("c", { max_tokens: 9 }), model: "my-thinker" }, { ctx });
+    await q.chat({ ...ask("d", { max_tokens: 9 }), model: "o3-mini" }, { ctx });
+    expect(s.requests[2]).toEqual({ model: "my-thinker", messages: [{ role: "user", content: "c" }], max_completion_tokens: 9 });
+    expect(s.requests[3]).toMatchObject({ model: "o3-mini", temperature: 0.7, max_completion_tokens: 9 });
+  });
+
   it("memoises: a repeated call is not sent, but tokens and cost are still counted", async () => {
     const s = await server({ reply: () => "a b c d e f g h i j" });
     const p = provider(s.baseUrl, { prices: { "test-model": { input: 2, output: 10 } } });
