@@ -8,7 +8,7 @@
  * manifest of the wrong shape, is a miss (the stage re-runs) with a warning.
  */
 import { readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { canonicalJson, type Digest } from "./hash.js";

@@ -8,7 +8,6 @@
 import type { Dispatcher } from "undici";
 import { InFlight } from "../engine/async/in-flight.js";
 import { Semaphore } from "../engine/async/semaphore.js";
-import { DpoError } from "../engine/diagnostic.js";
 import type { PluginContext } from "../engine/plugin.js";
 import type { ProviderEnv } from "../engine/provider.js";
 import { seededRng } from "../engine/rng.js";

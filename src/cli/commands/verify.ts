@@ -6,7 +6,6 @@
  * so the damage would otherwise go unreported.
  */
 import { userError } from "../../engine/diagnostic.js";
-import type { Digest } from "../../engine/hash.js";
 import { lockRequired, readLock, type LockFile } from "../../engine/lock.js";
 import { openProject, type Project } from "../../engine/project.js";
 import { diffFingerprints, describeChange } from "../../engine/fingerprint.js";

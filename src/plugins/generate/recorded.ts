@@ -14,7 +14,7 @@
  */
 import { didYouMean } from "../../engine/diagnostic.js";
 import { contentId } from "../../engine/hash.js";
-import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
+import { definePlugin, type PluginContext } from "../../engine/plugin.js";
 import { errorProperties } from "../source/options.js";
 import type { OnError } from "../source/problems.js";
 import { joinKey, readRecorded, type JoinBy, type RecordedFields, type RecordedOutput } from "./recorded-outputs.js";
