@@ -23,6 +23,8 @@ export interface ContextOptions {
   offline: boolean;
   /** Replaces every secret value of the config by `***` (default: nothing to redact). */
   redact?: (text: string) => string;
+  /** Stage → `plugin@version`, for provenance (default: none known). */
+  stagePlugins?: Record<string, string>;
   memo: MemoStore;
   /** Memo work running now, shared by every stage of a build so identical items in flight run once. */
   memoInFlight?: InFlight<Digest, unknown>;
@@ -92,6 +94,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     signal: o.signal,
     offline: o.offline,
     redact: o.redact ?? ((text) => text),
+    stagePlugins: o.stagePlugins ?? {},
     memo,
     ...files,
     fail: errors.fail,

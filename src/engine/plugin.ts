@@ -101,6 +101,8 @@ export interface PluginContext<With = Record<string, unknown>> {
    * writes that quotes configuration.
    */
   redact(text: string): string;
+  /** Every stage of the project → `plugin@version` it runs (provenance for what a stage publishes). */
+  readonly stagePlugins: Readonly<Record<string, string>>;
 
   /**
    * Item-level memoisation shared by all stages and builds. `key` is any JSON

@@ -14,9 +14,9 @@ export interface ExportRun extends PluginRun {
 
 export async function runExport(
   withBlock: Record<string, unknown>,
-  o: { pairs?: Rec[]; jobs?: number; seed?: number; root?: string } = {},
+  o: { pairs?: Rec[]; jobs?: number; seed?: number; root?: string; stagePlugins?: Record<string, string> } = {},
 ): Promise<ExportRun> {
-  const run = await runPlugin(plugin, { with: withBlock, inputs: { pairs: o.pairs ?? alpacaPairs() }, jobs: o.jobs, seed: o.seed, root: o.root });
+  const run = await runPlugin(plugin, { with: withBlock, inputs: { pairs: o.pairs ?? alpacaPairs() }, jobs: o.jobs, seed: o.seed, root: o.root, stagePlugins: o.stagePlugins });
   const files = new Map([...run.trace.published].map(([p, c]) => [p, Buffer.from(c).toString("utf8")]));
   const file = (path: string) => {
     const text = files.get(path);

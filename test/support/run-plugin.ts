@@ -21,6 +21,8 @@ export interface RunPluginOptions {
   providers?: Record<string, unknown>;
   jobs?: number;
   signal?: AbortSignal;
+  /** Stage → `plugin@version`, as the engine gives it (`ctx.stagePlugins`). */
+  stagePlugins?: Record<string, string>;
 }
 
 export interface PluginRun {
@@ -56,6 +58,7 @@ export async function runPlugin(plugin: Plugin, o: RunPluginOptions): Promise<Pl
     },
     progress: { total() {}, tick() {} },
     provider: (name) => o.providers?.[name],
+    stagePlugins: o.stagePlugins,
   });
   try {
     const out: Rec[] = [];

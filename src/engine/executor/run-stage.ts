@@ -53,6 +53,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       signal: r.signal,
       offline: isOffline(r.mode),
       redact: r.redact,
+      stagePlugins: Object.fromEntries(Object.values(r.config.stages).map((s) => [s.name, `${s.plugin.name}@${s.plugin.version}`])),
       memo: await r.resources.openMemo(),
       memoInFlight: r.resources.memoInFlight,
       pool: r.resources.workerPool(),

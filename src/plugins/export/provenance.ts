@@ -13,7 +13,6 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { CONFIG_FILE } from "../../engine/paths.js";
 import type { PluginContext } from "../../engine/plugin.js";
-import { builtinPlugins } from "../index.js";
 
 export interface ShippedInputs {
   /** Project-relative path → content, published under `inputs/`. */
@@ -45,7 +44,7 @@ export async function shippedInputs(ctx: PluginContext<unknown>, plugin: string)
     key: ctx.key,
     plugin,
     inputs: Object.fromEntries(Object.entries(ctx.inputs).map(([name, a]) => [name, { digest: a.digest, records: a.count }])),
-    plugins: await pluginVersions(stages),
+    plugins: ctx.stagePlugins,
     dpo: dpoVersion(),
     files: [...files.keys()],
     note:
@@ -84,17 +83,6 @@ export function referencedFiles(stages: Record<string, { with?: unknown }>): str
   };
   for (const stage of Object.values(stages)) walk(stage?.with, null);
   return [...found].sort();
-}
-
-/** `uses` → version of every stage's plugin (built-in ones; others by name only). */
-async function pluginVersions(stages: Record<string, { uses?: unknown }>): Promise<Record<string, string>> {
-  const names = [...new Set(Object.values(stages).map((s) => s?.uses).filter((u): u is string => typeof u === "string"))].sort();
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const load = builtinPlugins[name];
-    out[name] = load ? (await load()).version : "(not built in)";
-  }
-  return out;
 }
 
 function dpoVersion(): string {
