@@ -4,27 +4,13 @@
  * circuit breaker stops the provider instead of every queued call spending
  * its retries), and the server's `x-should-retry` verdict.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DpoError } from "../../src/engine/diagnostic.js";
 import { memoryMemo } from "../../src/engine/memo.js";
-import { startLlmServer, type LlmServer, type LlmServerOptions } from "../support/llm-server.js";
 import { until } from "../support/until.js";
-import { ask, makeContext, makeProvider } from "./helpers.js";
+import { ask, closedAfterAll, makeContext } from "./helpers.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((o) => o.close()));
-});
-async function server(o: LlmServerOptions = {}): Promise<LlmServer> {
-  const s = await startLlmServer(o);
-  open.push(s);
-  return s;
-}
-function provider(...args: Parameters<typeof makeProvider>) {
-  const p = makeProvider(...args);
-  open.push(p);
-  return p;
-}
+const { server, provider } = closedAfterAll();
 const prompt = (body: any): string => body?.messages?.at(-1)?.content ?? "";
 
 describe("openai provider: deadline per attempt", () => {

@@ -1,4 +1,5 @@
 /** Shared set-up for the LLM tests: a provider pointed at the local server and a real stage context. */
+import { afterAll } from "vitest";
 import { nodeErrors } from "../../src/engine/config/locations.js";
 import { createContext, type RunTrace } from "../../src/engine/context.js";
 import { memoryMemo, type MemoStore } from "../../src/engine/memo.js";
@@ -6,6 +7,7 @@ import type { PluginContext } from "../../src/engine/plugin.js";
 import { validate } from "../../src/engine/schema.js";
 import openai from "../../src/providers/openai.js";
 import type { OpenAiProvider } from "../../src/providers/openai-provider.js";
+import { startLlmServer, type LlmServer, type LlmServerOptions } from "../support/llm-server.js";
 
 export const API_KEY = "sk-test-Zq8vK2mN4pL7xR9t";
 
@@ -66,3 +68,23 @@ export const ask = (content: string, extra: Record<string, unknown> = {}) => ({
   temperature: 0.7,
   ...extra,
 });
+
+/** Test servers and providers for one test file, every one closed after the file's tests. */
+export function closedAfterAll(): { server(o?: LlmServerOptions): Promise<LlmServer>; provider(...args: Parameters<typeof makeProvider>): OpenAiProvider } {
+  const open: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((o) => o.close()));
+  });
+  return {
+    async server(o = {}) {
+      const s = await startLlmServer(o);
+      open.push(s);
+      return s;
+    },
+    provider(...args) {
+      const p = makeProvider(...args);
+      open.push(p);
+      return p;
+    },
+  };
+}

@@ -1,24 +1,10 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DpoError } from "../../src/engine/diagnostic.js";
 import { memoryMemo } from "../../src/engine/memo.js";
-import { startLlmServer, type LlmServer, type LlmServerOptions } from "../support/llm-server.js";
-import { API_KEY, ask, makeContext, makeProvider } from "./helpers.js";
+import { API_KEY, ask, closedAfterAll, makeContext } from "./helpers.js";
 import { until } from "../support/until.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((o) => o.close()));
-});
-async function server(o: LlmServerOptions = {}): Promise<LlmServer> {
-  const s = await startLlmServer(o);
-  open.push(s);
-  return s;
-}
-function provider(...args: Parameters<typeof makeProvider>) {
-  const p = makeProvider(...args);
-  open.push(p);
-  return p;
-}
+const { server, provider } = closedAfterAll();
 
 describe("openai provider: calls and memo", () => {
   it("sends the request with the bearer key and returns text, finish reason and usage", async () => {

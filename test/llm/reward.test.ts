@@ -1,23 +1,10 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { memoryMemo } from "../../src/engine/memo.js";
 import { parseReward, type RewardRequest } from "../../src/providers/openai-reward.js";
-import { classifyProbability, startLlmServer, type LlmServer, type LlmServerOptions } from "../support/llm-server.js";
-import { makeContext, makeProvider } from "./helpers.js";
+import { classifyProbability } from "../support/llm-server.js";
+import { closedAfterAll, makeContext } from "./helpers.js";
 
-const open: { close(): Promise<void> }[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((o) => o.close()));
-});
-async function server(o: LlmServerOptions = {}): Promise<LlmServer> {
-  const s = await startLlmServer(o);
-  open.push(s);
-  return s;
-}
-function provider(...args: Parameters<typeof makeProvider>) {
-  const p = makeProvider(...args);
-  open.push(p);
-  return p;
-}
+const { server, provider } = closedAfterAll();
 
 const conversation = (answer: string, endpoint: RewardRequest["endpoint"] = "pooling"): RewardRequest => ({
   model: "Skywork/Skywork-Reward-V2-Qwen3-0.6B",
