@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { projectPaths } from "../../src/engine/paths.js";
+import { recordingReporter } from "../support/harness.js";
 import { run as gc } from "../../src/cli/commands/gc.js";
 import { run as show } from "../../src/cli/commands/show.js";
 import { build as buildProject, type BuildResult } from "../../src/engine/build.js";
@@ -21,7 +22,6 @@ import { sha256 } from "../../src/engine/hash.js";
 import { readLock, serialiseLock, writeLockIfChanged, type LockFile } from "../../src/engine/lock.js";
 import { definePlugin } from "../../src/engine/plugin.js";
 import { createRegistry } from "../../src/engine/registry.js";
-import type { Reporter } from "../../src/engine/reporter.js";
 import { StageIndex, type StageManifest } from "../../src/engine/stage-index.js";
 import { ObjectStore } from "../../src/engine/store.js";
 
@@ -198,16 +198,6 @@ describe("compiled config", () => {
   });
 });
 
-/** A collecting reporter. */
-function recorder(): Reporter & { warnings: string[] } {
-  const warnings: string[] = [];
-  const quiet = { info() {}, warn() {}, debug() {} };
-  return {
-    warnings, info() {}, warn: (m) => void warnings.push(m), error() {}, logger: () => quiet, progress: () => ({ total() {}, tick() {} }),
-    stageFinished() {}, summary() {}, close() {},
-  };
-}
-
 /** A source stage: one record per line of its file. */
 const lines = definePlugin<{ path: string }>({
   name: "test/lines",
@@ -227,10 +217,10 @@ function sourceProject() {
     const loaded = await loadConfig({ root, registry, env: {} });
     if (!loaded.ok) throw new DpoError(loaded.error);
     const config = loaded.value;
-    const reporter = recorder();
+    const { reporter, warnings } = recordingReporter();
     const mode = o.frozen ? "frozen" : "build";
     const result = await buildProject(config, { targets: [], mode, jobs: 1, wait: false, memo: memoryMemo(), signal: new AbortController().signal, reporter });
-    return { ...result, warnings: reporter.warnings };
+    return { ...result, warnings };
   };
   return { root, build, lock: () => readFileSync(join(root, "dpo.lock"), "utf8") };
 }
