@@ -25,6 +25,38 @@ export function alpacaData(n: number, models: string[]): Record<string, string> 
 }
 
 /** A two-criterion rubric, small enough that request counts are easy to predict. */
+/**
+ * A project whose candidates are recorded answers of `models` and whose one
+ * judge is an LLM at `baseUrl` (the test server), per criterion of the mini
+ * rubric: every judgement a build recomputes is a request a test can count.
+ */
+export const recordedJudgeConfig = (baseUrl: string, models: readonly string[], project: string) => `version: 1
+project: ${project}
+seed: 3
+providers:
+  local: { type: openai, baseUrl: "${baseUrl}", maxRetries: 0, maxConcurrency: 2 }
+stages:
+  prompts:
+    uses: source/jsonl
+    with: { path: data/prompts.jsonl, prompt: instruction }
+  candidates:
+    uses: generate/recorded
+    needs: prompts
+    with:
+      n: 2
+      files: [${models.map((m) => `data/${m}.jsonl`).join(", ")}]
+  judge:
+    uses: judge/rubric
+    needs: candidates
+    with:
+      rubric: rubrics/mini.yaml
+      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion }]
+  pairs:
+    uses: pair/preference
+    needs: judge
+    with: { minMargin: 0 }
+`;
+
 export const miniRubric = `name: mini
 scale: { min: 1, max: 5 }
 instructions: Judge the response on its own merits.

@@ -11,7 +11,7 @@ import { renameSync, rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { startLlmServer, type LlmServer } from "../support/llm-server.js";
 import { TempProject } from "../support/project.js";
-import { alpacaData, askedCriteria, judgeReply, LiveCli, miniRubric } from "./helpers.js";
+import { alpacaData, askedCriteria, judgeReply, LiveCli, miniRubric, recordedJudgeConfig } from "./helpers.js";
 import { until } from "../support/until.js";
 
 const PROMPTS = 6;
@@ -21,32 +21,7 @@ const CRITERIA = 2;
 /** Memo entries per judgement: the provider's HTTP call and the judge's parsed verdict. */
 const MEMO_LAYERS = 2;
 
-const config = (baseUrl: string) => `version: 1
-project: watch-e2e
-seed: 3
-providers:
-  local: { type: openai, baseUrl: "${baseUrl}", maxRetries: 0, maxConcurrency: 2 }
-stages:
-  prompts:
-    uses: source/jsonl
-    with: { path: data/prompts.jsonl, prompt: instruction }
-  candidates:
-    uses: generate/recorded
-    needs: prompts
-    with:
-      n: 2
-      files: [${MODELS.map((m) => `data/${m}.jsonl`).join(", ")}]
-  judge:
-    uses: judge/rubric
-    needs: candidates
-    with:
-      rubric: rubrics/mini.yaml
-      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion }]
-  pairs:
-    uses: pair/preference
-    needs: judge
-    with: { minMargin: 0 }
-`;
+const config = (baseUrl: string) => recordedJudgeConfig(baseUrl, MODELS, "watch-e2e");
 
 /** `watch: changed <files> → ran <stages> · <n> memo misses · <t>s` */
 const REBUILD = /^watch: (initial build|changed (.+?)) → (?:ran (.+?)|nothing to re-run) · (\d+) memo misses(?: · failed (.+?))?(?: · blocked (.+?))? · [\d.]+s$/;

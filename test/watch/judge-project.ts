@@ -10,7 +10,7 @@ import { DpoError } from "../../src/engine/diagnostic.js";
 import { createRegistry } from "../../src/engine/registry.js";
 import { builtinPlugins } from "../../src/plugins/index.js";
 import { builtinProviders } from "../../src/providers/index.js";
-import { alpacaData, miniRubric } from "../e2e/helpers.js";
+import { alpacaData, miniRubric, recordedJudgeConfig } from "../e2e/helpers.js";
 import { TempProject } from "../support/project.js";
 
 export const PROMPTS = 3;
@@ -23,32 +23,7 @@ export const MEMO_LAYERS = 2;
 
 const registry = createRegistry(builtinPlugins, builtinProviders);
 
-export const judgeConfig = (baseUrl: string) => `version: 1
-project: watch-machine
-seed: 3
-providers:
-  local: { type: openai, baseUrl: "${baseUrl}", maxRetries: 0, maxConcurrency: 2 }
-stages:
-  prompts:
-    uses: source/jsonl
-    with: { path: data/prompts.jsonl, prompt: instruction }
-  candidates:
-    uses: generate/recorded
-    needs: prompts
-    with:
-      n: 2
-      files: [${MODELS.map((m) => `data/${m}.jsonl`).join(", ")}]
-  judge:
-    uses: judge/rubric
-    needs: candidates
-    with:
-      rubric: rubrics/mini.yaml
-      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion }]
-  pairs:
-    uses: pair/preference
-    needs: judge
-    with: { minMargin: 0 }
-`;
+export const judgeConfig = (baseUrl: string) => recordedJudgeConfig(baseUrl, MODELS, "watch-machine");
 
 export function judgeProject(baseUrl: string): TempProject {
   return new TempProject({ ...alpacaData(PROMPTS, MODELS), "rubrics/mini.yaml": miniRubric, "dpo.config.yaml": judgeConfig(baseUrl) });
