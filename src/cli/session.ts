@@ -11,6 +11,7 @@ import type { Diagnostic } from "../engine/diagnostic.js";
 import type { MemoStore } from "../engine/memo.js";
 import { createRedactor } from "../engine/redact.js";
 import { createReporter, type Reporter, type StageLine } from "../engine/reporter.js";
+import type { Shard } from "../engine/shard.js";
 import { printDiagnostics } from "./print.js";
 
 export interface SessionOptions {
@@ -23,6 +24,8 @@ export interface SessionOptions {
   /** A caller with its own signal owns interruption: no SIGINT/SIGTERM handlers are installed. */
   signal?: AbortSignal;
   memo?: MemoStore;
+  /** One shard of the build (`--shard i/n`). */
+  shard?: Shard;
 }
 
 export interface Session {

@@ -6,8 +6,8 @@
  */
 import { selectTargets } from "./config/graph.js";
 import type { ProjectConfig } from "./config/load.js";
-import { DpoError, formatWarning } from "./diagnostic.js";
-import { writesLock, type BuildMode } from "./executor/mode.js";
+import { DpoError, formatWarning, userError } from "./diagnostic.js";
+import { allowsShards, writesLock, type BuildMode } from "./executor/mode.js";
 import { isBuilt, type StageOutcome } from "./executor/outcome.js";
 import { nextLock } from "./executor/lock-entries.js";
 import { BuildResources } from "./executor/resources.js";
@@ -18,6 +18,7 @@ import { openProject, type Project } from "./project.js";
 import { acquireProjectLock } from "./project-lock.js";
 import { createRedactor } from "./redact.js";
 import type { Reporter } from "./reporter.js";
+import { shardProblem, type Shard } from "./shard.js";
 
 export type { BuildMode } from "./executor/mode.js";
 export type { StageOutcome, StageStatus } from "./executor/outcome.js";
@@ -34,6 +35,12 @@ export interface BuildOptions {
   wait: boolean;
   /** A memo to use instead of the project's (tests). */
   memo?: MemoStore;
+  /**
+   * Do the item work of one shard only (src/engine/shard.ts): writes the memo
+   * and the store, never dpo.lock or out/; providers divide their limits by
+   * the number of shards.
+   */
+  shard?: Shard;
 }
 
 export interface BuildResult {
@@ -48,6 +55,7 @@ export interface BuildResult {
 export async function build(config: ProjectConfig, o: BuildOptions): Promise<BuildResult> {
   const selected = selectTargets(config, o.targets);
   if (!selected.ok) throw new DpoError(selected.error);
+  checkShard(o);
   const project = openProject(config.root);
   const held = await acquireProjectLock(project.paths.buildPid, {
     wait: o.wait,
@@ -78,17 +86,33 @@ export async function build(config: ProjectConfig, o: BuildOptions): Promise<Bui
 export async function runStages(project: Project, config: ProjectConfig, order: string[], o: BuildOptions): Promise<BuildResult> {
   const redact = createRedactor(config.secrets);
   const lock = readLockFor(project, o);
-  const resources = new BuildResources({ memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, locations: config.locations, reporter: o.reporter, redact });
-  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal });
+  const resources = new BuildResources({
+    memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, locations: config.locations, reporter: o.reporter, redact,
+    concurrentBuilds: o.shard?.count ?? 1,
+  });
+  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal, shard: o.shard });
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
     project.files.save();
     const wholeGraph = order.length === config.order.length;
-    const lockChanged = writesLock(o.mode) ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph)) : false;
+    // A shard's outputs are partial: the lock describes whole builds only.
+    const lockChanged = writesLock(o.mode) && !o.shard ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph)) : false;
     const ok = outcomes.every((x) => isBuilt(x) || x.status === "would-run");
     return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged };
   } finally {
     await resources.close();
+  }
+}
+
+/** A shard that does not exist, or a mode that checks whole builds, is a user error before anything runs. */
+function checkShard(o: BuildOptions): void {
+  if (!o.shard) return;
+  const problem = shardProblem(o.shard);
+  if (problem) throw problem;
+  if (!allowsShards(o.mode)) {
+    throw userError(`--shard cannot be combined with ${o.mode === "frozen" ? "--frozen" : `a ${o.mode} build`}: it checks the whole build against dpo.lock`, {
+      hint: "run the shards with `dpo build --shard i/n`, then the check without --shard",
+    });
   }
 }
 

@@ -22,6 +22,8 @@ export interface Fingerprint {
   /** Provider name → identity (config without secrets). */
   providers: Record<string, unknown>;
   seed: number;
+  /** `i/n` for a root stage of a sharded build (src/engine/shard.ts): its output is that shard's records only. */
+  shard?: string;
 }
 
 export function stageKey(f: Fingerprint): StageKey {
@@ -38,6 +40,7 @@ export type Change =
   | { kind: "provider"; name: string }
   | { kind: "seed" }
   | { kind: "read"; path: string }
+  | { kind: "shard"; from?: string; to?: string }
   | { kind: "output-missing" };
 
 /** What differs between the fingerprint a stage was last built with and now. */
@@ -58,6 +61,7 @@ export function diffFingerprints(before: Fingerprint, now: Fingerprint): Change[
     if (digestOf(before.providers[name] ?? null) !== digestOf(now.providers[name] ?? null)) changes.push({ kind: "provider", name });
   }
   if (before.seed !== now.seed) changes.push({ kind: "seed" });
+  if (before.shard !== now.shard) changes.push({ kind: "shard", from: before.shard, to: now.shard });
   return changes;
 }
 
@@ -72,6 +76,7 @@ export function describeChange(c: Change): string {
     case "provider": return `provider "${c.name}" config changed`;
     case "seed": return "project seed changed";
     case "read": return `file ${c.path} (read by the stage) changed`;
+    case "shard": return c.to ? `shard ${c.to} of its records${c.from ? ` (was ${c.from})` : ""}` : `all of its records (was shard ${c.from})`;
     case "output-missing": return "stored output missing or corrupt";
     default: return assertNever(c);
   }

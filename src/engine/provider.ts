@@ -17,6 +17,13 @@ export interface ProviderEnv {
    * provider's entry (`""` for the entry itself, `"/baseUrl"`).
    */
   fail(pointer: string, message: string, hint?: string): never;
+  /**
+   * How many builds use this provider's endpoint at once: n for a shard of
+   * `dpo build --shard i/n` (shards usually run on n machines against one
+   * server), 1 otherwise or when absent. Limits in the config describe the
+   * endpoint, so a provider divides its concurrency and rate limits by this.
+   */
+  concurrentBuilds?: number;
 }
 
 export interface ProviderType<Config = any, Instance = unknown> {

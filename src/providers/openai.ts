@@ -6,6 +6,7 @@
 import { defineProvider } from "../engine/provider.js";
 import { DEFAULT_REASONING_MODELS } from "./wire-params.js";
 import { OPENAI_DEFAULTS, OpenAiProvider, type OpenAiConfig } from "./openai-provider.js";
+import { shareLimits } from "./limits/share.js";
 
 const positiveInt = (description: string, dflt?: number) => ({
   type: "integer",
@@ -100,7 +101,8 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
       },
     },
   },
-  create: (config, env) => new OpenAiProvider(config, env),
+  // Shards of one build share the endpoint: each takes its part of the limits.
+  create: (config, env) => new OpenAiProvider(shareLimits(config, env.concurrentBuilds ?? 1), env),
 });
 
 /** Marks a setting that changes how calls are made, not what they return: kept out of stage keys. */

@@ -14,6 +14,7 @@ import { memoryMemo, type MemoStore } from "../../src/engine/memo.js";
 import { definePlugin, type Plugin, type PluginContext, type Rec } from "../../src/engine/plugin.js";
 import { createRegistry } from "../../src/engine/registry.js";
 import type { Reporter } from "../../src/engine/reporter.js";
+import type { Shard } from "../../src/engine/shard.js";
 
 /** What the test plugins did, across every build of one harness. */
 export interface Activity {
@@ -56,13 +57,13 @@ export class Harness {
   }
 
   /** Loads the config (throwing its diagnostics as one DpoError) and builds. */
-  async build(mode: BuildMode = "build", o: { targets?: string[]; signal?: AbortSignal } = {}): Promise<HarnessBuild> {
+  async build(mode: BuildMode = "build", o: { targets?: string[]; signal?: AbortSignal; shard?: Shard } = {}): Promise<HarnessBuild> {
     const registry = createRegistry(this.plugins, {});
     const loaded = await loadConfig({ root: this.dir, registry, env: {} });
     if (!loaded.ok) throw new DpoError(loaded.error, 2);
     const { reporter, warnings, infos } = recordingReporter();
     const result = await build(loaded.value, {
-      targets: o.targets ?? [], mode, jobs: 1, wait: false, memo: this.memo, reporter,
+      targets: o.targets ?? [], mode, jobs: 1, wait: false, memo: this.memo, reporter, shard: o.shard,
       signal: o.signal ?? new AbortController().signal,
     });
     return { ...result, stage: Object.fromEntries(result.outcomes.map((x) => [x.stage, x])), warnings, infos };

@@ -2,6 +2,8 @@
 import { relative } from "node:path";
 import type { BuildMode, StageOutcome } from "../../engine/build.js";
 import { reasonsOf } from "../../engine/executor/outcome.js";
+import { userError } from "../../engine/diagnostic.js";
+import { parseShard, shardLabel, type Shard } from "../../engine/shard.js";
 import { parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { reportFailures, runSession, stageLines, type Session } from "../session.js";
@@ -16,6 +18,7 @@ export const SPEC = {
     frozen: { type: "boolean", description: "fail if any stage would be recomputed or any LLM call sent (CI)" },
     offline: { type: "boolean", description: "send no network request; LLM calls come only from the memo" },
     jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default: CPU count)" },
+    shard: { type: "string", value: "I/N", description: "do the item work of shard I of N only (memo and store; not dpo.lock or out/); provider limits are divided by N" },
     watch: { type: "boolean", short: "w", description: "rebuild affected stages whenever a referenced file changes" },
     "no-wait": { type: "boolean", description: "fail at once if another build is running in this project" },
     quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
@@ -34,8 +37,10 @@ export async function run(argv: string[]): Promise<number> {
     quiet: !!values.quiet,
     verbose: !!values.verbose,
     explain: !!values.explain,
+    ...(values.shard === undefined ? {} : { shard: parseShard(values.shard) }),
   };
   if (values.watch) {
+    if (options.shard) throw userError("--shard cannot be combined with --watch", { hint: "a shard build does part of the work once; run it without --watch" });
     const { watch } = await import("../watch.js");
     return watch(root, options);
   }
@@ -56,7 +61,7 @@ function defaultJobs(): number {
   return Math.max(1, Number(process.env.DPO_JOBS) || (globalThis.navigator?.hardwareConcurrency ?? 2));
 }
 
-export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean }): void {
+export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean; shard?: Shard }): void {
   const { outcomes } = s.result;
   const out = (line: string) => s.reporter.info(line);
   if (o.mode === "dry-run") {
@@ -72,7 +77,18 @@ export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean
   } else {
     s.reporter.summary(stageLines(outcomes));
   }
-  printPublished(s, outcomes);
+  if (o.shard) printShardDone(s, o.shard);
+  else printPublished(s, outcomes);
+}
+
+/** A shard publishes nothing: say what it did and what assembles the outputs. */
+function printShardDone(s: Session, shard: Shard): void {
+  const roots = s.result.outcomes.filter((x) => x.status === "cached" || x.status === "ran").filter((x) => x.fingerprint.shard !== undefined);
+  const records = roots.reduce((n, x) => n + x.manifest.count, 0);
+  s.reporter.info(
+    `shard ${shardLabel(shard)}: item work done for ${records} root record${records === 1 ? "" : "s"} (${roots.map((x) => x.stage).join(", ") || "no root stage"}); ` +
+      "dpo.lock and out/ left as they were — once every shard has run, `dpo build` without --shard assembles the outputs from the memo",
+  );
 }
 
 /** Where the human-facing outputs are, so a new user knows what to open. */

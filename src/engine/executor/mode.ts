@@ -73,3 +73,22 @@ export function writesLock(mode: BuildMode): boolean {
       return assertNever(mode);
   }
 }
+
+/**
+ * May the build be one shard of several (`--shard i/n`)? Not under --frozen,
+ * which checks a whole build against dpo.lock, nor for verify, which
+ * recomputes whole outputs to compare them.
+ */
+export function allowsShards(mode: BuildMode): boolean {
+  switch (mode) {
+    case "build":
+    case "offline":
+    case "dry-run":
+      return true;
+    case "frozen":
+    case "verify":
+      return false;
+    default:
+      return assertNever(mode);
+  }
+}

@@ -13,6 +13,7 @@ import { hashFile, type Digest } from "../hash.js";
 import type { LockFile } from "../lock.js";
 import type { Project } from "../project.js";
 import type { Reporter } from "../reporter.js";
+import { isShardRoot, shardLabel, type Shard } from "../shard.js";
 import { mayReuse, type BuildMode } from "./mode.js";
 import type { BuiltOutput } from "./outcome.js";
 
@@ -29,6 +30,8 @@ export interface PlanContext {
   config: ProjectConfig;
   lock: LockFile;
   mode: BuildMode;
+  /** Set in a sharded build: root stages keep this shard's records, and their keys say so. */
+  shard?: Shard;
 }
 
 export async function planStage(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext): Promise<Plan> {
@@ -52,6 +55,7 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
     inputs,
     providers,
     seed: p.config.seed,
+    ...(p.shard && isShardRoot(stage) ? { shard: shardLabel(p.shard) } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface ResourceOptions {
   locations: Locations;
   reporter: Reporter;
   redact: (text: string) => string;
+  /** How many builds share the providers' limits at once (the n of `--shard i/n`); default 1. */
+  concurrentBuilds?: number;
 }
 
 export class BuildResources {
@@ -50,7 +52,7 @@ export class BuildResources {
       if (this.providers.has(name)) continue; // another stage created it while we loaded the type
       const log = this.o.reporter.logger(`provider ${name}`);
       const fail = nodeErrors(this.o.locations, "providers", name).fail;
-      this.providers.set(name, type.create(p.config, { name, log, redact: this.o.redact, fail }));
+      this.providers.set(name, type.create(p.config, { name, log, redact: this.o.redact, fail, concurrentBuilds: this.o.concurrentBuilds ?? 1 }));
     }
   }
 

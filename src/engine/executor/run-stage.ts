@@ -13,6 +13,7 @@ import type { Rec } from "../plugin.js";
 import type { OutClaims } from "../out-path.js";
 import type { Project } from "../project.js";
 import type { Reporter } from "../reporter.js";
+import { isShardRoot, onlyShard, type Shard } from "../shard.js";
 import type { StageManifest } from "../stage-index.js";
 import { stageFailure } from "./failure.js";
 import { isOffline, type BuildMode } from "./mode.js";
@@ -31,6 +32,8 @@ export interface StageRun {
   signal: AbortSignal;
   /** The out/ paths stages of this build have published so far (set by the scheduler). */
   outClaims?: OutClaims;
+  /** A sharded build: a root stage keeps this shard's records, and nothing is published to out/ (the outputs are partial). */
+  shard?: Shard;
 }
 
 type Stale = Extract<Plan, { kind: "stale" }>;
@@ -64,7 +67,8 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
     });
     trace = created.trace;
     const plugin = await stage.plugin.load();
-    const records = (await plugin.run(created.ctx)) as AsyncIterable<Rec> | Iterable<Rec>;
+    const all = (await plugin.run(created.ctx)) as AsyncIterable<Rec> | Iterable<Rec>;
+    const records = r.shard && isShardRoot(stage) ? onlyShard(all, r.shard) : all;
     const written = await writeArtifact(r.project.store, records, r.signal);
     const manifest: StageManifest = {
       stage: stage.name,
@@ -76,7 +80,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       fingerprint: plan.fingerprint,
     };
     const manifestDigest = r.project.index.record(plan.key, manifest);
-    await materialise(r.project, manifest, r.outClaims);
+    if (!r.shard) await materialise(r.project, manifest, r.outClaims);
     const artifact = new StoredArtifact(stage.name, written.digest, written.count, r.project.store, manifest.tallies);
     return {
       status: "ran", stage: stage.name, key: plan.key, fingerprint: plan.fingerprint, manifest, manifestDigest, artifact,

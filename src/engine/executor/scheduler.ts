@@ -75,7 +75,8 @@ export class Scheduler {
     const started = performance.now();
     const { stored } = plan;
     try {
-      await materialise(this.run.project, stored.manifest, this.run.outClaims);
+      // A shard's outputs are partial: they stay in the store, out of out/.
+      if (!this.run.shard) await materialise(this.run.project, stored.manifest, this.run.outClaims);
     } catch (e) {
       if (e instanceof DpoError) return publishFailure(stage, e, started, this.run.redact);
       if (!(e instanceof ArtifactCorrupt)) throw e;
