@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { userError } from "../../engine/diagnostic.js";
 import { parse, printHelp, type CommandSpec } from "../args.js";
 import { configEditorSchema, rubricEditorSchema } from "../editor-schema.js";
+import { ownCommand, shellWord } from "../own-command.js";
 
 /** Editor schemas written beside the config; the template's YAML files name them in a `yaml-language-server` line. */
 const SCHEMAS: [string, () => Promise<unknown> | unknown][] = [
@@ -45,9 +46,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const [rel, make] of SCHEMAS) writeFileSync(join(target, rel), JSON.stringify(await make(), null, 2) + "\n");
   const where = relative(process.cwd(), target) || ".";
+  const dpo = ownCommand();
   process.stdout.write(
     `wrote a dpo project in ${where}/: ${written.join(", ")}\n` +
-      `next: ${where === "." ? "" : `cd ${where} && `}npx dpo build\n`,
+      `next: ${where === "." ? "" : `cd ${shellWord(where)} && `}${dpo} build\n` +
+      (dpo === "dpo" ? "" : "(to type just `dpo`, put it on your PATH: `npm link` in the dpo checkout — see its README)\n"),
   );
   return 0;
 }
