@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { run as buildCommand } from "../../src/cli/commands/build.js";
 import { DpoError } from "../../src/engine/diagnostic.js";
 import type { StageOutcome } from "../../src/engine/executor/outcome.js";
 import { parseShard, shardOf, type Shard } from "../../src/engine/shard.js";
@@ -76,7 +77,7 @@ describe("sharded builds", () => {
     expect(h.read("dpo.lock")).toBe(whole.read("dpo.lock"));
   });
 
-  it("splits root records by a stable hash of their id, whatever the seed or the stage", async () => {
+  it("splits root records by a stable hash of their id, the same for every root stage (pinned)", async () => {
     const h = harness();
     const b = await h.build("build", { shard: shard(2, 4) });
     const ids = (await built(b.stage.a!).artifact.all()).map((r) => r.id);
@@ -123,6 +124,18 @@ describe("sharded builds", () => {
     await expect(h.build("build", { shard: shard(0, 2) })).rejects.toThrow("shard 0 does not exist among 2");
     await expect(h.build("frozen", { shard: shard(1, 2) })).rejects.toThrow("--shard cannot be combined with --frozen");
     expect(h.activity.runs).toEqual({});
+  });
+
+  it("`dpo build` refuses a bad --shard, and --shard with --watch, as usage errors (exit 2) before loading the project", async () => {
+    const h = harness();
+    const refused = (argv: string[]) => buildCommand([...argv, "-C", h.dir]).then(() => undefined, (e: unknown) => e as DpoError);
+    const bad = await refused(["--shard", "5/4"]);
+    expect(bad).toBeInstanceOf(DpoError);
+    expect(bad!.message).toContain("shard 5 does not exist among 4");
+    expect(bad!.exitCode).toBe(2);
+    expect((await refused(["--shard", "1/2", "--watch"]))!.message).toContain("--shard cannot be combined with --watch");
+    expect((await refused(["--shard"]))!.message).toContain("--shard");
+    expect(existsSync(h.path("cache"))).toBe(false);
   });
 });
 
