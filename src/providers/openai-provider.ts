@@ -163,8 +163,9 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
    */
   private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
     this.breaker.throwIfOpen();
-    const endpoint = route.target(await this.connect());
+    // Queued before any await, so a call joins its batch the moment it is made.
     if (this.batch && route.batch) return this.batch.submit(forModel(route.body(request), this.config), route.parse, ctx);
+    const endpoint = route.target(await this.connect());
     const body = JSON.stringify(forModel(route.body(request), this.config)); // once, however many attempts
     const estimate = estimateTokens(request);
     const release = await this.slots.acquire(ctx.signal);

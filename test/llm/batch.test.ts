@@ -10,7 +10,12 @@ import rubric from "../../src/plugins/judge/rubric.js";
 import { startBatchServer, type BatchServer, type BatchServerOptions } from "../support/llm-server-batch.js";
 import { runPlugin } from "../support/run-plugin.js";
 import { until } from "../support/until.js";
-import { makeProvider } from "./helpers.js";
+import { ManualClock } from "../../src/engine/async/clock.js";
+import { nodeErrors } from "../../src/engine/config/locations.js";
+import { OpenAiProvider } from "../../src/providers/openai-provider.js";
+import { ask, makeContext, makeProvider } from "./helpers.js";
+
+const envFor = () => ({ name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (t: string) => t, fail: nodeErrors(undefined, "providers", "local").fail });
 
 const open: { close(): Promise<void> }[] = [];
 afterAll(async () => {
@@ -123,5 +128,46 @@ describe("mode: batch", () => {
     const before = s.requestCount;
     await gen(provider(s), { memo });
     expect(s.requestCount).toBe(before);
+  });
+});
+
+describe("the batch queue's clock", () => {
+  it("sends once the queue stops growing for idleMs, or at once when it is full; polls every pollMs", async () => {
+    const s = await server({ pollsBeforeDone: 2 });
+    const clock = new ManualClock();
+    const p = new OpenAiProvider({ baseUrl: s.baseUrl, mode: "batch", batch: { idleMs: 100, maxCalls: 3, pollMs: 1_000 } }, envFor(), clock);
+    open.push(p);
+    const { ctx } = makeContext();
+    /** Advances the clock once the provider waits on it (a poll's sleep is armed after the poll's reply). */
+    const advanceWhenWaiting = async (ms: number) => {
+      await until(() => clock.pending > 0);
+      clock.advance(ms);
+    };
+    const calls = [p.chat(ask("one"), { ctx }), p.chat(ask("two"), { ctx })];
+    clock.advance(99);
+    calls.push(p.chat(ask("three"), { ctx })); // the third call fills the batch: sent without waiting
+    await until(() => s.batch.polls === 1 && clock.pending === 1);
+    expect(s.batch.uploads).toBe(1);
+    clock.advance(999);
+    expect(s.batch.polls).toBe(1); // the next poll waits its pollMs
+    clock.advance(1);
+    await until(() => s.batch.polls === 2);
+    await advanceWhenWaiting(1_000);
+    expect((await Promise.all(calls)).map((r) => r.text)).toHaveLength(3);
+    expect(s.batch).toEqual({ uploads: 1, creates: 1, polls: 3, downloads: 1 });
+    // Fewer calls than maxCalls wait out the idle window, which each new call restarts.
+    const later = [p.chat(ask("four"), { ctx })];
+    clock.advance(99);
+    later.push(p.chat(ask("five"), { ctx }));
+    clock.advance(99);
+    expect(clock.pending).toBe(1); // 198 ms after "four", but 99 after "five": still waiting
+    clock.advance(1);
+    await until(() => s.batch.polls === 4);
+    expect(s.batch.uploads).toBe(2);
+    await advanceWhenWaiting(1_000);
+    await until(() => s.batch.polls === 5);
+    await advanceWhenWaiting(1_000);
+    await Promise.all(later);
+    expect(s.uploadedLines.slice(3).map((l) => l.body.messages[0].content).sort()).toEqual(["five", "four"]);
   });
 });
