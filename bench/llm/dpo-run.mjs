@@ -20,7 +20,8 @@ const check = (schema, value) => {
 };
 const started = performance.now();
 const memo = await openMemo(memoDir);
-const config = { baseUrl, apiKey: "sk-bench-not-a-real-key", maxConcurrency: Number(concurrency) };
+// maxN 1: one request per call, as the bare-undici baseline sends (requests-per-candidate.mjs measures n sampling).
+const config = { baseUrl, apiKey: "sk-bench-not-a-real-key", maxConcurrency: Number(concurrency), maxN: 1 };
 check(openai.schema, config);
 const provider = openai.create(config, { name: "bench", log: console, redact: (s) => s });
 const withBlock = { models: [{ provider: "bench", model: "bench-model" }], variants: [{ temperature: 0.7 }], n: Number(n) };

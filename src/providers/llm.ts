@@ -49,8 +49,35 @@ export interface ChatOptions {
   sample?: number;
 }
 
+export interface SamplesOptions {
+  ctx: PluginContext<any>;
+  /** The sample indices wanted, each memoised as `chat(request, {sample})` would be. */
+  samples: readonly number[];
+}
+
 export interface LlmProvider {
   /** The endpoint identity without credentials (base URL, type): part of memo keys. */
   readonly identity: Readonly<Record<string, unknown>>;
   chat(request: ChatRequest, options: ChatOptions): Promise<ChatResult>;
+  /**
+   * Several samples of one request, in `samples` order, each memoised under
+   * the key `chat` gives it (so results do not depend on how they were asked
+   * for); a provider may ask for them in fewer requests (OpenAI's `n`).
+   * Optional: without it, callers make one `chat` call per sample.
+   */
+  chatSamples?(request: ChatRequest, options: SamplesOptions): Promise<ChatResult[]>;
+  /**
+   * True when calls are queued and sent in batches that may take hours
+   * (`mode: batch`): callers should have every call they can make in flight at
+   * once, not a few at a time, or each batch holds only a few calls.
+   */
+  readonly queuesCalls?: boolean;
+}
+
+/**
+ * How many calls a plugin should keep in flight: its own limit, or every call
+ * it has when one of its providers queues calls into batches (`mode: batch`).
+ */
+export function callLimit(configured: number, providers: readonly unknown[]): number {
+  return providers.some((p) => (p as Partial<LlmProvider> | undefined)?.queuesCalls === true) ? Number.MAX_SAFE_INTEGER : configured;
 }

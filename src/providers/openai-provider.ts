@@ -6,6 +6,7 @@
  * (breaker.ts), and usage and cost counted for cached replies too.
  */
 import type { Dispatcher } from "undici";
+import { systemClock, type Clock } from "../engine/async/clock.js";
 import { InFlight } from "../engine/async/in-flight.js";
 import { Semaphore } from "../engine/async/semaphore.js";
 import type { PluginContext } from "../engine/plugin.js";
@@ -15,7 +16,10 @@ import { CircuitBreaker } from "./breaker.js";
 import { chatKey, estimateTokens, promptExcerpt, requestBody } from "./chat-key.js";
 import { basicAuthorization, publicUrl, urlSecrets } from "./endpoint.js";
 import { TokenBucket } from "./limits/token-bucket.js";
-import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js";
+import type { ChatOptions, ChatRequest, ChatResult, LlmProvider, SamplesOptions } from "./llm.js";
+import { chatSamples, type SampleSource } from "./chat-samples.js";
+import { choicesRoute } from "./chat-choices.js";
+import { BatchQueue, BATCH_DEFAULTS, type BatchSettings } from "./openai-batch.js";
 import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
@@ -36,6 +40,11 @@ export interface OpenAiConfig {
   prices?: Record<string, { input: number; output: number }>;
   tokenParameter: TokenParameter;
   reasoningModels: string[];
+  /** Most samples of one request asked for with `n` in one call (chat-samples.ts); 1 sends no `n`. */
+  maxN: number;
+  /** `batch`: chat calls go through the OpenAI Batch API (openai-batch.ts). */
+  mode: "direct" | "batch";
+  batch: BatchSettings;
 }
 
 export const OPENAI_DEFAULTS = {
@@ -47,10 +56,13 @@ export const OPENAI_DEFAULTS = {
   breakerThreshold: 2,
   tokenParameter: "auto" as TokenParameter,
   reasoningModels: [...DEFAULT_REASONING_MODELS] as string[],
+  maxN: 8,
+  mode: "direct" as "direct" | "batch",
+  batch: BATCH_DEFAULTS,
 } as const;
 
 /** Chat completions: the route every chat call is posted to. */
-const CHAT_ROUTE: PostRoute<ChatReply> = { target: (chat) => chat, body: (r) => requestBody(r as ChatRequest), parse: parseCompletion };
+const CHAT_ROUTE: PostRoute<ChatReply> = { target: (chat) => chat, body: (r) => requestBody(r as ChatRequest), parse: parseCompletion, batch: true };
 
 export class OpenAiProvider implements LlmProvider, RewardProvider {
   readonly identity: Readonly<Record<string, unknown>>;
@@ -64,10 +76,14 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private readonly secrets: string[];
   private readonly breaker: CircuitBreaker;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
+  private readonly samples: SampleSource;
+  private readonly batch?: BatchQueue;
+  readonly queuesCalls: boolean;
 
   constructor(
     config: Partial<OpenAiConfig> & { baseUrl: string },
     private readonly env: ProviderEnv,
+    clock: Clock = systemClock,
   ) {
     this.config = { ...OPENAI_DEFAULTS, ...stripUndefined(config), baseUrl: config.baseUrl };
     // Redacted too: a secret variable may sit in the URL's path (`https://host/${TOKEN}/v1`).
@@ -77,6 +93,24 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     if (this.config.tpm) this.tokenBudget = new TokenBucket(this.config.tpm);
     this.secrets = secretsOf(this.config);
     this.breaker = new CircuitBreaker(this.config.breakerThreshold);
+    this.samples = {
+      identity: this.identity,
+      maxN: this.config.maxN,
+      inFlight: this.inFlight,
+      sendChoices: (request, n, ctx) => this.send(request, ctx, choicesRoute(n)).then((r) => r.replies),
+      offlineMiss: (ctx, request) => this.offlineMiss(ctx, request),
+      count: (ctx, model, reply, sent) => this.count(ctx, model, reply, sent),
+    };
+    this.queuesCalls = this.config.mode === "batch";
+    if (this.queuesCalls) {
+      const batch = { ...BATCH_DEFAULTS, ...this.config.batch };
+      this.batch = new BatchQueue(() => this.connect(), batch, { name: env.name, identity: this.identity, redact: (t) => this.redact(t), located: (m, h) => this.located(m, h) }, clock);
+    }
+  }
+
+  /** Several samples of one request, up to `maxN` per request (chat-samples.ts). */
+  chatSamples(request: ChatRequest, options: SamplesOptions): Promise<ChatResult[]> {
+    return chatSamples(this.samples, request, options);
   }
 
   async chat(request: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
@@ -96,6 +130,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
 
   /** Closes the connection pool (idle keep-alive sockets). */
   async close(): Promise<void> {
+    this.batch?.close();
     const endpoint = await this.endpoint;
     this.endpoint = undefined;
     await endpoint?.dispatcher.close();
@@ -128,6 +163,8 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
    */
   private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
     this.breaker.throwIfOpen();
+    // Queued before any await, so a call joins its batch the moment it is made.
+    if (this.batch && route.batch) return this.batch.submit(forModel(route.body(request), this.config), route.parse, ctx);
     const endpoint = route.target(await this.connect());
     const body = JSON.stringify(forModel(route.body(request), this.config)); // once, however many attempts
     const estimate = estimateTokens(request);
@@ -141,7 +178,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
           return result.reply;
         }
         this.breaker.throwIfOpen(); // opened while this attempt was on the wire: no retry
-        if (!result.retryable || attempt >= this.config.maxRetries) throw this.giveUp(request, result, attempt + 1);
+        if (!result.retryable || attempt >= this.config.maxRetries) throw this.giveUp(request, result, attempt + 1, route.rejectedHint);
         const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
         ctx.stat("llm.retries", 1);
         ctx.log.debug(this.redact(`provider "${this.env.name}": ${result.reason} (model "${request.model}"); retry ${attempt + 1}/${this.config.maxRetries} in ${wait} ms`));
@@ -198,22 +235,24 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   }
 
   /** The error of a call that gives up; when this opens the breaker, the breaker's error, which every waiting call gets too. */
-  private giveUp(request: ChatRequest, result: Failure, attempts: number): unknown {
-    if (!this.breaker.gaveUp(result)) return this.failure(request, result, attempts);
+  private giveUp(request: ChatRequest, result: Failure, attempts: number, rejectedHint?: string): unknown {
+    if (!this.breaker.gaveUp(result)) return this.failure(request, result, attempts, rejectedHint);
     const error = this.stopped(request, result, attempts);
     this.breaker.open(error);
     return error;
   }
 
   /** The located error (at this provider's config entry) of one call that failed. */
-  private failure(request: ChatRequest, result: Failure, attempts: number): unknown {
+  private failure(request: ChatRequest, result: Failure, attempts: number, rejectedHint?: string): unknown {
     const hint = result.retryable
       ? "nothing was memoised for this call: the next build sends it again"
       : result.status === 401 || result.status === 403
         ? "check the provider's apiKey (and that the environment variable it names is set)"
         : result.status === 429
           ? "the endpoint said not to retry (a quota or billing limit): check the account, then build again"
-          : "the endpoint rejected the request; check the model name and parameters";
+          : rejectedHint && (result.status === 400 || result.status === 422)
+            ? rejectedHint
+            : "the endpoint rejected the request; check the model name and parameters";
     return this.located(`${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}`, hint);
   }
 

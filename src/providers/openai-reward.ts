@@ -51,6 +51,10 @@ export interface PostRoute<R> {
   target(chat: PostTarget): PostTarget;
   body(request: { model: string; messages: ChatMessage[] }): Record<string, unknown>;
   parse(text: string): R | undefined;
+  /** True for chat completions, which `mode: batch` sends through the Batch API. */
+  batch?: boolean;
+  /** Said when the endpoint rejects this route's request (HTTP 400 or 422). */
+  rejectedHint?: string;
 }
 
 /** `/v1/chat/completions` → `/pooling` (or `/classify`), keeping any query. */

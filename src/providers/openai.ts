@@ -5,6 +5,7 @@
  */
 import { defineProvider } from "../engine/provider.js";
 import { DEFAULT_REASONING_MODELS } from "./wire-params.js";
+import { BATCH_DEFAULTS } from "./openai-batch.js";
 import { OPENAI_DEFAULTS, OpenAiProvider, type OpenAiConfig } from "./openai-provider.js";
 import { shareLimits } from "./limits/share.js";
 
@@ -84,6 +85,35 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
         items: { type: "string", minLength: 1, description: "A model name; a trailing `*` matches a prefix." },
         default: [...DEFAULT_REASONING_MODELS],
         description: "Models treated as reasoning models: no `temperature` or `top_p` is sent (they reject them), and under `tokenParameter: auto` the limit goes as `max_completion_tokens`.",
+      },
+      maxN: tuning({
+        ...positiveInt(
+          "Most samples of one request asked for in one call with `n` (OpenAI, vLLM): generate/llm candidates that differ only in their sample index share the prompt's cost. " +
+            "Each choice is memoised as its own candidate, so changing this re-generates nothing. `1` sends no `n`, for servers without it.",
+          OPENAI_DEFAULTS.maxN,
+        ),
+        maximum: 128,
+      }),
+      mode: {
+        dpo: "tuning",
+        type: "string",
+        enum: ["direct", "batch"],
+        default: OPENAI_DEFAULTS.mode,
+        description:
+          "`direct` sends each chat call as its own request. `batch` sends the calls a build misses through the OpenAI Batch API " +
+          "(JSONL upload, poll, download; about half the price, results within 24 hours): for builds nobody waits for. " +
+          "The same calls are made either way, so switching re-generates nothing.",
+      },
+      batch: {
+        dpo: "tuning",
+        type: "object",
+        additionalProperties: false,
+        description: "How `mode: batch` collects and waits for batches.",
+        properties: {
+          idleMs: positiveInt("A batch is sent once no call has joined it for this many milliseconds.", BATCH_DEFAULTS.idleMs),
+          maxCalls: { ...positiveInt("A batch is sent as soon as it holds this many calls.", BATCH_DEFAULTS.maxCalls), maximum: 50_000 },
+          pollMs: positiveInt("Milliseconds between two polls of a pending batch.", BATCH_DEFAULTS.pollMs),
+        },
       },
       prices: {
         type: "object",

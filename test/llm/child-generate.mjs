@@ -12,7 +12,7 @@ const [baseUrl, memoDir, promptCount, n] = process.argv.slice(2);
 const store = await openMemo(memoDir);
 // Reports each memo entry once it is durable, so the test can check none is lost to SIGKILL.
 const memo = { ...store, put: async (key, value) => { await store.put(key, value); process.stdout.write(`stored ${key}\n`); } };
-const config = { baseUrl, apiKey: process.env.TEST_API_KEY, maxConcurrency: 4 };
+const config = { baseUrl, apiKey: process.env.TEST_API_KEY, maxConcurrency: 4, maxN: 1 }; // one request per call: the test counts calls
 validate(openai.schema, config);
 const provider = openai.create(config, { name: "local", log: console, redact: (s) => s, fail: nodeErrors(undefined, "providers", "local").fail });
 const withBlock = { models: [{ provider: "local", model: "m" }], n: Number(n) };

@@ -135,7 +135,7 @@ describe("generate/llm", () => {
     open.push(next);
     const run = await runPlugin(generate, { with: w, inputs, providers: { local: next }, memo });
     expect(run.records).toHaveLength(3);
-    expect(server.requestCount).toBe(2);
+    expect(server.requestCount).toBe(1); // its two samples, in one request with n = 2
     expect(server.requests.every((b) => b.messages[0].content === "bad")).toBe(true);
   });
 

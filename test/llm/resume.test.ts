@@ -37,7 +37,8 @@ describe("resume after an interrupted run", () => {
     const controller = new AbortController();
     let holding = true;
     const s = await server({ faults: () => (holding ? { type: "hold" } : undefined) });
-    const provider = makeProvider(s.baseUrl, { maxConcurrency: 4 });
+    // maxN 1: one request per call, so the rounds below count calls.
+    const provider = makeProvider(s.baseUrl, { maxConcurrency: 4, maxN: 1 });
     cleanup.push(() => provider.close());
     const memo = await memoIn(tempDir());
     const w = { models: [{ provider: "local", model: "m" }], n: 2, concurrency: 4 };
@@ -94,7 +95,7 @@ describe("resume after an interrupted run", () => {
     for (const key of durable) expect(memo.get(key as any)).toBeDefined();
     expect(kept).toBeGreaterThanOrEqual(durable.length);
     s.reset();
-    const provider = makeProvider(s.baseUrl, { maxConcurrency: 4 });
+    const provider = makeProvider(s.baseUrl, { maxConcurrency: 4, maxN: 1 });
     cleanup.push(() => provider.close());
     const run = await runPlugin(generate, {
       with: { models: [{ provider: "local", model: "m" }], n: 2 },
@@ -145,7 +146,7 @@ describe("the api key never reaches the memo", () => {
     const inputs = { prompts: promptsOf(3) };
     await runPlugin(generate, { with: w, inputs, providers: { local: a }, memo });
     const again = await runPlugin(generate, { with: w, inputs, providers: { local: b }, memo });
-    expect(s.requestCount).toBe(6);
+    expect(s.requestCount).toBe(3); // one request with n = 2 per prompt
     expect(again.trace.stats["llm.cached"]).toBe(6);
   });
 });

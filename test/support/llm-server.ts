@@ -57,6 +57,18 @@ export interface LlmServerOptions {
   keepRequests?: boolean;
   /** The reward `/pooling` and `/classify` give a request; default `defaultReward`. */
   reward?: (body: any) => number | undefined;
+  /**
+   * How `n` (choices per request) is treated: `supported` (default; usage for
+   * the whole request, the prompt counted once), `ignored` (one choice, as
+   * servers without `n` answer) or `rejected` (HTTP 400 when n > 1).
+   */
+  n?: "supported" | "ignored" | "rejected";
+  /**
+   * Further routes (llm-server-batch.ts): called first with every request;
+   * an answer ends it, undefined passes it on. `chat` answers a chat body as
+   * the chat route would.
+   */
+  routes?: (req: { method: string; path: string; raw: string }, chat: (body: any) => unknown) => { status: number; text: string; contentType?: string } | undefined;
 }
 
 export interface LlmServer {
@@ -91,10 +103,11 @@ export function countTokens(text: string): number {
   return words[0] === "" ? 0 : words.length;
 }
 
-/** The default reply: a few words derived from a hash of what decides the answer. */
-export function defaultReply(body: any): string {
+/** The default reply: a few words derived from a hash of what decides the answer (and the choice index, after the first). */
+export function defaultReply(body: any, choice = 0): string {
+  const decides = [body?.model, body?.messages, body?.temperature ?? null, body?.seed ?? null];
   const digest = createHash("sha256")
-    .update(JSON.stringify([body?.model, body?.messages, body?.temperature ?? null, body?.seed ?? null]))
+    .update(JSON.stringify(choice === 0 ? decides : [...decides, choice]))
     .digest("hex");
   const lastUser = [...(body?.messages ?? [])].reverse().find((m: any) => m?.role === "user");
   const topic = String(lastUser?.content ?? "").split(/\s+/).slice(0, 6).join(" ");
@@ -145,6 +158,8 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     }
 
     const path = req.url?.split("?")[0] ?? "";
+    const extra = opts.routes?.({ method: req.method ?? "", path, raw }, (b) => completion(b, opts.reply?.(b), index, opts.n));
+    if (extra) return send(res, extra.status, { "content-type": extra.contentType ?? "application/json" }, extra.text);
     const route = path.endsWith("/chat/completions") ? "chat" : path === "/pooling" || path === "/classify" ? path.slice(1) : undefined;
     if (req.method !== "POST" || !route) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
@@ -152,9 +167,12 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     if (typeof body !== "object" || body === null) {
       return sendJson(res, 400, { error: { message: "request body is not JSON" } });
     }
+    if (route === "chat" && opts.n === "rejected" && typeof body.n === "number" && body.n > 1) {
+      return sendJson(res, 400, { error: { message: "n > 1 is not supported", type: "invalid_request_error", param: "n" } });
+    }
     const fault = faultFor(index, body);
     const latency = opts.latencyMs ?? 0;
-    const answerBody = () => (route === "chat" ? completion(body, opts.reply?.(body), index) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
+    const answerBody = () => (route === "chat" ? completion(body, opts.reply?.(body), index, opts.n) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
     if (fault?.type === "reset") return later(latency, () => req.socket.destroy());
     if (fault?.type === "malformed") {
       return later(latency, () => send(res, 200, { "content-type": "application/json" }, '{"choices": [ oops'));
@@ -177,7 +195,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       for (const w of heldWaiters) w();
       return;
     }
-    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(completion(body, opts.reply?.(body), index)), fault.intervalMs, timers));
+    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(completion(body, opts.reply?.(body), index, opts.n)), fault.intervalMs, timers));
     const delay = fault?.type === "slow" ? fault.delayMs : latency;
     later(delay, () => sendJson(res, 200, answerBody()));
   };
@@ -285,9 +303,26 @@ function pooled(route: "pooling" | "classify", body: any, custom: number | undef
   return { id: `${route}-${index}`, object: "list", created: 1_700_000_000, model: body.model, data, usage };
 }
 
-/** A standard chat.completion object; honours `max_tokens` by truncating words. */
-function completion(body: any, custom: Reply | undefined, index: number) {
-  const reply = custom ?? defaultReply(body);
+/** A standard chat.completion object with `n` choices (one unless `n` is supported); the prompt is counted once. */
+function completion(body: any, custom: Reply | undefined, index: number, n: LlmServerOptions["n"] = "supported") {
+  const count = n === "supported" && Number.isInteger(body.n) && body.n > 1 ? (body.n as number) : 1;
+  const choices = Array.from({ length: count }, (_, i) => choice(body, custom, i));
+  const promptText = (body.messages ?? []).map((m: any) => String(m?.content ?? "")).join(" ");
+  const prompt_tokens = countTokens(promptText);
+  const completion_tokens = choices.reduce((sum, c) => sum + countTokens(c.message.content), 0);
+  return {
+    id: `chatcmpl-${index}`,
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model: body.model,
+    choices,
+    usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
+  };
+}
+
+/** One choice; honours `max_tokens` by truncating words. */
+function choice(body: any, custom: Reply | undefined, index: number) {
+  const reply = custom ?? defaultReply(body, index);
   let content = typeof reply === "string" ? reply : reply.content;
   let finish = typeof reply === "string" ? "stop" : (reply.finish_reason ?? "stop");
   const limit = body.max_tokens ?? body.max_completion_tokens;
@@ -295,17 +330,7 @@ function completion(body: any, custom: Reply | undefined, index: number) {
     content = content.trim().split(/\s+/).slice(0, limit).join(" ");
     finish = "length";
   }
-  const promptText = (body.messages ?? []).map((m: any) => String(m?.content ?? "")).join(" ");
-  const prompt_tokens = countTokens(promptText);
-  const completion_tokens = countTokens(content);
-  return {
-    id: `chatcmpl-${index}`,
-    object: "chat.completion",
-    created: 1_700_000_000,
-    model: body.model,
-    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: finish, logprobs: null }],
-    usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
-  };
+  return { index, message: { role: "assistant", content }, finish_reason: finish, logprobs: null };
 }
 
 /** Writes `text` one byte every `intervalMs`; stops when the client goes away. */

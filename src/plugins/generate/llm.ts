@@ -9,7 +9,8 @@ import { allSettledOrThrow } from "../../engine/async/settle-all.js";
 import { userError } from "../../engine/diagnostic.js";
 import { contentId, Encoded } from "../../engine/hash.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
-import type { ChatMessage, LlmProvider } from "../../providers/llm.js";
+import type { ChatMessage, ChatResult, LlmProvider } from "../../providers/llm.js";
+import { askGroup, groupSamples } from "./llm-batching.js";
 import { planCandidates, type CandidateSpec, type ModelRef, type Variant } from "./llm-plan.js";
 
 interface With {
@@ -34,7 +35,7 @@ const variantSchema = {
 
 export default definePlugin<With>({
   name: "generate/llm",
-  version: "2",
+  version: "3",
   description: "Generates n candidate responses per prompt with LLM providers, round robin over models first, then sampling variants.",
   inputs: { min: 1, max: 1, accepts: ["prompts"] },
   output: "candidates",
@@ -80,10 +81,15 @@ export default definePlugin<With>({
     const input = singleInput(ctx);
     const providers = resolveProviders(ctx);
     const plan = planCandidates(ctx.with.models, ctx.with.variants, ctx.with.n).map((spec) => prepare(spec, providers.get(spec.provider)!));
+    const groups = groupSamples(plan);
     ctx.progress.total(input.count);
-    return mapBounded(input.records(), ctx.with.concurrency, ctx.signal, async (rec) => {
+    // A provider that queues calls into batches gets every prompt's calls at once, or each batch would hold a few.
+    const width = [...providers.values()].some((p) => p.queuesCalls) ? Math.max(ctx.with.concurrency, input.count) : ctx.with.concurrency;
+    return mapBounded(input.records(), width, ctx.signal, async (rec) => {
       const conversation = promptMessages(rec, input.stage);
-      const candidates = await allSettledOrThrow(plan.map((spec) => generateCandidate(ctx, spec, rec.id, conversation)));
+      const candidates: Record<string, unknown>[] = new Array(plan.length);
+      const replies = await allSettledOrThrow(groups.map((group) => askGroup(ctx, group, conversation)));
+      groups.forEach((group, g) => group.members.forEach((m, i) => (candidates[m.position] = candidateOf(ctx, m.prepared, rec.id, replies[g]![i]!))));
       ctx.progress.tick(1);
       return { ...rec, candidates };
     });
@@ -91,7 +97,7 @@ export default definePlugin<With>({
 });
 
 /** A candidate spec with what every one of its calls shares worked out once per run, not once per call. */
-interface PreparedSpec {
+export interface PreparedSpec {
   spec: CandidateSpec;
   provider: LlmProvider;
   system?: ChatMessage;
@@ -111,14 +117,8 @@ function prepare(spec: CandidateSpec, provider: LlmProvider): PreparedSpec {
   };
 }
 
-async function generateCandidate(
-  ctx: PluginContext<With>,
-  { spec, provider, system, sampling, idPart }: PreparedSpec,
-  promptId: string,
-  conversation: ChatMessage[],
-): Promise<Record<string, unknown>> {
-  const messages = system === undefined ? conversation : [system, ...conversation];
-  const reply = await provider.chat({ model: spec.model, messages, ...sampling }, { ctx, sample: spec.sample });
+/** The candidate record of one reply; its id does not depend on how the reply was asked for. */
+function candidateOf(ctx: PluginContext<With>, { spec, idPart }: PreparedSpec, promptId: string, reply: ChatResult): Record<string, unknown> {
   const flags: string[] = [];
   if (reply.text.trim() === "") flags.push("empty");
   if (reply.finishReason === "length") flags.push("truncated");

@@ -7,7 +7,7 @@
  */
 import { failFastLimit, type Limit } from "../../engine/async/fail-fast-limit.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
-import type { LlmProvider } from "../../providers/llm.js";
+import { callLimit, type LlmProvider } from "../../providers/llm.js";
 import { loadRubric } from "../rubric/load.js";
 import type { Rubric } from "../rubric/model.js";
 import { isEnabled } from "./config.js";
@@ -54,7 +54,7 @@ export default definePlugin<With>({
     const judges = activeJudges(ctx);
     const pairs = await pairRecords(ctx);
     ctx.progress.total(pairs.length);
-    const limit = failFastLimit(ctx.with.concurrency, ctx.signal);
+    const limit = failFastLimit(callLimit(ctx.with.concurrency, judges.map((j) => j.provider)), ctx.signal);
     const tallies = new Map(judges.map((j) => [j.id, { consistent: 0, asked: 0 }]));
     const judged = await Promise.all(
       pairs.map(async (pair) => {

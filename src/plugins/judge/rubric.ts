@@ -8,7 +8,7 @@
 import { assertNever } from "../../engine/assert-never.js";
 import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
-import type { LlmProvider } from "../../providers/llm.js";
+import { callLimit, type LlmProvider } from "../../providers/llm.js";
 import type { RewardProvider } from "../../providers/openai-reward.js";
 import { loadRubric } from "../rubric/load.js";
 import { rubricSummary, type Rubric } from "../rubric/model.js";
@@ -101,7 +101,8 @@ async function prepareJudges(
   records: CandidatesRecord[],
   comparisons: Map<string, Comparison[]>,
 ): Promise<JudgeRunner[]> {
-  const limit = failFastLimit(ctx.with.concurrency, ctx.signal);
+  const llmProviders = judges.flatMap((j) => (j.type === "llm" ? [ctx.provider(j.provider)] : []));
+  const limit = failFastLimit(callLimit(ctx.with.concurrency, llmProviders), ctx.signal);
   const runners: JudgeRunner[] = [];
   for (const j of judges) {
     switch (j.type) {
