@@ -19,6 +19,7 @@ import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js
 import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
+import { DEFAULT_STRUCTURED_OUTPUT, StructuredOutputs, type StructuredOutput } from "./structured-output.js";
 import { DEFAULT_REASONING_MODELS, forModel, type TokenParameter } from "./wire-params.js";
 
 export interface OpenAiConfig {
@@ -36,6 +37,8 @@ export interface OpenAiConfig {
   prices?: Record<string, { input: number; output: number }>;
   tokenParameter: TokenParameter;
   reasoningModels: string[];
+  /** How JSON replies are asked for (structured-output.ts). */
+  structuredOutput: StructuredOutput;
 }
 
 export const OPENAI_DEFAULTS = {
@@ -47,6 +50,7 @@ export const OPENAI_DEFAULTS = {
   breakerThreshold: 2,
   tokenParameter: "auto" as TokenParameter,
   reasoningModels: [...DEFAULT_REASONING_MODELS] as string[],
+  structuredOutput: DEFAULT_STRUCTURED_OUTPUT,
 } as const;
 
 /** Chat completions: the route every chat call is posted to. */
@@ -54,6 +58,7 @@ const CHAT_ROUTE: PostRoute<ChatReply> = { target: (chat) => chat, body: (r) => 
 
 export class OpenAiProvider implements LlmProvider, RewardProvider {
   readonly identity: Readonly<Record<string, unknown>>;
+  readonly structuredOutput: StructuredOutput;
   private readonly config: OpenAiConfig;
   private readonly slots: Semaphore;
   private readonly requestBudget?: TokenBucket;
@@ -63,6 +68,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private readonly rewardsInFlight = new InFlight<string, RewardReply>();
   private readonly secrets: string[];
   private readonly breaker: CircuitBreaker;
+  private readonly structured: StructuredOutputs;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
 
   constructor(
@@ -77,9 +83,12 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     if (this.config.tpm) this.tokenBudget = new TokenBucket(this.config.tpm);
     this.secrets = secretsOf(this.config);
     this.breaker = new CircuitBreaker(this.config.breakerThreshold);
+    this.structuredOutput = this.config.structuredOutput;
+    this.structured = new StructuredOutputs(this.structuredOutput, env.name);
   }
 
-  async chat(request: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
+  async chat(asked: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
+    const request = this.structured.asked(asked);
     const key = chatKey(this.identity, request, sample);
     let sent = false;
     const reply = await ctx.memo<ChatReply>(key, async () => {
@@ -129,10 +138,12 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
     this.breaker.throwIfOpen();
     const endpoint = route.target(await this.connect());
-    const body = JSON.stringify(forModel(route.body(request), this.config)); // once, however many attempts
     const estimate = estimateTokens(request);
     const release = await this.slots.acquire(ctx.signal);
     try {
+      // Once a slot is free (so a call queued behind a refused json_schema one is spelled json_object), once however many attempts.
+      let wire = this.structured.onWire(request);
+      let body = JSON.stringify(forModel(route.body(wire), this.config));
       for (let attempt = 0; ; attempt++) {
         this.breaker.throwIfOpen(); // opened while this call waited for its slot or its retry
         const result = await this.attempt(endpoint, body, estimate, ctx.signal, route.parse);
@@ -141,6 +152,13 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
           return result.reply;
         }
         this.breaker.throwIfOpen(); // opened while this attempt was on the wire: no retry
+        if (this.structured.refused(wire, result, ctx.log, (s) => this.redact(s))) {
+          // Sent again at once as json_object: a fallback, not a retry.
+          wire = this.structured.onWire(request);
+          body = JSON.stringify(forModel(route.body(wire), this.config));
+          attempt--;
+          continue;
+        }
         if (!result.retryable || attempt >= this.config.maxRetries) throw this.giveUp(request, result, attempt + 1);
         const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
         ctx.stat("llm.retries", 1);
@@ -213,7 +231,9 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
         ? "check the provider's apiKey (and that the environment variable it names is set)"
         : result.status === 429
           ? "the endpoint said not to retry (a quota or billing limit): check the account, then build again"
-          : "the endpoint rejected the request; check the model name and parameters";
+          : request.json
+            ? "the endpoint rejected the request; check the model name and parameters (a server that rejects response_format needs structuredOutput: none)"
+            : "the endpoint rejected the request; check the model name and parameters";
     return this.located(`${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}`, hint);
   }
 
