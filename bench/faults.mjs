@@ -270,10 +270,8 @@ function spawnBuild(dir) {
 const build = (dir) => spawnBuild(dir).done;
 
 async function startServer() {
-  const { default: ts } = await import("typescript");
-  const src = readFileSync(join(root, "test", "support", "llm-server.ts"), "utf8");
-  const file = join(work, "llm-server.mjs");
-  writeFileSync(file, ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+  const { transpileTestServer } = await import("./transpile-server.mjs");
+  const file = transpileTestServer(root, work);
   const child = fork(fileURLToPath(import.meta.url), ["--server", file], { stdio: "inherit" });
   const ask = (msg) =>
     new Promise((resolve) => {

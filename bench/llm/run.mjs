@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
-import ts from "typescript";
+import { transpileTestServer } from "../transpile-server.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
@@ -27,11 +27,7 @@ mkdirSync(work, { recursive: true });
 
 /** The test server is TypeScript with node: imports only: strip the types and run it in its own process. */
 function transpiledServer() {
-  const src = readFileSync(join(root, "test", "support", "llm-server.ts"), "utf8");
-  const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  const file = join(work, "llm-server.mjs");
-  writeFileSync(file, out.outputText);
-  return file;
+  return transpileTestServer(root, work);
 }
 
 function startServer() {

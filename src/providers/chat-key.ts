@@ -1,11 +1,13 @@
 /**
  * What identifies a chat call, for the memo: the endpoint identity, the model,
- * the messages, the sampling parameters, the JSON flag and the sample index.
+ * the messages, the sampling parameters, the JSON flag (or the reply schema's
+ * digest) and the sample index.
  * Never credentials or header values. Absent parameters are left out, so
  * `{temperature: undefined}` and `{}` are the same call.
  */
 import { canonicalJson } from "../engine/hash.js";
 import type { ChatRequest } from "./llm.js";
+import { formatKey, responseFormat } from "./structured-output.js";
 
 export const CHAT_KEY_VERSION = "chat@1";
 
@@ -37,7 +39,7 @@ export function chatKey(identity: Readonly<Record<string, unknown>>, request: Ch
     request.model,
     request.messages.map((m) => ({ content: m.content, role: m.role })),
     samplingParams(request),
-    request.json === true,
+    formatKey(request),
     sample,
   ]);
 }
@@ -52,7 +54,8 @@ function sortedCopy(identity: Readonly<Record<string, unknown>>): unknown {
 /** The OpenAI request body for a chat request. */
 export function requestBody(request: ChatRequest): Record<string, unknown> {
   const body = withSampling({ model: request.model, messages: request.messages.map((m) => ({ role: m.role, content: m.content })) }, request);
-  if (request.json) body.response_format = { type: "json_object" };
+  const format = responseFormat(request);
+  if (format) body.response_format = format;
   return body;
 }
 

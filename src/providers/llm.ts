@@ -4,7 +4,7 @@
  * send when `ctx.offline`, counts tokens and cost with `ctx.tally`, and never
  * lets its API key reach a key, a record, a log line or an error message.
  */
-import type { PluginContext } from "../engine/plugin.js";
+import type { JsonSchema, PluginContext } from "../engine/plugin.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -21,6 +21,18 @@ export interface ChatRequest {
   stop?: string[];
   /** Ask for a JSON object reply (OpenAI `response_format: {type: "json_object"}`). */
   json?: boolean;
+  /**
+   * The JSON Schema the reply must match: the provider sends it as
+   * `response_format: {type: "json_schema", …}` when its `structuredOutput`
+   * setting says so (structured-output.ts), else falls back to `json`.
+   */
+  schema?: ReplySchema;
+}
+
+/** A reply schema with the name OpenAI's `json_schema.name` wants (`[a-zA-Z0-9_-]{1,64}`). */
+export interface ReplySchema {
+  name: string;
+  schema: JsonSchema;
 }
 
 export interface ChatUsage {
@@ -58,6 +70,8 @@ export interface SamplesOptions {
 export interface LlmProvider {
   /** The endpoint identity without credentials (base URL, type): part of memo keys. */
   readonly identity: Readonly<Record<string, unknown>>;
+  /** How the provider asks for JSON replies (`json_schema`, `json_object`, `none`); judges key their verdicts by it. */
+  readonly structuredOutput?: string;
   chat(request: ChatRequest, options: ChatOptions): Promise<ChatResult>;
   /**
    * Several samples of one request, in `samples` order, each memoised under

@@ -23,6 +23,7 @@ import { BatchQueue, BATCH_DEFAULTS, type BatchSettings } from "./openai-batch.j
 import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
+import { DEFAULT_STRUCTURED_OUTPUT, StructuredOutputs, type StructuredOutput } from "./structured-output.js";
 import { DEFAULT_REASONING_MODELS, forModel, type TokenParameter } from "./wire-params.js";
 
 export interface OpenAiConfig {
@@ -45,6 +46,8 @@ export interface OpenAiConfig {
   /** `batch`: chat calls go through the OpenAI Batch API (openai-batch.ts). */
   mode: "direct" | "batch";
   batch: BatchSettings;
+  /** How JSON replies are asked for (structured-output.ts). */
+  structuredOutput: StructuredOutput;
 }
 
 export const OPENAI_DEFAULTS = {
@@ -59,6 +62,7 @@ export const OPENAI_DEFAULTS = {
   maxN: 8,
   mode: "direct" as "direct" | "batch",
   batch: BATCH_DEFAULTS,
+  structuredOutput: DEFAULT_STRUCTURED_OUTPUT,
 } as const;
 
 /** Chat completions: the route every chat call is posted to. */
@@ -66,6 +70,7 @@ const CHAT_ROUTE: PostRoute<ChatReply> = { target: (chat) => chat, body: (r) => 
 
 export class OpenAiProvider implements LlmProvider, RewardProvider {
   readonly identity: Readonly<Record<string, unknown>>;
+  readonly structuredOutput: StructuredOutput;
   private readonly config: OpenAiConfig;
   private readonly slots: Semaphore;
   private readonly requestBudget?: TokenBucket;
@@ -75,6 +80,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private readonly rewardsInFlight = new InFlight<string, RewardReply>();
   private readonly secrets: string[];
   private readonly breaker: CircuitBreaker;
+  private readonly structured: StructuredOutputs;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
   private readonly samples: SampleSource;
   private readonly batch?: BatchQueue;
@@ -93,6 +99,8 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     if (this.config.tpm) this.tokenBudget = new TokenBucket(this.config.tpm);
     this.secrets = secretsOf(this.config);
     this.breaker = new CircuitBreaker(this.config.breakerThreshold);
+    this.structuredOutput = this.config.structuredOutput;
+    this.structured = new StructuredOutputs(this.structuredOutput, env.name);
     this.samples = {
       identity: this.identity,
       maxN: this.config.maxN,
@@ -110,10 +118,11 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
 
   /** Several samples of one request, up to `maxN` per request (chat-samples.ts). */
   chatSamples(request: ChatRequest, options: SamplesOptions): Promise<ChatResult[]> {
-    return chatSamples(this.samples, request, options);
+    return chatSamples(this.samples, this.structured.asked(request), options);
   }
 
-  async chat(request: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
+  async chat(asked: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
+    const request = this.structured.asked(asked);
     const key = chatKey(this.identity, request, sample);
     let sent = false;
     const reply = await ctx.memo<ChatReply>(key, async () => {
@@ -164,12 +173,14 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
     this.breaker.throwIfOpen();
     // Queued before any await, so a call joins its batch the moment it is made.
-    if (this.batch && route.batch) return this.batch.submit(forModel(route.body(request), this.config), route.parse, ctx);
+    if (this.batch && route.batch) return this.batch.submit(forModel(route.body(this.structured.onWire(request)), this.config), route.parse, ctx);
     const endpoint = route.target(await this.connect());
-    const body = JSON.stringify(forModel(route.body(request), this.config)); // once, however many attempts
     const estimate = estimateTokens(request);
     const release = await this.slots.acquire(ctx.signal);
     try {
+      // Once a slot is free (so a call queued behind a refused json_schema one is spelled json_object), once however many attempts.
+      let wire = this.structured.onWire(request);
+      let body = JSON.stringify(forModel(route.body(wire), this.config));
       for (let attempt = 0; ; attempt++) {
         this.breaker.throwIfOpen(); // opened while this call waited for its slot or its retry
         const result = await this.attempt(endpoint, body, estimate, ctx.signal, route.parse);
@@ -178,6 +189,13 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
           return result.reply;
         }
         this.breaker.throwIfOpen(); // opened while this attempt was on the wire: no retry
+        if (this.structured.refused(wire, result, ctx.log, (s) => this.redact(s))) {
+          // Sent again at once as json_object: a fallback, not a retry.
+          wire = this.structured.onWire(request);
+          body = JSON.stringify(forModel(route.body(wire), this.config));
+          attempt--;
+          continue;
+        }
         if (!result.retryable || attempt >= this.config.maxRetries) throw this.giveUp(request, result, attempt + 1, route.rejectedHint);
         const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
         ctx.stat("llm.retries", 1);
@@ -252,6 +270,8 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
           ? "the endpoint said not to retry (a quota or billing limit): check the account, then build again"
           : rejectedHint && (result.status === 400 || result.status === 422)
             ? rejectedHint
+          : request.json
+            ? "the endpoint rejected the request; check the model name and parameters (a server that rejects response_format needs structuredOutput: none)"
             : "the endpoint rejected the request; check the model name and parameters";
     return this.located(`${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}`, hint);
   }

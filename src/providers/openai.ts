@@ -4,6 +4,7 @@
  * LlmProvider; see openai-provider.ts for how calls are made.
  */
 import { defineProvider } from "../engine/provider.js";
+import { STRUCTURED_OUTPUTS } from "./structured-output.js";
 import { DEFAULT_REASONING_MODELS } from "./wire-params.js";
 import { BATCH_DEFAULTS } from "./openai-batch.js";
 import { OPENAI_DEFAULTS, OpenAiProvider, type OpenAiConfig } from "./openai-provider.js";
@@ -114,6 +115,16 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
           maxCalls: { ...positiveInt("A batch is sent as soon as it holds this many calls.", BATCH_DEFAULTS.maxCalls), maximum: 50_000 },
           pollMs: positiveInt("Milliseconds between two polls of a pending batch.", BATCH_DEFAULTS.pollMs),
         },
+      },
+      // Not tuning: it changes the replies. No `default` keyword, so a config that leaves it out keeps its stage keys.
+      structuredOutput: {
+        type: "string",
+        enum: [...STRUCTURED_OUTPUTS],
+        description:
+          "How an LLM judge asks for its JSON reply. `json_schema` (the default) sends the reply's JSON Schema, strict " +
+          "(`response_format: {type: \"json_schema\", …}`), which vLLM, llama.cpp, Ollama and OpenAI enforce, so the reply cannot be malformed; " +
+          "a server that answers it with HTTP 400 is asked with `json_object` instead for the rest of the build, with one warning. " +
+          "`json_object` asks for any JSON object; `none` sends no `response_format` (for servers that reject it).",
       },
       prices: {
         type: "object",

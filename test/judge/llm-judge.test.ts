@@ -33,12 +33,15 @@ const goodJudge = (body: any): string =>
 let reply: (body: any) => Reply | undefined = goodJudge;
 let server: LlmServer;
 let provider: ReturnType<typeof openai.create>;
+/** Asks without `response_format`, so the server's malformed replies reach the judge (repair and unscored paths). */
+let plain: ReturnType<typeof openai.create>;
 
 beforeAll(async () => {
   server = await startLlmServer({ reply: (body) => reply(body) });
   const config = { type: "openai", baseUrl: server.baseUrl, maxRetries: 0 };
   expect(validate(openai.schema, config).valid).toBe(true);
   provider = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s, fail: nodeErrors(undefined, "providers", "local").fail });
+  plain = openai.create({ ...config, structuredOutput: "none" } as any, { name: "plain", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s, fail: nodeErrors(undefined, "providers", "plain").fail });
 });
 afterEach(() => {
   reply = goodJudge;
@@ -46,6 +49,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await provider.close();
+  await plain.close();
   await server.close();
 });
 
@@ -56,7 +60,7 @@ function judge(opts: { rubric?: string; judge?: Record<string, unknown>; memo?: 
     root,
     memo: opts.memo ?? memoryMemo(),
     offline: opts.offline ?? false,
-    providers: { local: provider },
+    providers: { local: provider, plain },
     with: { rubric: opts.rubric ?? "rubric.yaml", judges: [llmJudge(opts.judge)] },
     inputs: { generate: [record] },
   });
@@ -74,14 +78,14 @@ describe("LLM judge against a local server", () => {
     expect(helpful![0]).toMatchObject({ judge: "gpt", kind: "llm", criterion: "correctness", rationale: "correctness looks fine" });
     expect(run.trace.tallies["judge.scored"]).toBe(10);
     const body = server.requests[0];
-    expect(body).toMatchObject({ model: "judge-model", temperature: 0, response_format: { type: "json_object" } });
+    expect(body).toMatchObject({ model: "judge-model", temperature: 0, response_format: { type: "json_schema", json_schema: { name: "judge_scores", strict: true } } });
     expect(askedCriteria(body)).toHaveLength(1);
     expect(body.messages[0].content).toContain("Length is not quality"); // the rubric's instructions
   });
 
   test("a malformed reply is repaired: the bad reply and the error go back, and the repaired reply is used", async () => {
     reply = (body) => (body.messages.length === 2 ? "Sure! The response is great, I'd give it a 4." : goodJudge(body));
-    const run = await judge();
+    const run = await judge({ judge: { provider: "plain" } });
     expect(server.requestCount).toBe(2 * 5 * 2);
     expect(judgementsOf(run).flat().every((j) => j.score !== null)).toBe(true);
     const repair = server.requests.find((b) => b.messages.length === 4);
@@ -91,7 +95,7 @@ describe("LLM judge against a local server", () => {
 
   test("a reply that stays invalid after the repair is unscored with the reason, never defaulted", async () => {
     reply = (body) => JSON.stringify(Object.fromEntries(askedCriteria(body).map((id) => [id, { rationale: "ok", score: 9 }])));
-    const run = await judge({ judge: { maxUnscored: 1 } });
+    const run = await judge({ judge: { maxUnscored: 1, provider: "plain" } });
     expect(server.requestCount).toBe(2 * 5 * 2);
     const all = judgementsOf(run).flat();
     expect(all.every((j) => j.score === null)).toBe(true);
@@ -99,13 +103,13 @@ describe("LLM judge against a local server", () => {
     expect(run.trace.tallies).toMatchObject({ "judge.scored": 0, "judge.unscored": 10 });
 
     server.reset();
-    await judge({ judge: { maxRepairs: 0, maxUnscored: 1 } });
+    await judge({ judge: { maxRepairs: 0, maxUnscored: 1, provider: "plain" } });
     expect(server.requestCount).toBe(2 * 5);
   });
 
   test("a judge whose replies never validate fails the stage, naming it, the share and the reasons", async () => {
     reply = () => "I think this answer is quite good.";
-    const err = await judge().catch((e: unknown) => e);
+    const err = await judge({ judge: { provider: "plain" } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DpoError);
     const message = (err as DpoError).diagnostics[0]!.message;
     expect(message).toMatch(/^judge "gpt": 0 scored, 10 unscored \(100\.0%\), above maxUnscored 0\.05; commonest: 10× invalid judge reply after 1 repair: .*last reply: "I think this answer is quite good\."/);
@@ -114,29 +118,29 @@ describe("LLM judge against a local server", () => {
   test("unscored verdicts are not memoised: once the endpoint is fixed, the next build asks again and scores", async () => {
     const memo = memoryMemo();
     reply = () => "plain text, no JSON";
-    await judge({ memo, judge: { maxUnscored: 1 } });
+    await judge({ memo, judge: { maxUnscored: 1, provider: "plain" } });
     expect(server.requestCount).toBe(2 * 5 * 2);
     // Still broken: the memoised bad replies fail again, so the build asks afresh once (not from the memo).
     server.reset();
-    await judge({ memo, judge: { maxUnscored: 1 } });
+    await judge({ memo, judge: { maxUnscored: 1, provider: "plain" } });
     expect(server.requestCount).toBe(2 * 5 * 2);
     // Fixed: asked again, scored, and from then on served from the memo.
     reply = goodJudge;
     server.reset();
-    const fixed = await judge({ memo });
+    const fixed = await judge({ memo, judge: { provider: "plain" } });
     expect(server.requestCount).toBe(2 * 5);
     expect(judgementsOf(fixed).flat().every((j) => typeof j.score === "number")).toBe(true);
     server.reset();
-    await judge({ memo });
+    await judge({ memo, judge: { provider: "plain" } });
     expect(server.requestCount).toBe(0);
   });
 
   test("offline, a failed verdict is read from the memoised replies as it is, and nothing is sent", async () => {
     const memo = memoryMemo();
     reply = () => "plain text, no JSON";
-    await judge({ memo, judge: { maxUnscored: 1 } });
+    await judge({ memo, judge: { maxUnscored: 1, provider: "plain" } });
     server.reset();
-    const offline = await judge({ memo, offline: true, judge: { maxUnscored: 1 } });
+    const offline = await judge({ memo, offline: true, judge: { maxUnscored: 1, provider: "plain" } });
     expect(server.requestCount).toBe(0);
     expect(judgementsOf(offline).flat().every((j) => j.score === null)).toBe(true);
   });
@@ -198,7 +202,8 @@ describe("LLM judge against a local server", () => {
 describe("LLM judge failures", () => {
   test("an endpoint that fails stops the stage without sending the queued calls", async () => {
     const failing = await startLlmServer({ faults: () => ({ type: "status", status: 400 }) });
-    const config = { type: "openai", baseUrl: failing.baseUrl, maxRetries: 0 };
+    // json_object: a json_schema call would be sent again as json_object after its 400 (structured-output.test.ts).
+    const config = { type: "openai", baseUrl: failing.baseUrl, maxRetries: 0, structuredOutput: "json_object" };
     validate(openai.schema, config);
     const p = openai.create(config as any, { name: "local", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s, fail: nodeErrors(undefined, "providers", "local").fail });
     try {

@@ -42,6 +42,8 @@ const firstShownJudge = (body: any) => answer(body, "A");
 let reply: (body: any) => Reply | undefined = fairJudge;
 let server: LlmServer;
 let provider: ReturnType<typeof openai.create>;
+/** Asks without `response_format`, so malformed replies reach the judge. */
+let plain: ReturnType<typeof openai.create>;
 
 beforeAll(async () => {
   server = await startLlmServer({ reply: (body) => reply(body) });
@@ -51,6 +53,12 @@ beforeAll(async () => {
     redact: (s) => s,
     fail: nodeErrors(undefined, "providers", "local").fail,
   });
+  plain = openai.create({ type: "openai", baseUrl: server.baseUrl, maxRetries: 0, structuredOutput: "none" } as any, {
+    name: "plain",
+    log: { info() {}, warn() {}, debug() {} },
+    redact: (s) => s,
+    fail: nodeErrors(undefined, "providers", "plain").fail,
+  });
 });
 afterEach(() => {
   reply = fairJudge;
@@ -58,16 +66,17 @@ afterEach(() => {
 });
 afterAll(async () => {
   await provider.close();
+  await plain.close();
   await server.close();
 });
 
-function judge(opts: { mode?: string; memo?: MemoStore; offline?: boolean; id?: string } = {}) {
+function judge(opts: { mode?: string; memo?: MemoStore; offline?: boolean; id?: string; provider?: string } = {}) {
   return runPlugin(plugin, {
     root,
     memo: opts.memo ?? memoryMemo(),
     offline: opts.offline ?? false,
-    providers: { local: provider },
-    with: { rubric: "rubric.yaml", judges: [{ id: opts.id ?? "pairwise-llm", provider: "local", model: "m", mode: opts.mode ?? "per-criterion" }] },
+    providers: { local: provider, plain },
+    with: { rubric: "rubric.yaml", judges: [{ id: opts.id ?? "pairwise-llm", provider: opts.provider ?? "local", model: "m", mode: opts.mode ?? "per-criterion" }] },
     inputs: { pairs },
   });
 }
@@ -83,7 +92,7 @@ describe("judge/pairwise", () => {
       expect(seen.filter((s) => s.a === c)).toHaveLength(CRITERIA); // chosen shown first
       expect(seen.filter((s) => s.b === c)).toHaveLength(CRITERIA); // chosen shown second
     }
-    expect(server.requests[0]).toMatchObject({ model: "m", temperature: 0, response_format: { type: "json_object" } });
+    expect(server.requests[0]).toMatchObject({ model: "m", temperature: 0, response_format: { type: "json_schema", json_schema: { name: "pairwise_verdict", strict: true } } });
     for (const pair of run.records) {
       const e = entryOf(pair);
       expect(e).toMatchObject({ kind: "pairwise", mode: "per-criterion", prefers: "chosen", consistent: true });
@@ -158,7 +167,7 @@ describe("judge/pairwise", () => {
 
   test("a malformed reply is repaired; never answered, the judge casts no vote", async () => {
     reply = () => "not json";
-    const run = await judge({ mode: "overall" });
+    const run = await judge({ mode: "overall", provider: "plain" });
     expect(server.requestCount).toBe(pairs.length * 2 * 2); // one repair each
     expect(run.records.every((p) => entryOf(p) === undefined)).toBe(true);
     expect(run.trace.tallies["pairwise.noVote"]).toBe(pairs.length);

@@ -4,13 +4,17 @@
  * request, so a test can predict them; latency and faults (rate limits, 5xx,
  * slow replies, replies dripped a byte at a time, malformed bodies, connection
  * resets, replies held until the test releases them) are injected on demand.
+ * `response_format` is treated as vLLM treats it (a `json_schema` reply always
+ * conforms; llm-server-formats.ts), or rejected with 400 where a test says so.
  * It counts every request, including failed ones, and the peak number of
- * requests in flight at once. It imports only node: modules so a benchmark can
- * transpile it and run it in its own process.
+ * requests in flight at once. It imports only node: modules (and its
+ * llm-server-*.ts helpers) so a benchmark can transpile it
+ * (bench/transpile-server.mjs) and run it in its own process.
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { formatRejection, shapedContent, type ResponseFormatSupport } from "./llm-server-formats.js";
 
 /** One injected failure for one request. */
 export type Fault =
@@ -55,6 +59,12 @@ export interface LlmServerOptions {
    * own garbage collection pause every request in flight.
    */
   keepRequests?: boolean;
+  /**
+   * Which `response_format` types the server enforces (as vLLM does: a
+   * `json_schema` reply always conforms, whatever `reply` says) and which it
+   * answers with HTTP 400 (llm-server-formats.ts). Default: both enforced.
+   */
+  responseFormats?: ResponseFormatSupport;
   /** The reward `/pooling` and `/classify` give a request; default `defaultReward`. */
   reward?: (body: any) => number | undefined;
   /**
@@ -170,8 +180,10 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     if (route === "chat" && opts.n === "rejected" && typeof body.n === "number" && body.n > 1) {
       return sendJson(res, 400, { error: { message: "n > 1 is not supported", type: "invalid_request_error", param: "n" } });
     }
-    const fault = faultFor(index, body);
     const latency = opts.latencyMs ?? 0;
+    const rejected = route === "chat" ? formatRejection(body, opts.responseFormats) : undefined;
+    if (rejected) return later(latency, () => sendJson(res, 400, { error: { message: rejected, type: "BadRequestError", code: 400 } }));
+    const fault = faultFor(index, body);
     const answerBody = () => (route === "chat" ? completion(body, opts.reply?.(body), index, opts.n) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
     if (fault?.type === "reset") return later(latency, () => req.socket.destroy());
     if (fault?.type === "malformed") {
@@ -323,7 +335,7 @@ function completion(body: any, custom: Reply | undefined, index: number, n: LlmS
 /** One choice; honours `max_tokens` by truncating words. */
 function choice(body: any, custom: Reply | undefined, index: number) {
   const reply = custom ?? defaultReply(body, index);
-  let content = typeof reply === "string" ? reply : reply.content;
+  let content = shapedContent(body, typeof reply === "string" ? reply : reply.content);
   let finish = typeof reply === "string" ? "stop" : (reply.finish_reason ?? "stop");
   const limit = body.max_tokens ?? body.max_completion_tokens;
   if (typeof limit === "number" && countTokens(content) > limit) {

@@ -2,11 +2,11 @@
  * One JSON question to an LLM judge, with repairs: the reply is checked, and a
  * malformed one is sent back with the validation error up to `maxRepairs`
  * times. Shared by the rubric judge and the pairwise judge, so both ask for
- * structured output the same way (`json: true`, temperature and token limit
+ * structured output the same way (`json: true` and the reply schema, temperature and token limit
  * from the judge's settings) and every call goes through the provider's memo.
  */
 import type { PluginContext } from "../../engine/plugin.js";
-import type { ChatMessage, ChatRequest, LlmProvider } from "../../providers/llm.js";
+import type { ChatMessage, ChatRequest, LlmProvider, ReplySchema } from "../../providers/llm.js";
 
 export interface AskSettings {
   model: string;
@@ -19,6 +19,8 @@ export interface JsonQuestion<T> {
   provider: LlmProvider;
   settings: AskSettings;
   messages: ChatMessage[];
+  /** The reply's JSON Schema, sent to the server when the provider asks with `json_schema`. */
+  schema: ReplySchema;
   parse: (text: string) => { ok: true; value: T } | { ok: false; error: string };
   /** The message sent after a malformed reply. */
   repair: (error: string) => ChatMessage;
@@ -35,7 +37,7 @@ export async function askJson<T>(ctx: PluginContext<any>, q: JsonQuestion<T>): P
   let last = "";
   let fresh = false;
   for (let attempt = 0; attempt <= q.settings.maxRepairs; attempt++) {
-    const reply = await q.provider.chat(chatRequest(q.settings, messages), { ctx, sample: q.sample ?? 0 });
+    const reply = await q.provider.chat(chatRequest(q.settings, messages, q.schema), { ctx, sample: q.sample ?? 0 });
     fresh ||= !reply.cached;
     const parsed = q.parse(reply.text);
     if (parsed.ok) return parsed;
@@ -47,8 +49,8 @@ export async function askJson<T>(ctx: PluginContext<any>, q: JsonQuestion<T>): P
   return { ok: false, reason: `invalid judge reply after ${repairs} repair${repairs === 1 ? "" : "s"}: ${error}`, reply: last, fresh };
 }
 
-function chatRequest(s: AskSettings, messages: ChatMessage[]): ChatRequest {
-  const r: ChatRequest = { model: s.model, messages, temperature: s.temperature, json: true };
+function chatRequest(s: AskSettings, messages: ChatMessage[], schema: ReplySchema): ChatRequest {
+  const r: ChatRequest = { model: s.model, messages, temperature: s.temperature, json: true, schema };
   if (s.maxTokens !== undefined) r.max_tokens = s.maxTokens;
   return r;
 }

@@ -19,7 +19,7 @@ import type { LlmJudgeSettings } from "./config.js";
 import { scored, unscored, type Candidate, type Judgement, type PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
 import { judgeMessages, PROMPT_VERSION, repairMessage } from "./llm-prompt.js";
-import { parseReply } from "./llm-reply.js";
+import { parseReply, replySchema } from "./llm-reply.js";
 
 type Verdict = { score: number; rationale: string } | { unscored: string; rationale: string };
 
@@ -73,6 +73,7 @@ function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Pro
     q.criteria.map((c) => criterionDigest(q.rubric, c)),
     q.prompt,
     q.response,
+    judge.provider.structuredOutput ?? null, // how the reply was constrained changes the verdict
   ];
   const verdict = async () => {
     let answer = await askWithRepairs(ctx, judge, q, 0);
@@ -101,6 +102,7 @@ async function askWithRepairs(ctx: PluginContext<any>, judge: LlmJudge, { rubric
     provider: judge.provider,
     settings: judge.settings,
     messages: judgeMessages(rubric, criteria, prompt, response),
+    schema: { name: "judge_scores", schema: replySchema(ids, rubric.scale) },
     parse: (text) => {
       const parsed = parseReply(text, ids, rubric.scale);
       return parsed.ok ? { ok: true, value: parsed.scores } : parsed;

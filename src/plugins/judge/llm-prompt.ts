@@ -2,38 +2,50 @@
  * The messages an LLM judge receives. A prompt contains only the criteria it
  * asks about, so a per-criterion call (and its memo key) is unaffected by
  * edits to other criteria.
+ *
+ * Built for prefix caching (vLLM's automatic prefix caching, OpenAI's prompt
+ * caching): what the calls about one candidate share — instructions, the
+ * reply format, the prompt, the response — comes first, and the criteria
+ * asked about LAST, so the per-criterion calls about a response reuse its
+ * long prefix and differ only in the short tail. The reply format names no
+ * criterion for that reason (the `##` headings give the ids; a provider
+ * asking with `json_schema` enforces them, and a repair shows them exactly).
  */
 import type { ChatMessage } from "../../providers/llm.js";
 import { sortedAnchors, type Criterion, type Rubric } from "../rubric/model.js";
 import { promptAsText, type PromptValue } from "./judgement.js";
 import { replyExample } from "./llm-reply.js";
 
-export const PROMPT_VERSION = "judge-prompt@1";
+export const PROMPT_VERSION = "judge-prompt@2";
 
 export function judgeMessages(rubric: Rubric, criteria: Criterion[], prompt: PromptValue, response: string): ChatMessage[] {
   const { min, max } = rubric.scale;
   const system = [
     "You are a careful, impartial evaluator of AI assistant responses.",
-    `Score the response on each criterion below with an integer from ${min} (worst) to ${max} (best).`,
-    "Reply with one JSON object and nothing else.",
+    `Score the response on each criterion given at the end with an integer from ${min} (worst) to ${max} (best).`,
+    `Reply with one JSON object and nothing else, with one entry per criterion, keyed by the criterion's id (its \`##\` heading):\n${genericShape(rubric)}`,
     rubric.instructions.trim(),
   ]
     .filter(Boolean)
     .join("\n\n");
   const user = [
-    `# Criteria`,
-    ...criteria.map(describeCriterion),
     `# Prompt`,
     promptAsText(prompt),
     `# Response to judge`,
     response === "" ? "(empty response)" : response,
-    `# Reply format`,
-    `Reply with exactly this JSON shape, one entry per criterion:\n${replyExample(criteria.map((c) => c.id), rubric.scale)}`,
+    `# Criteria`,
+    ...criteria.map(describeCriterion),
   ].join("\n\n");
   return [
     { role: "system", content: system },
     { role: "user", content: user },
   ];
+}
+
+/** The reply shape without criterion ids, so it belongs to the shared part of every call. */
+function genericShape(rubric: Rubric): string {
+  const { min, max } = rubric.scale;
+  return `{"<criterion id>": {"rationale": "<one or two sentences>", "score": <integer ${min}-${max}>}}`;
 }
 
 function describeCriterion(c: Criterion): string {

@@ -16,7 +16,7 @@ import { criterionDigest, type Rubric } from "../rubric/model.js";
 import type { PairwiseSettings } from "./pairwise-config.js";
 import type { PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
-import { parseCriteriaReply } from "./llm-reply.js";
+import { criteriaReplySchema, parseCriteriaReply } from "./llm-reply.js";
 import { pairwiseMessages, pairwiseRepair, PAIRWISE_PROMPT_VERSION, replyKey, winnerField, type Question, type Winner } from "./pairwise-prompt.js";
 
 export type Side = "chosen" | "rejected" | "tie";
@@ -80,13 +80,15 @@ function side(winner: Winner, a: "chosen" | "rejected"): Side {
 function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q: Question, prompt: PromptValue, first: string, second: string): Promise<Answer> {
   const { provider: _name, ...settings } = judge.settings;
   const digests = "criterion" in q ? [criterionDigest(rubric, q.criterion)] : q.overall.map((c) => criterionDigest(rubric, c));
-  const key = ["judge-pairwise@1", PAIRWISE_PROMPT_VERSION, { provider: judge.provider.identity, ...settings }, digests, prompt, first, second];
+  const key: unknown[] = ["judge-pairwise@1", PAIRWISE_PROMPT_VERSION, { provider: judge.provider.identity, ...settings }, digests, prompt, first, second];
+  key.push(judge.provider.structuredOutput ?? null); // how the reply was constrained changes the verdict
   return ctx.memo(key, async (): Promise<Answer> => {
     const id = replyKey(q);
     const reply = await askJson(ctx, {
       provider: judge.provider,
       settings: judge.settings,
       messages: pairwiseMessages(rubric, q, prompt, first, second),
+      schema: { name: "pairwise_verdict", schema: criteriaReplySchema([id], winnerField) },
       parse: (text) => parseCriteriaReply<{ winner: Winner; rationale: string }>(text, [id], winnerField),
       repair: (error) => pairwiseRepair(error, q),
     });

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * How much of what the LLM judge sends a prefix cache can serve. Builds a
+ * project like the example — the first PROMPTS AlpacaEval prompts
+ * (datasets/), the five recorded answers to each, judged per criterion on
+ * rubrics/helpfulness.yaml by an LLM judge — with the CLI from dist/ against
+ * the local test server (test/support/llm-server.ts, in this process, request
+ * capture on), then measures over the captured first-attempt judge requests:
+ *
+ *   share = Σ over requests of (longest common prefix of its messages text
+ *           with any earlier request's) / Σ of their lengths
+ *
+ * which is what vLLM's automatic prefix caching or OpenAI's prompt caching can
+ * reuse, at character granularity. Target ≥ 0.75.
+ *
+ *   npx tsc -p . && node bench/judge-prefix.mjs        # env PROMPTS (default 40)
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { transpileTestServer } from "./transpile-server.mjs";
+
+const root = join(import.meta.dirname, "..");
+const work = join(root, "bench", ".work", "judge-prefix");
+const PROMPTS = Number(process.env.PROMPTS ?? 40);
+const MODELS = ["gpt4_1106_preview", "claude-2.1", "Meta-Llama-3-8B-Instruct", "alpaca-7b", "falcon-7b-instruct"];
+
+rmSync(work, { recursive: true, force: true });
+const project = join(work, "project");
+mkdirSync(join(project, "data"), { recursive: true });
+mkdirSync(join(project, "rubrics"), { recursive: true });
+
+const firstLines = (rel) => readFileSync(join(root, "datasets", "alpaca_eval", rel), "utf8").split("\n").slice(0, PROMPTS).join("\n") + "\n";
+writeFileSync(join(project, "data", "prompts.jsonl"), firstLines("prompts.jsonl"));
+for (const m of MODELS) writeFileSync(join(project, "data", `${m}.jsonl`), firstLines(`outputs/${m}.jsonl`));
+writeFileSync(join(project, "rubrics", "helpfulness.yaml"), readFileSync(join(root, "rubrics", "helpfulness.yaml")));
+
+const { startLlmServer } = await import(transpileTestServer(root, join(work, "server")));
+// Plain-text replies: the judge asks with json_schema, so the server answers with conforming JSON.
+const server = await startLlmServer();
+writeFileSync(
+  join(project, "dpo.config.yaml"),
+  `version: 1
+project: judge-prefix
+seed: 1
+providers:
+  local: { type: openai, baseUrl: "${server.baseUrl}", maxRetries: 0, maxConcurrency: 16 }
+stages:
+  prompts:
+    uses: source/jsonl
+    with: { path: data/prompts.jsonl, prompt: instruction }
+  candidates:
+    uses: generate/recorded
+    needs: prompts
+    with:
+      n: 5
+      files: [${MODELS.map((m) => `data/${m}.jsonl`).join(", ")}]
+  judge:
+    uses: judge/rubric
+    needs: candidates
+    with:
+      rubric: rubrics/helpfulness.yaml
+      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion }]
+`,
+);
+
+// Asynchronous: the server answers in this process while the CLI runs.
+const run = await new Promise((resolve) => {
+  const child = spawn(process.execPath, [join(root, "bin", "dpo.js"), "build"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  child.on("exit", (code) => resolve({ code, out }));
+});
+await server.close();
+if (run.code !== 0) {
+  console.error(run.out);
+  process.exit(1);
+}
+
+const texts = server.requests.filter((b) => b.messages?.length === 2).map((b) => b.messages.map((m) => m.content).join("\n"));
+const { share, shared, total } = prefixShare(texts);
+console.log(`judge requests: ${texts.length} (of ${server.requestCount} sent), prompts: ${PROMPTS}, candidates per prompt: ${MODELS.length}`);
+console.log(`prefix share: ${share.toFixed(3)} (${shared} of ${total} characters repeat a prefix already sent)`);
+console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+spawnSync("uptime", { stdio: "inherit" });
+
+/**
+ * The share of characters that repeat a prefix of an earlier text. The
+ * longest common prefix with any earlier text is the longer of those with its
+ * two neighbours in sorted order, so a sorted list of the texts seen suffices.
+ */
+function prefixShare(all) {
+  const seen = [];
+  let shared = 0;
+  let total = 0;
+  for (const t of all) {
+    let lo = 0;
+    let hi = seen.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seen[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    const best = Math.max(lo > 0 ? lcp(seen[lo - 1], t) : 0, lo < seen.length ? lcp(seen[lo], t) : 0);
+    shared += best;
+    total += t.length;
+    seen.splice(lo, 0, t);
+  }
+  return { share: total === 0 ? 0 : shared / total, shared, total };
+}
+
+function lcp(a, b) {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
