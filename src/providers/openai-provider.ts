@@ -3,7 +3,8 @@
  * (and refused when offline), identical calls in flight sent once, at most
  * `maxConcurrency` requests open, optional requests/tokens-per-minute budgets,
  * retries with backoff, a circuit breaker that stops a dead endpoint
- * (breaker.ts), and usage and cost counted for cached replies too.
+ * (breaker.ts), and usage and cost counted for cached replies too
+ * (usage-account.ts).
  */
 import type { Dispatcher } from "undici";
 import { InFlight } from "../engine/async/in-flight.js";
@@ -19,6 +20,8 @@ import type { ChatOptions, ChatRequest, ChatResult, LlmProvider } from "./llm.js
 import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
+import { UsageAccount } from "./usage-account.js";
+import { asCallUsage, chatUsage, rewardUsage, type CallUsage } from "./usage.js";
 import { DEFAULT_REASONING_MODELS, forModel, type TokenParameter } from "./wire-params.js";
 
 export interface OpenAiConfig {
@@ -63,6 +66,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private readonly rewardsInFlight = new InFlight<string, RewardReply>();
   private readonly secrets: string[];
   private readonly breaker: CircuitBreaker;
+  private readonly usage: UsageAccount;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
 
   constructor(
@@ -77,9 +81,10 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     if (this.config.tpm) this.tokenBudget = new TokenBucket(this.config.tpm);
     this.secrets = secretsOf(this.config);
     this.breaker = new CircuitBreaker(this.config.breakerThreshold);
+    this.usage = new UsageAccount(this.config.prices, env.name, env.log);
   }
 
-  async chat(request: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
+  async chat(request: ChatRequest, { ctx, sample = 0, tally = true }: ChatOptions): Promise<ChatResult> {
     const key = chatKey(this.identity, request, sample);
     let sent = false;
     const reply = await ctx.memo<ChatReply>(key, async () => {
@@ -88,10 +93,18 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       const running = this.inFlight.get(key);
       if (running) return running;
       sent = true;
-      return this.inFlight.track(key, this.send(request, ctx));
+      return this.inFlight.track(key, this.send(request, ctx).then((r) => withTokens(r, request)));
     });
-    this.count(ctx, request.model, reply, sent);
-    return { ...reply, cached: !sent };
+    // Memoised before usage records were kept: from the reported usage, or estimated.
+    const tokens = asCallUsage(reply.tokens) ?? chatUsage(reply.usage, request.messages, reply.text);
+    this.usage.served(ctx, "llm", request.model, tokens, sent);
+    if (tally) this.usage.count(ctx, "llm", request.model, [tokens]);
+    return { ...reply, tokens, cached: !sent };
+  }
+
+  count(ctx: PluginContext<any>, model: string, calls: readonly CallUsage[], o: { fromMemo?: boolean } = {}): void {
+    if (o.fromMemo) this.usage.replayed(ctx, "llm", calls.length);
+    this.usage.count(ctx, "llm", model, calls);
   }
 
   /** Closes the connection pool (idle keep-alive sockets). */
@@ -112,9 +125,9 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       sent = true;
       return this.rewardsInFlight.track(key, this.send(request, ctx, rewardRoute(request.endpoint)));
     });
-    ctx.tally("reward.calls", 1);
-    ctx.stat(sent ? "reward.sent" : "reward.cached", 1);
-    ctx.tally("tokens.prompt", reply.usage.prompt_tokens);
+    const tokens = rewardUsage(reply.usage, request.messages);
+    this.usage.served(ctx, "reward", request.model, tokens, sent);
+    this.usage.count(ctx, "reward", request.model, [tokens]);
     return { score: reply.score, cached: !sent };
   }
 
@@ -163,17 +176,6 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       if (used > 0) this.tokenBudget?.adjust(used - estimate);
     }
     return result;
-  }
-
-  private count(ctx: PluginContext<any>, model: string, reply: ChatReply, sent: boolean): void {
-    const { prompt_tokens, completion_tokens } = reply.usage;
-    ctx.tally("llm.calls", 1); // the calls the dataset needs, however many were cached
-    ctx.stat(sent ? "llm.sent" : "llm.cached", 1);
-    ctx.tally("tokens.prompt", prompt_tokens);
-    ctx.tally("tokens.completion", completion_tokens);
-    const price = this.config.prices?.[model];
-    if (price) ctx.tally("cost.usd", (prompt_tokens * price.input + completion_tokens * price.output) / 1e6);
-    ctx.progress.tick(0, { tokens: prompt_tokens + completion_tokens });
   }
 
   private connect(): Promise<ChatEndpoint & { dispatcher: Dispatcher }> {
@@ -266,6 +268,11 @@ function secretsOf(config: OpenAiConfig): string[] {
   const all = [config.apiKey ?? "", ...Object.values(config.headers ?? {}), ...urlSecrets(config.baseUrl)];
   // Very short values would redact ordinary words; real credentials are long.
   return [...new Set(all.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
+}
+
+/** The reply with the usage record it is memoised with: the reported usage, or dpo's estimate when the endpoint sent none. */
+function withTokens(reply: ChatReply, request: ChatRequest): ChatReply {
+  return { ...reply, tokens: chatUsage(reply.usage, request.messages, reply.text) };
 }
 
 function tries(attempts: number): string {

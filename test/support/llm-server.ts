@@ -57,6 +57,8 @@ export interface LlmServerOptions {
   keepRequests?: boolean;
   /** The reward `/pooling` and `/classify` give a request; default `defaultReward`. */
   reward?: (body: any) => number | undefined;
+  /** Leave `usage` out of every reply, as some servers do (default false). */
+  omitUsage?: boolean;
 }
 
 export interface LlmServer {
@@ -115,6 +117,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
   const held = new Set<() => void>();
   const heldWaiters = new Set<() => void>();
 
+  const usageIf = <T extends { usage?: unknown }>(reply: T): T => (opts.omitUsage ? { ...reply, usage: undefined } : reply);
   const faultFor = (index: number, body: any): Fault | undefined =>
     typeof opts.faults === "function" ? opts.faults(index, body) : opts.faults?.[index];
 
@@ -154,7 +157,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     }
     const fault = faultFor(index, body);
     const latency = opts.latencyMs ?? 0;
-    const answerBody = () => (route === "chat" ? completion(body, opts.reply?.(body), index) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
+    const answerBody = () => usageIf(route === "chat" ? completion(body, opts.reply?.(body), index) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
     if (fault?.type === "reset") return later(latency, () => req.socket.destroy());
     if (fault?.type === "malformed") {
       return later(latency, () => send(res, 200, { "content-type": "application/json" }, '{"choices": [ oops'));
@@ -177,7 +180,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       for (const w of heldWaiters) w();
       return;
     }
-    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(completion(body, opts.reply?.(body), index)), fault.intervalMs, timers));
+    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(usageIf(completion(body, opts.reply?.(body), index))), fault.intervalMs, timers));
     const delay = fault?.type === "slow" ? fault.delayMs : latency;
     later(delay, () => sendJson(res, 200, answerBody()));
   };
