@@ -62,11 +62,15 @@ export function costUsd(usage: CallUsage, price: Price): number {
   return (usage.prompt * price.input + usage.completion * price.output) / 1e6;
 }
 
-/** A memoised usage record, or undefined when `v` is not one (an old memo entry, or a damaged one). */
+/**
+ * A memoised usage record as it is (the memo hands out fresh objects), or
+ * undefined when `v` is not one: a reply memoised before usage records were
+ * kept, or a damaged entry.
+ */
 export function asCallUsage(v: unknown): CallUsage | undefined {
   const u = v as Partial<CallUsage> | undefined;
   if (typeof u !== "object" || u === null || !isCount(u.prompt) || !isCount(u.completion)) return undefined;
-  return u.estimated === true ? { prompt: u.prompt, completion: u.completion, estimated: true } : { prompt: u.prompt, completion: u.completion };
+  return u.estimated === undefined || u.estimated === true ? (u as CallUsage) : { prompt: u.prompt, completion: u.completion };
 }
 
 const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;
