@@ -70,8 +70,8 @@ export function stageLines(outcomes: StageOutcome[]): StageLine[] {
 
 function stageLine(o: StageOutcome): StageLine {
   switch (o.status) {
-    case "cached":
-      return { stage: o.stage, status: o.status, records: o.manifest.count, memoHits: 0, memoMisses: 0, ms: o.ms };
+    case "cached": // its stored tallies (a judge's scored/unscored, its calls and cost) as when it ran
+      return { stage: o.stage, status: o.status, records: o.manifest.count, memoHits: 0, memoMisses: 0, ms: o.ms, tallies: o.manifest.tallies };
     case "ran":
       return { stage: o.stage, status: o.status, records: o.manifest.count, memoHits: o.memo.hits, memoMisses: o.memo.misses, ms: o.ms, tallies: o.manifest.tallies, stats: o.stats };
     case "failed":

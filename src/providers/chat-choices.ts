@@ -11,6 +11,7 @@ import { requestBody } from "./chat-key.js";
 import type { ChatRequest, ChatUsage } from "./llm.js";
 import type { ChatReply } from "./openai-http.js";
 import type { PostRoute } from "./openai-reward.js";
+import { estimatedUsage, estimateTextTokens } from "./usage.js";
 
 /** What a request for `n` choices yields: the choices that came, and the request's whole usage. */
 export interface ChoicesReply {
@@ -64,6 +65,19 @@ export function choicesOf(json: any): ChoicesReply | undefined {
     usage,
     replies: parsed.map((c, i) => ({ ...c, usage: { prompt_tokens: prompt[i]!, completion_tokens: completion[i]! }, model })),
   };
+}
+
+/**
+ * Each choice with the usage record it is memoised with: its share of the
+ * reported usage or, when the endpoint reported none, dpo's estimate (the
+ * prompt's estimate split across the choices, as the endpoint's would be).
+ */
+export function choicesWithTokens(choices: ChoicesReply, request: ChatRequest): ChatReply[] {
+  if (choices.usage.prompt_tokens > 0) {
+    return choices.replies.map((r) => ({ ...r, tokens: { prompt: r.usage.prompt_tokens, completion: r.usage.completion_tokens } }));
+  }
+  const prompts = split(estimatedUsage(request.messages, "").prompt, choices.replies.map(() => 1));
+  return choices.replies.map((r, i) => ({ ...r, tokens: { prompt: prompts[i]!, completion: estimateTextTokens(r.text), estimated: true } }));
 }
 
 /**

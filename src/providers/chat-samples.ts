@@ -15,6 +15,7 @@ import type { PluginContext } from "../engine/plugin.js";
 import { chatKey } from "./chat-key.js";
 import type { ChatRequest, ChatResult, SamplesOptions } from "./llm.js";
 import type { ChatReply } from "./openai-http.js";
+import type { CallUsage } from "./usage.js";
 
 export interface SampleSource {
   readonly identity: Readonly<Record<string, unknown>>;
@@ -25,7 +26,8 @@ export interface SampleSource {
   /** One request for `n` choices; resolves with the choices that came, each with its usage share. */
   sendChoices(request: ChatRequest, n: number, ctx: PluginContext<any>): Promise<ChatReply[]>;
   offlineMiss(ctx: PluginContext<any>, request: ChatRequest): never;
-  count(ctx: PluginContext<any>, model: string, reply: ChatReply, sent: boolean): void;
+  /** Counts a sample served (sent now or from the memo) and returns its usage record. */
+  account(ctx: PluginContext<any>, request: ChatRequest, reply: ChatReply, sent: boolean): CallUsage;
 }
 
 interface Waiting {
@@ -53,8 +55,8 @@ export async function chatSamples(source: SampleSource, request: ChatRequest, { 
         sent = true;
         return source.inFlight.track(key, ask());
       });
-      source.count(ctx, request.model, reply, sent);
-      return { ...reply, cached: !sent };
+      const tokens = source.account(ctx, request, reply, sent);
+      return { ...reply, tokens, cached: !sent };
     }),
   );
 }

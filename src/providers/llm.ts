@@ -1,10 +1,12 @@
 /**
  * The interface every LLM provider instance offers to plugins (generate/llm,
  * judge/rubric). A provider memoises each call through `ctx.memo`, refuses to
- * send when `ctx.offline`, counts tokens and cost with `ctx.tally`, and never
- * lets its API key reach a key, a record, a log line or an error message.
+ * send when `ctx.offline`, counts tokens and cost with `ctx.tally` (every call,
+ * served from the memo or sent: usage-account.ts), and never lets its API key
+ * reach a key, a record, a log line or an error message.
  */
 import type { JsonSchema, PluginContext } from "../engine/plugin.js";
+import type { CallUsage } from "./usage.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -49,6 +51,8 @@ export interface ChatResult {
   model: string;
   /** True when the reply came from the memo, not the network. */
   cached: boolean;
+  /** The tokens this call counts for (the endpoint's usage, or dpo's estimate when it reported none). */
+  tokens?: CallUsage;
 }
 
 export interface ChatOptions {
@@ -59,6 +63,11 @@ export interface ChatOptions {
    * part of the memo key, so n samples at temperature > 0 are n calls.
    */
   sample?: number;
+  /**
+   * `false`: do not tally this call; the caller counts it (with `count`) only
+   * if the output depends on it, e.g. with the memoised verdict it led to.
+   */
+  tally?: boolean;
 }
 
 export interface SamplesOptions {
@@ -73,6 +82,12 @@ export interface LlmProvider {
   /** How the provider asks for JSON replies (`json_schema`, `json_object`, `none`); judges key their verdicts by it. */
   readonly structuredOutput?: string;
   chat(request: ChatRequest, options: ChatOptions): Promise<ChatResult>;
+  /**
+   * Tallies calls the output depends on, by their usage records: those made
+   * with `tally: false`, or (`fromMemo`) those a memoised result was built
+   * from, served again without reaching the provider.
+   */
+  count?(ctx: PluginContext<any>, model: string, calls: readonly CallUsage[], o?: { fromMemo?: boolean }): void;
   /**
    * Several samples of one request, in `samples` order, each memoised under
    * the key `chat` gives it (so results do not depend on how they were asked

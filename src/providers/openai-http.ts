@@ -4,6 +4,7 @@
  * help and how long the server asked us to wait. No retries, no limits here.
  */
 import type { ChatUsage } from "./llm.js";
+import type { CallUsage } from "./usage.js";
 import { post, type PostReply, type PostTarget } from "./http-post.js";
 import { isRetryableReply, retryAfterMs } from "./retry.js";
 
@@ -13,6 +14,8 @@ export interface ChatReply {
   finishReason: string;
   usage: ChatUsage;
   model: string;
+  /** The tokens the call counts for (usage.ts); absent in replies memoised before it was kept. */
+  tokens?: CallUsage;
 }
 
 /**

@@ -3,7 +3,8 @@
  * (and refused when offline), identical calls in flight sent once, at most
  * `maxConcurrency` requests open, optional requests/tokens-per-minute budgets,
  * retries with backoff, a circuit breaker that stops a dead endpoint
- * (breaker.ts), and usage and cost counted for cached replies too.
+ * (breaker.ts), and usage and cost counted for cached replies too
+ * (usage-account.ts).
  */
 import type { Dispatcher } from "undici";
 import { systemClock, type Clock } from "../engine/async/clock.js";
@@ -18,12 +19,14 @@ import { basicAuthorization, publicUrl, urlSecrets } from "./endpoint.js";
 import { TokenBucket } from "./limits/token-bucket.js";
 import type { ChatOptions, ChatRequest, ChatResult, LlmProvider, SamplesOptions } from "./llm.js";
 import { chatSamples, type SampleSource } from "./chat-samples.js";
-import { choicesRoute } from "./chat-choices.js";
+import { choicesRoute, choicesWithTokens } from "./chat-choices.js";
 import { BatchQueue, BATCH_DEFAULTS, type BatchSettings } from "./openai-batch.js";
 import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
 import { retryDelay } from "./retry.js";
 import { DEFAULT_STRUCTURED_OUTPUT, StructuredOutputs, type StructuredOutput } from "./structured-output.js";
+import { UsageAccount } from "./usage-account.js";
+import { asCallUsage, chatUsage, rewardUsage, type CallUsage } from "./usage.js";
 import { DEFAULT_REASONING_MODELS, forModel, type TokenParameter } from "./wire-params.js";
 
 export interface OpenAiConfig {
@@ -81,6 +84,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private readonly secrets: string[];
   private readonly breaker: CircuitBreaker;
   private readonly structured: StructuredOutputs;
+  private readonly usage: UsageAccount;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
   private readonly samples: SampleSource;
   private readonly batch?: BatchQueue;
@@ -101,13 +105,14 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     this.breaker = new CircuitBreaker(this.config.breakerThreshold);
     this.structuredOutput = this.config.structuredOutput;
     this.structured = new StructuredOutputs(this.structuredOutput, env.name);
+    this.usage = new UsageAccount(this.config.prices, env.name, env.log);
     this.samples = {
       identity: this.identity,
       maxN: this.config.maxN,
       inFlight: this.inFlight,
-      sendChoices: (request, n, ctx) => this.send(request, ctx, choicesRoute(n)).then((r) => r.replies),
+      sendChoices: (request, n, ctx) => this.send(request, ctx, choicesRoute(n)).then((r) => choicesWithTokens(r, request)),
       offlineMiss: (ctx, request) => this.offlineMiss(ctx, request),
-      count: (ctx, model, reply, sent) => this.count(ctx, model, reply, sent),
+      account: (ctx, request, reply, sent) => this.account(ctx, request, reply, sent, true),
     };
     this.queuesCalls = this.config.mode === "batch";
     if (this.queuesCalls) {
@@ -121,7 +126,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     return chatSamples(this.samples, this.structured.asked(request), options);
   }
 
-  async chat(asked: ChatRequest, { ctx, sample = 0 }: ChatOptions): Promise<ChatResult> {
+  async chat(asked: ChatRequest, { ctx, sample = 0, tally = true }: ChatOptions): Promise<ChatResult> {
     const request = this.structured.asked(asked);
     const key = chatKey(this.identity, request, sample);
     let sent = false;
@@ -131,10 +136,24 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       const running = this.inFlight.get(key);
       if (running) return running;
       sent = true;
-      return this.inFlight.track(key, this.send(request, ctx));
+      return this.inFlight.track(key, this.send(request, ctx).then((r) => withTokens(r, request)));
     });
-    this.count(ctx, request.model, reply, sent);
-    return { ...reply, cached: !sent };
+    const tokens = this.account(ctx, request, reply, sent, tally);
+    return { ...reply, tokens, cached: !sent };
+  }
+
+  /** Counts a reply served (sent now or from the memo) and, with `tally`, as part of the output; returns its usage record. */
+  private account(ctx: PluginContext<any>, request: ChatRequest, reply: ChatReply, sent: boolean, tally: boolean): CallUsage {
+    // Memoised before usage records were kept: from the reported usage, or estimated.
+    const tokens = asCallUsage(reply.tokens) ?? chatUsage(reply.usage, request.messages, reply.text);
+    this.usage.served(ctx, "llm", request.model, tokens, sent);
+    if (tally) this.usage.count(ctx, "llm", request.model, [tokens]);
+    return tokens;
+  }
+
+  count(ctx: PluginContext<any>, model: string, calls: readonly CallUsage[], o: { fromMemo?: boolean } = {}): void {
+    if (o.fromMemo) this.usage.replayed(ctx, "llm", calls.length);
+    this.usage.count(ctx, "llm", model, calls);
   }
 
   /** Closes the connection pool (idle keep-alive sockets). */
@@ -156,9 +175,9 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       sent = true;
       return this.rewardsInFlight.track(key, this.send(request, ctx, rewardRoute(request.endpoint)));
     });
-    ctx.tally("reward.calls", 1);
-    ctx.stat(sent ? "reward.sent" : "reward.cached", 1);
-    ctx.tally("tokens.prompt", reply.usage.prompt_tokens);
+    const tokens = rewardUsage(reply.usage, request.messages);
+    this.usage.served(ctx, "reward", request.model, tokens, sent);
+    this.usage.count(ctx, "reward", request.model, [tokens]);
     return { score: reply.score, cached: !sent };
   }
 
@@ -218,17 +237,6 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       if (used > 0) this.tokenBudget?.adjust(used - estimate);
     }
     return result;
-  }
-
-  private count(ctx: PluginContext<any>, model: string, reply: ChatReply, sent: boolean): void {
-    const { prompt_tokens, completion_tokens } = reply.usage;
-    ctx.tally("llm.calls", 1); // the calls the dataset needs, however many were cached
-    ctx.stat(sent ? "llm.sent" : "llm.cached", 1);
-    ctx.tally("tokens.prompt", prompt_tokens);
-    ctx.tally("tokens.completion", completion_tokens);
-    const price = this.config.prices?.[model];
-    if (price) ctx.tally("cost.usd", (prompt_tokens * price.input + completion_tokens * price.output) / 1e6);
-    ctx.progress.tick(0, { tokens: prompt_tokens + completion_tokens });
   }
 
   private connect(): Promise<ChatEndpoint & { dispatcher: Dispatcher }> {
@@ -325,6 +333,11 @@ function secretsOf(config: OpenAiConfig): string[] {
   const all = [config.apiKey ?? "", ...Object.values(config.headers ?? {}), ...urlSecrets(config.baseUrl)];
   // Very short values would redact ordinary words; real credentials are long.
   return [...new Set(all.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
+}
+
+/** The reply with the usage record it is memoised with: the reported usage, or dpo's estimate when the endpoint sent none. */
+function withTokens(reply: ChatReply, request: ChatRequest): ChatReply {
+  return { ...reply, tokens: chatUsage(reply.usage, request.messages, reply.text) };
 }
 
 function tries(attempts: number): string {

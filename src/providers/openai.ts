@@ -128,7 +128,9 @@ export default defineProvider<OpenAiConfig, OpenAiProvider>({
       },
       prices: {
         type: "object",
-        description: "Prices per model in USD per million tokens, to report the cost of a build.",
+        description:
+          "Prices per model in USD per million tokens, for the `cost.usd` tally and the cost of each run. " +
+          "A model called without a price is warned about once per build (use 0 for a free local model).",
         additionalProperties: {
           type: "object",
           additionalProperties: false,

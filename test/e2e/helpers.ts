@@ -34,7 +34,7 @@ export const recordedJudgeConfig = (baseUrl: string, models: readonly string[], 
 project: ${project}
 seed: 3
 providers:
-  local: { type: openai, baseUrl: "${baseUrl}", maxRetries: 0, maxConcurrency: 2 }
+  local: { type: openai, baseUrl: "${baseUrl}", maxRetries: 0, maxConcurrency: 2, prices: { judge-model: { input: 0, output: 0 } } }
 stages:
   prompts:
     uses: source/jsonl

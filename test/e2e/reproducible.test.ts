@@ -163,6 +163,22 @@ describe("reproducible builds", () => {
     }
   });
 
+  it("dpo verify names the stage whose locked tallies differ from what its output recomputes to", async () => {
+    const p = four;
+    const original = p.read("dpo.lock");
+    const lock = JSON.parse(original);
+    const made: number = lock.stages.pairs.tallies["pairs.made"];
+    lock.stages.pairs.tallies["pairs.made"] = made + 1;
+    p.write("dpo.lock", JSON.stringify(lock, null, 2) + "\n");
+    try {
+      const r = await p.run(["verify"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`verify: stage "pairs" recomputes to the locked output, but its tallies differ from dpo.lock: pairs.made ${made} ≠ locked ${made + 1}\n`);
+    } finally {
+      p.write("dpo.lock", original);
+    }
+  });
+
   it("dpo verify names the stage whose stored output object was edited, and repairs it", async () => {
     const p = four;
     const digest: string = lockOf(p).stages.judge.output;

@@ -18,6 +18,7 @@ describe("openai provider: calls and memo", () => {
       usage: { prompt_tokens: 2, completion_tokens: 4 },
       model: "test-model",
       cached: false,
+      tokens: { prompt: 2, completion: 4 },
     });
     expect(s.requests[0]).toEqual({ model: "test-model", messages: [{ role: "user", content: "hello there" }], temperature: 0.7, max_tokens: 50, seed: 3 });
     expect(s.authorizations[0]).toBe(`Bearer ${API_KEY}`);

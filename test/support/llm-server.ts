@@ -79,6 +79,8 @@ export interface LlmServerOptions {
    * the chat route would.
    */
   routes?: (req: { method: string; path: string; raw: string }, chat: (body: any) => unknown) => { status: number; text: string; contentType?: string } | undefined;
+  /** Leave `usage` out of every reply, as some servers do (default false). */
+  omitUsage?: boolean;
 }
 
 export interface LlmServer {
@@ -138,6 +140,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
   const held = new Set<() => void>();
   const heldWaiters = new Set<() => void>();
 
+  const usageIf = <T extends { usage?: unknown }>(reply: T): T => (opts.omitUsage ? { ...reply, usage: undefined } : reply);
   const faultFor = (index: number, body: any): Fault | undefined =>
     typeof opts.faults === "function" ? opts.faults(index, body) : opts.faults?.[index];
 
@@ -184,7 +187,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     const rejected = route === "chat" ? formatRejection(body, opts.responseFormats) : undefined;
     if (rejected) return later(latency, () => sendJson(res, 400, { error: { message: rejected, type: "BadRequestError", code: 400 } }));
     const fault = faultFor(index, body);
-    const answerBody = () => (route === "chat" ? completion(body, opts.reply?.(body), index, opts.n) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
+    const answerBody = () => usageIf(route === "chat" ? completion(body, opts.reply?.(body), index, opts.n) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
     if (fault?.type === "reset") return later(latency, () => req.socket.destroy());
     if (fault?.type === "malformed") {
       return later(latency, () => send(res, 200, { "content-type": "application/json" }, '{"choices": [ oops'));
@@ -207,7 +210,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       for (const w of heldWaiters) w();
       return;
     }
-    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(completion(body, opts.reply?.(body), index, opts.n)), fault.intervalMs, timers));
+    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(usageIf(completion(body, opts.reply?.(body), index, opts.n))), fault.intervalMs, timers));
     const delay = fault?.type === "slow" ? fault.delayMs : latency;
     later(delay, () => sendJson(res, 200, answerBody()));
   };

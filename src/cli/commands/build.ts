@@ -5,6 +5,7 @@ import { reasonsOf } from "../../engine/executor/outcome.js";
 import { userError } from "../../engine/diagnostic.js";
 import { parseShard, shardLabel, type Shard } from "../../engine/shard.js";
 import { parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
+import { totalLine } from "../build-total.js";
 import { loadProject } from "../load-project.js";
 import { reportFailures, runSession, stageLines, type Session } from "../session.js";
 
@@ -75,7 +76,10 @@ export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean
   if (ran.length === 0 && !s.result.lockChanged) {
     out(`nothing to do: all ${outcomes.length} stages are up to date`);
   } else {
-    s.reporter.summary(stageLines(outcomes));
+    const lines = stageLines(outcomes);
+    s.reporter.summary(lines);
+    const total = totalLine(lines);
+    if (total) out(total);
   }
   if (o.shard) printShardDone(s, o.shard);
   else printPublished(s, outcomes);

@@ -52,6 +52,12 @@ export async function run(argv: string[]): Promise<number> {
       );
       return 1;
     }
+    const tallies = tallyDifferences(locked.tallies ?? {}, o.manifest.tallies);
+    if (tallies.length) {
+      // Tallies describe the output (calls, tokens, cost it depends on): the same output must tally the same.
+      process.stderr.write(`verify: stage "${o.stage}" recomputes to the locked output, but its tallies differ from dpo.lock: ${tallies.join(", ")}\n`);
+      return 1;
+    }
   }
   if (damaged.length) {
     for (const { stage, problem } of damaged) {
@@ -62,6 +68,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   session.reporter.info(`verified: all ${session.result.outcomes.length} stages recompute to the digests in dpo.lock`);
   return 0;
+}
+
+/** `name now ≠ locked` for each tally that differs (absent on one side counts as a difference). */
+function tallyDifferences(locked: Record<string, number>, now: Record<string, number>): string[] {
+  const names = [...new Set([...Object.keys(locked), ...Object.keys(now)])].sort();
+  return names.filter((n) => locked[n] !== now[n]).map((n) => `${n} ${now[n] ?? "absent"} ≠ locked ${locked[n] ?? "absent"}`);
 }
 
 interface Damage {

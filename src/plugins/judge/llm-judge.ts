@@ -10,7 +10,9 @@
  * re-judge. A verdict that never validated is NOT memoised: its raw replies
  * are (for diagnosis), and when a later build finds them failing again from
  * the memo, it asks once more afresh (unless offline), so fixing the endpoint
- * or the prompt recovers without touching the memo of good calls.
+ * or the prompt recovers without touching the memo of good calls. The verdict
+ * is memoised with the usage of the calls it took, and those are what the
+ * stage tallies, from the memo or not (llm-calls.ts).
  */
 import type { PluginContext } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
@@ -18,15 +20,11 @@ import { criterionDigest, type Criterion, type Rubric } from "../rubric/model.js
 import type { LlmJudgeSettings } from "./config.js";
 import { scored, unscored, type Candidate, type Judgement, type PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
+import { memoWithCalls, NotMemoised } from "./llm-calls.js";
 import { judgeMessages, PROMPT_VERSION, repairMessage } from "./llm-prompt.js";
 import { parseReply, replySchema } from "./llm-reply.js";
 
 type Verdict = { score: number; rationale: string } | { unscored: string; rationale: string };
-
-/** Carries an answer that must not be memoised out of `ctx.memo` (which stores whatever its function returns). */
-class NotMemoised {
-  constructor(readonly value: Record<string, Verdict>) {}
-}
 
 export interface LlmJudge {
   id: string;
@@ -67,7 +65,7 @@ export async function judgeWithLlm(
 function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Promise<Record<string, Verdict>> {
   const { provider: _name, ...settings } = judge.settings;
   const key = [
-    "judge-llm@1",
+    "judge-llm@2", // @2: the verdicts and the usage of their calls (@1 held the verdicts alone)
     PROMPT_VERSION,
     { provider: judge.provider.identity, ...settings },
     q.criteria.map((c) => criterionDigest(q.rubric, c)),
@@ -79,13 +77,10 @@ function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Pro
     let answer = await askWithRepairs(ctx, judge, q, 0);
     // Every reply of that round came from the memo: an earlier build failed the same way. Ask afresh.
     if (!answer.ok && !answer.fresh && !ctx.offline) answer = await askWithRepairs(ctx, judge, q, Date.now());
-    if (answer.ok) return answer.value;
-    throw new NotMemoised(unscoredVerdicts(q, answer.reason, ctx.redact(answer.reply)));
+    if (answer.ok) return { value: answer.value, calls: answer.calls };
+    throw new NotMemoised({ value: unscoredVerdicts(q, answer.reason, ctx.redact(answer.reply)), calls: answer.calls });
   };
-  return ctx.memo(key, verdict).catch((e: unknown) => {
-    if (e instanceof NotMemoised) return e.value;
-    throw e;
-  });
+  return memoWithCalls(ctx, judge.provider, judge.settings.model, key, verdict);
 }
 
 /** Every criterion of the question unscored, the reason quoting the start of the last reply (redacted). */

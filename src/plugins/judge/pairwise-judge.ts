@@ -7,7 +7,8 @@
  * Two memo layers, as for the rubric judge: the provider memoises every chat
  * call, and each parsed answer is memoised per (settings, criterion digests,
  * prompt, response shown first, response shown second). The judge id is not
- * in the key.
+ * in the key. The answer is memoised with the usage of its calls, which the
+ * stage tallies from the memo or not (llm-calls.ts).
  */
 import type { Limit } from "../../engine/async/fail-fast-limit.js";
 import type { PluginContext } from "../../engine/plugin.js";
@@ -16,6 +17,7 @@ import { criterionDigest, type Rubric } from "../rubric/model.js";
 import type { PairwiseSettings } from "./pairwise-config.js";
 import type { PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
+import { memoWithCalls } from "./llm-calls.js";
 import { criteriaReplySchema, parseCriteriaReply } from "./llm-reply.js";
 import { pairwiseMessages, pairwiseRepair, PAIRWISE_PROMPT_VERSION, replyKey, winnerField, type Question, type Winner } from "./pairwise-prompt.js";
 
@@ -80,9 +82,10 @@ function side(winner: Winner, a: "chosen" | "rejected"): Side {
 function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q: Question, prompt: PromptValue, first: string, second: string): Promise<Answer> {
   const { provider: _name, ...settings } = judge.settings;
   const digests = "criterion" in q ? [criterionDigest(rubric, q.criterion)] : q.overall.map((c) => criterionDigest(rubric, c));
-  const key: unknown[] = ["judge-pairwise@1", PAIRWISE_PROMPT_VERSION, { provider: judge.provider.identity, ...settings }, digests, prompt, first, second];
+  // @2: the answer and the usage of its calls (@1 held the answer alone).
+  const key: unknown[] = ["judge-pairwise@2", PAIRWISE_PROMPT_VERSION, { provider: judge.provider.identity, ...settings }, digests, prompt, first, second];
   key.push(judge.provider.structuredOutput ?? null); // how the reply was constrained changes the verdict
-  return ctx.memo(key, async (): Promise<Answer> => {
+  return memoWithCalls(ctx, judge.provider, judge.settings.model, key, async () => {
     const id = replyKey(q);
     const reply = await askJson(ctx, {
       provider: judge.provider,
@@ -92,6 +95,7 @@ function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q
       parse: (text) => parseCriteriaReply<{ winner: Winner; rationale: string }>(text, [id], winnerField),
       repair: (error) => pairwiseRepair(error, q),
     });
-    return reply.ok ? reply.value[id]! : { unanswered: reply.reason };
+    const value: Answer = reply.ok ? reply.value[id]! : { unanswered: reply.reason };
+    return { value, calls: reply.calls };
   });
 }
