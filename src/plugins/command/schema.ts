@@ -25,7 +25,7 @@ export const commandSchema: JsonSchema = {
         "The program and its arguments: a list (`[node, scripts/probe.mjs, \"{dir}\"]`), or a string split like a shell splits words " +
         "(quotes, backslashes) but run without one — no pipes, redirections, variables or globs (for those: `[sh, -c, \"…\"]`). " +
         "`{iteration}` and `{dir}` (the iteration's folder under out/, e.g. out/iter-0100) are substituted. It runs in the project root; " +
-        "argv items naming project files (the script) are read, and a change to them re-runs it.",
+        "argv items that are project files (the script) are read, and a change to them re-runs it; a path inside an option (`--data=x.jsonl`) is not seen: list it in `inputs`.",
       oneOf: [
         { type: "string", minLength: 1 },
         { type: "array", minItems: 1, items: { type: "string" } },
