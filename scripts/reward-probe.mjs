@@ -55,6 +55,8 @@ function onGold(w, items, seed) {
     ci95: interval(wilson(right, items.length)),
     bootstrap95: interval(bootstrap(ok, seed)),
     baseline: { longer: round(mean(longer)) },
+    // What the pairs taught beyond "prefer the longer answer" (≤ 0: nothing more than length).
+    lift: round(mean(ok) - mean(longer)),
     output1Share: round(mean(items.map((g) => (g.betterIsOutput1 ? 1 : 0)))),
   };
 }
