@@ -10,6 +10,7 @@ const load = (p: Promise<{ default: Plugin }>) => p.then((m) => m.default);
 
 export const builtinPlugins: Record<string, Loader> = {
   // one line per plugin, kept sorted:
+  "command/run": () => load(import("./command/run.js")),
   "dedup/minhash": () => load(import("./dedup/minhash.js")),
   "export/iterations": () => load(import("./export/iterations.js")),
   "generate/llm": () => load(import("./generate/llm.js")),

@@ -6,7 +6,7 @@
  * to the disputed pairs. The screenshot goes to test-artifacts/ (and, with
  * DPO_UPDATE_SCREENSHOTS=1, to docs/img/report.png, which the README shows).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -24,8 +24,10 @@ function exampleCopy(n: number): TempProject {
     "dpo.config.yaml": readFileSync(join(repoRoot, "dpo.config.yaml"), "utf8"),
     "datasets/alpaca_eval/prompts.jsonl": head("datasets/alpaca_eval/prompts.jsonl"),
   };
-  // Every other file the example config names, whole (rubrics, fitted weights, gold preferences).
-  for (const rel of ["rubrics/helpfulness.yaml", "rubrics/offline-weights.json", "datasets/alpaca_eval/judges/alpaca-7b.weighted_alpaca_eval_gpt4_turbo.jsonl"]) {
+  // Every other file the example config names, whole (rubrics, fitted weights, gold preferences, the probe's script).
+  const probe = ["scripts/reward-probe.mjs", ...readdirSync(join(repoRoot, "scripts/reward-probe")).map((f) => `scripts/reward-probe/${f}`)];
+  const gold = ["alpaca-7b.weighted_alpaca_eval_gpt4_turbo.jsonl", "alpaca-7b.alpaca_eval_gpt4.jsonl"].map((f) => `datasets/alpaca_eval/judges/${f}`);
+  for (const rel of ["rubrics/helpfulness.yaml", "rubrics/offline-weights.json", ...gold, ...probe]) {
     files[rel] = readFileSync(join(repoRoot, rel), "utf8");
   }
   for (const m of OUTPUTS) files[`datasets/alpaca_eval/outputs/${m}.jsonl`] = head(`datasets/alpaca_eval/outputs/${m}.jsonl`);

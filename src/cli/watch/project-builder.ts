@@ -54,6 +54,11 @@ function watchedPaths(config: ProjectConfig, outcomes: StageOutcome[]): Set<stri
     for (const p of s.patterns ?? []) paths.add(p);
     if (s.pluginFile) paths.add(relative(config.root, s.pluginFile).split("\\").join("/"));
   }
-  for (const o of outcomes) if (o.status === "ran" || o.status === "cached") for (const f of Object.keys(o.manifest.reads)) paths.add(f);
+  // Files under out/ that a stage read (command/run reads an iteration's data there) are the build's own
+  // output: watching them would make every build that rewrites them start the next.
+  const out = relative(config.root, projectPaths(config.root).outDir).split("\\").join("/") + "/";
+  for (const o of outcomes) {
+    if (o.status === "ran" || o.status === "cached") for (const f of Object.keys(o.manifest.reads)) if (!f.startsWith(out)) paths.add(f);
+  }
   return paths;
 }
