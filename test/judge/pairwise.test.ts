@@ -173,6 +173,27 @@ describe("judge/pairwise", () => {
     expect(run.trace.tallies["pairwise.noVote"]).toBe(pairs.length);
   });
 
+  test("unanswered verdicts are not memoised: once the endpoint is fixed, the next build asks again and votes", async () => {
+    const memo = memoryMemo();
+    reply = () => "not json";
+    await judge({ memo, mode: "overall", provider: "plain" });
+    const broken = pairs.length * 2 * 2; // both orders, one repair each
+    expect(server.requestCount).toBe(broken);
+    // Still broken: the memoised bad replies fail again, so the build asks afresh once.
+    server.reset();
+    await judge({ memo, mode: "overall", provider: "plain" });
+    expect(server.requestCount).toBe(broken);
+    // Fixed: asked again, answered, and from then on served from the memo.
+    reply = fairJudge;
+    server.reset();
+    const fixed = await judge({ memo, mode: "overall", provider: "plain" });
+    expect(server.requestCount).toBe(pairs.length * 2);
+    expect(fixed.records.every((p) => entryOf(p)?.prefers === "chosen")).toBe(true);
+    server.reset();
+    await judge({ memo, mode: "overall", provider: "plain" });
+    expect(server.requestCount).toBe(0);
+  });
+
   test("an id that the pairs already use is a located error", async () => {
     await expect(judge({ id: "heuristics" })).rejects.toThrow(/already has a judge called "heuristics"/);
   });

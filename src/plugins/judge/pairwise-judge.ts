@@ -17,7 +17,7 @@ import { criterionDigest, type Rubric } from "../rubric/model.js";
 import type { PairwiseSettings } from "./pairwise-config.js";
 import type { PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
-import { memoWithCalls } from "./llm-calls.js";
+import { memoWithCalls, NotMemoised } from "./llm-calls.js";
 import { criteriaReplySchema, parseCriteriaReply } from "./llm-reply.js";
 import { pairwiseMessages, pairwiseRepair, PAIRWISE_PROMPT_VERSION, replyKey, winnerField, type Question, type Winner } from "./pairwise-prompt.js";
 
@@ -85,9 +85,10 @@ function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q
   // @2: the answer and the usage of its calls (@1 held the answer alone).
   const key: unknown[] = ["judge-pairwise@2", PAIRWISE_PROMPT_VERSION, { provider: judge.provider.identity, ...settings }, digests, prompt, first, second];
   key.push(judge.provider.structuredOutput ?? null); // how the reply was constrained changes the verdict
-  return memoWithCalls(ctx, judge.provider, judge.settings.model, key, async () => {
-    const id = replyKey(q);
-    const reply = await askJson(ctx, {
+  const id = replyKey(q);
+  const ask = (sample: number) =>
+    askJson(ctx, {
+      sample,
       provider: judge.provider,
       settings: judge.settings,
       messages: pairwiseMessages(rubric, q, prompt, first, second),
@@ -95,7 +96,12 @@ function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q
       parse: (text) => parseCriteriaReply<{ winner: Winner; rationale: string }>(text, [id], winnerField),
       repair: (error) => pairwiseRepair(error, q),
     });
-    const value: Answer = reply.ok ? reply.value[id]! : { unanswered: reply.reason };
-    return { value, calls: reply.calls };
+  return memoWithCalls(ctx, judge.provider, judge.settings.model, key, async () => {
+    let reply = await ask(0);
+    // Every reply of that round came from the memo: an earlier build failed the same way. Ask afresh.
+    if (!reply.ok && !reply.fresh && !ctx.offline) reply = await ask(Date.now());
+    if (reply.ok) return { value: reply.value[id]!, calls: reply.calls };
+    // Never memoised as the answer: fixing the endpoint or the prompt recovers on the next build.
+    throw new NotMemoised<Answer>({ value: { unanswered: reply.reason }, calls: reply.calls });
   });
 }
