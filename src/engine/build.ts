@@ -7,7 +7,7 @@
 import { selectTargets } from "./config/graph.js";
 import type { ProjectConfig } from "./config/load.js";
 import { DpoError, formatWarning } from "./diagnostic.js";
-import { writesLock, type BuildMode } from "./executor/mode.js";
+import { remoteAccess, writesLock, type BuildMode } from "./executor/mode.js";
 import { isBuilt, type StageOutcome } from "./executor/outcome.js";
 import { nextLock } from "./executor/lock-entries.js";
 import { BuildResources } from "./executor/resources.js";
@@ -78,8 +78,11 @@ export async function build(config: ProjectConfig, o: BuildOptions): Promise<Bui
 export async function runStages(project: Project, config: ProjectConfig, order: string[], o: BuildOptions): Promise<BuildResult> {
   const redact = createRedactor(config.secrets);
   const lock = readLockFor(project, o);
-  const resources = new BuildResources({ memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, locations: config.locations, reporter: o.reporter, redact });
-  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal });
+  const resources = new BuildResources({
+    memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, locations: config.locations, reporter: o.reporter, redact,
+    remote: remoteFor(config, o.mode, project),
+  });
+  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, remote: resources.remote, reporter: o.reporter, redact, signal: o.signal });
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
     project.files.save();
@@ -90,6 +93,13 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
   } finally {
     await resources.close();
   }
+}
+
+/** The remote cache as this build may use it (none in modes that stay local). */
+function remoteFor(config: ProjectConfig, mode: BuildMode, project: Project) {
+  const settings = config.remoteCache;
+  const access = settings ? remoteAccess(mode, settings.mode) : "none";
+  return settings && access !== "none" ? { settings, upload: access === "read-write", store: project.store } : undefined;
 }
 
 /**

@@ -17,6 +17,8 @@ export const SPEC = {
     offline: { type: "boolean", description: "send no network request; LLM calls come only from the memo" },
     jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default: CPU count)" },
     watch: { type: "boolean", short: "w", description: "rebuild affected stages whenever a referenced file changes" },
+    "remote-cache": { type: "string", value: "URL", description: "use the remote cache at URL (`off`: none), over DPO_REMOTE_CACHE and remoteCache.url" },
+    "remote-cache-mode": { type: "string", value: "MODE", description: "read-only (upload nothing) or read-write, over DPO_REMOTE_CACHE_MODE and remoteCache.mode" },
     "no-wait": { type: "boolean", description: "fail at once if another build is running in this project" },
     quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
     verbose: { type: "boolean", description: "also print debug lines (retries, timings)" },
@@ -34,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     quiet: !!values.quiet,
     verbose: !!values.verbose,
     explain: !!values.explain,
+    remoteCache: { url: values["remote-cache"], mode: values["remote-cache-mode"] },
   };
   if (values.watch) {
     const { watch } = await import("../watch.js");

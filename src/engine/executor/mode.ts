@@ -73,3 +73,23 @@ export function writesLock(mode: BuildMode): boolean {
       return assertNever(mode);
   }
 }
+
+/**
+ * How a build of this mode may use a configured remote cache: `--offline`
+ * sends nothing and a dry run only looks locally; the checks (`--frozen`,
+ * verify) read it (a fresh CI clone needs it) but upload nothing.
+ */
+export function remoteAccess(mode: BuildMode, configured: "read-write" | "read-only"): "read-write" | "read-only" | "none" {
+  switch (mode) {
+    case "build":
+      return configured;
+    case "frozen":
+    case "verify":
+      return "read-only";
+    case "offline":
+    case "dry-run":
+      return "none";
+    default:
+      return assertNever(mode);
+  }
+}
