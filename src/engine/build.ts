@@ -10,6 +10,7 @@ import { DpoError, formatWarning } from "./diagnostic.js";
 import { remoteAccess, writesLock, type BuildMode } from "./executor/mode.js";
 import { isBuilt, type StageOutcome } from "./executor/outcome.js";
 import { nextLock } from "./executor/lock-entries.js";
+import { prefetchLocked } from "./executor/remote-fetch.js";
 import { BuildResources } from "./executor/resources.js";
 import { Scheduler } from "./executor/scheduler.js";
 import { lockRequired, readLock, writeLockIfChanged, type LockFile } from "./lock.js";
@@ -83,6 +84,8 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
     remote: remoteFor(config, o.mode, project),
   });
   const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, remote: resources.remote, reporter: o.reporter, redact, signal: o.signal });
+  // A fresh clone downloads what dpo.lock names all at once, not stage after stage.
+  if (resources.remote && o.mode !== "verify") void prefetchLocked(lock, project, resources.remote);
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
     project.files.save();

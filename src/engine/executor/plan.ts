@@ -10,7 +10,7 @@ import type { ProjectConfig, StageConfig } from "../config/load.js";
 import { formatWarning } from "../diagnostic.js";
 import { describeChange, diffFingerprints, stageKey, type Change, type Fingerprint, type StageKey } from "../fingerprint.js";
 import { hashFile, type Digest } from "../hash.js";
-import type { LockFile } from "../lock.js";
+import type { LockedStage, LockFile } from "../lock.js";
 import type { Project } from "../project.js";
 import type { RemoteCache } from "../remote/remote-cache.js";
 import type { Reporter } from "../reporter.js";
@@ -38,7 +38,7 @@ export interface PlanContext {
 export async function planStage(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext): Promise<Plan> {
   const fingerprint = await fingerprintOf(stage, inputs, p);
   const key = stageKey(fingerprint);
-  const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusableHereOrRemote(key, fingerprint, p) : undefined;
+  const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusableHereOrRemote(key, fingerprint, p, p.lock.stages[stage.name]) : undefined;
   if (stored) return { kind: "fresh", stored };
   return { kind: "stale", key, fingerprint, reasons: await staleReasons(stage.name, key, fingerprint, p) };
 }
@@ -60,10 +60,10 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
 }
 
 /** The stored result for a key, locally or else fetched from the remote cache into the local store. */
-async function reusableHereOrRemote(key: StageKey, fingerprint: Fingerprint, p: PlanContext): Promise<BuiltOutput | undefined> {
+async function reusableHereOrRemote(key: StageKey, fingerprint: Fingerprint, p: PlanContext, locked: LockedStage | undefined): Promise<BuiltOutput | undefined> {
   const here = await reusable(key, fingerprint, p);
   if (here || !p.remote) return here;
-  return (await fetchStageResult(key, p.project, p.remote)) ? reusable(key, fingerprint, p) : undefined;
+  return (await fetchStageResult(key, p.project, p.remote, locked)) ? reusable(key, fingerprint, p) : undefined;
 }
 
 /** The stored result for a key, if every object it names is present and the files it read are unchanged. */

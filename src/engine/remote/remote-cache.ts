@@ -52,6 +52,7 @@ export class RemoteCache {
   private readonly pending = new Set<Promise<unknown>>();
   /** `kind/key` uploaded (or being uploaded) by this build: each once. */
   private readonly uploaded = new Map<string, Promise<boolean>>();
+  private readonly fetching = new Map<Digest, Promise<boolean>>();
   private warnedCorrupt = false;
   private warnedDropped = false;
 
@@ -63,9 +64,18 @@ export class RemoteCache {
     return this.o.upload;
   }
 
-  /** Downloads a missing object into the local store; true when it is there now. */
-  async fetchObject(digest: Digest): Promise<boolean> {
-    if (this.o.store.has(digest)) return true;
+  /** Downloads a missing object into the local store; true when it is there now. One download per object at a time. */
+  fetchObject(digest: Digest): Promise<boolean> {
+    if (this.o.store.has(digest)) return Promise.resolve(true);
+    let p = this.fetching.get(digest);
+    if (!p) {
+      p = this.download(digest).finally(() => this.fetching.delete(digest));
+      this.fetching.set(digest, p);
+    }
+    return p;
+  }
+
+  private async download(digest: Digest): Promise<boolean> {
     const data = await this.http.get("cas", digest);
     if (!data) return false;
     if (sha256(data) !== digest) return this.corrupt(this.http.where("cas", digest));
@@ -120,6 +130,8 @@ export class RemoteCache {
 
   async close(): Promise<void> {
     await this.flush();
+    // Downloads started ahead (prefetch) finish before the build lets go of the project.
+    await Promise.allSettled([...this.fetching.values()]);
     await this.http.close();
   }
 
