@@ -124,5 +124,19 @@ export class HttpCache {
 function describe(e: unknown): string {
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err?.name === "TimeoutError" || err?.code === "UND_ERR_HEADERS_TIMEOUT" || err?.code === "UND_ERR_BODY_TIMEOUT" || err?.code === "UND_ERR_CONNECT_TIMEOUT") return "timed out";
-  return err?.cause?.code ?? err?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+  const code = err?.cause?.code ?? err?.code;
+  if (code && code in SAID) return SAID[code]!;
+  return code ?? err?.cause?.message ?? err?.message ?? String(e);
 }
+
+/** What a failed request's error code means, in a warning. */
+const SAID: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  UND_ERR_SOCKET: "connection closed",
+  EPIPE: "connection closed",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host not found",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+};
