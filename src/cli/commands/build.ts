@@ -13,7 +13,7 @@ export const SPEC = {
   options: {
     "dry-run": { type: "boolean", description: "say which stages would run, and why; run nothing" },
     explain: { type: "boolean", description: "for each stage that runs, say which part of its key changed" },
-    frozen: { type: "boolean", description: "fail if any stage would be recomputed or any LLM call sent (CI)" },
+    frozen: { type: "boolean", description: "fail if any stage differs from dpo.lock or any LLM call would be sent; a locked stage whose output is missing is rebuilt offline to its locked digest (CI)" },
     offline: { type: "boolean", description: "send no network request; LLM calls come only from the memo" },
     jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default: CPU count)" },
     watch: { type: "boolean", short: "w", description: "rebuild affected stages whenever a referenced file changes" },
