@@ -91,6 +91,20 @@ describe.skipIf(!nginxAvailable())("remote cache on nginx", () => {
     expect(nginx.entries().size).toBe(filled);
   });
 
+  it("turning the remote on for a warm local cache uploads the stage results it reuses", async () => {
+    const warm = clone(nginx.url);
+    warm.write("dpo.config.yaml", config(nginx.url).replace(/remoteCache:\n(  .*\n)+/, ""));
+    await warm.build(); // no remote yet
+    expect(nginx.entries().size).toBe(0);
+    warm.write("dpo.config.yaml", config(nginx.url));
+    const reused = await warm.build();
+    expect(reused.outcomes.map((o) => o.status)).toEqual(["cached", "cached"]);
+    expect([...nginx.entries().keys()].filter((k) => k.includes("/ac/"))).toHaveLength(2); // the two stage results, not the memo
+    const fresh = clone(nginx.url);
+    expect((await fresh.build()).outcomes.map((o) => o.status)).toEqual(["cached", "cached"]);
+    expect(fresh.activity.runs).toEqual({});
+  });
+
   it("a server that goes away mid-build: the build finishes locally with one warning", async () => {
     const h = clone(nginx.url);
     h.write("dpo.config.yaml", config(nginx.url).replace('suffix: "!" }', 'suffix: "!", gate: stop }'));

@@ -31,6 +31,7 @@ export async function fetchStageResult(key: StageKey, project: Project, remote: 
   const fetched = await Promise.all(objects.map((d) => remote.fetchObject(d)));
   if (!fetched.every(Boolean)) return false;
   if (!local) project.index.record(key, manifest);
+  if (!local) remote.markPresent(key);
   return true;
 }
 

@@ -83,6 +83,7 @@ export class Scheduler {
       this.run.reporter.warn(`a stored file of stage "${stage.name}" is missing or corrupt; recomputing the stage`);
       return this.onStale(stage, { kind: "stale", key: stored.key, fingerprint: stored.fingerprint, reasons: ["stored output missing or corrupt"] }, upstream);
     }
+    this.run.resources.remote?.ensureStageResult(stored.key, stored.manifestDigest, stored.manifest);
     return { status: "cached", stage: stage.name, ms: performance.now() - started, ...stored };
   }
 

@@ -35,7 +35,7 @@ export class HttpCache {
   private readonly headers: Record<string, string>;
   private downReason?: string;
   /** Requests sent, by method: what tests and the benchmark count. */
-  readonly sent = { GET: 0, PUT: 0 };
+  readonly sent = { GET: 0, HEAD: 0, PUT: 0 };
 
   constructor(private readonly o: HttpCacheOptions) {
     const s = o.settings;
@@ -82,6 +82,20 @@ export class HttpCache {
     }
   }
 
+  /** Whether the remote has the entry (`HEAD`); undefined when the remote is down or just failed. */
+  async has(kind: CacheKind, key: string): Promise<boolean | undefined> {
+    if (this.down) return undefined;
+    this.sent.HEAD++;
+    try {
+      const res = await this.request("HEAD", kind, key);
+      await res.body.dump();
+      if (res.statusCode === 200 || res.statusCode === 404) return res.statusCode === 200;
+      return this.fail(`HEAD answered ${res.statusCode}`);
+    } catch (e) {
+      return this.fail(describe(e));
+    }
+  }
+
   /** Stores an entry; false when it was not stored (the remote is down, or just failed). */
   async put(kind: CacheKind, key: string, body: string | Buffer): Promise<boolean> {
     if (this.down) return false;
@@ -102,7 +116,7 @@ export class HttpCache {
     if (!this.o.dispatcher && this.dispatcher) await (await this.dispatcher).close().catch(() => {});
   }
 
-  private async request(method: "GET" | "PUT", kind: CacheKind, key: string, body?: string | Buffer): Promise<Dispatcher.ResponseData> {
+  private async request(method: "GET" | "HEAD" | "PUT", kind: CacheKind, key: string, body?: string | Buffer): Promise<Dispatcher.ResponseData> {
     return (await this.agent()).request({
       origin: this.base.origin,
       path: `${this.prefix}/${kind}/${key}`,

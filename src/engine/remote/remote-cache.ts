@@ -53,6 +53,8 @@ export class RemoteCache {
   /** `kind/key` uploaded (or being uploaded) by this build: each once. */
   private readonly uploaded = new Map<string, Promise<boolean>>();
   private readonly fetching = new Map<Digest, Promise<boolean>>();
+  /** Stage keys the remote is known to have (fetched from it this build). */
+  private readonly present = new Set<Digest>();
   private warnedCorrupt = false;
   private warnedDropped = false;
 
@@ -115,12 +117,28 @@ export class RemoteCache {
   /** Queues a stage's result: its objects (records, published files, manifest), then the run-cache entry naming them. */
   uploadStageResult(key: Digest, manifestDigest: Digest, manifest: StageManifest): void {
     if (!this.o.upload || this.http.down) return;
+    this.enqueue("ac", key, () => this.stageUpload(key, manifestDigest, manifest));
+  }
+
+  private async stageUpload(key: Digest, manifestDigest: Digest, manifest: StageManifest): Promise<boolean> {
     const objects = [manifest.records, ...Object.values(manifest.published), manifestDigest];
-    const body = stageResultEntry(key, manifest.stage, manifestDigest);
-    this.enqueue("ac", key, async () => {
-      const sent = await Promise.all(objects.map((d) => this.uploadObject(d)));
-      return sent.every(Boolean) && (await this.send("ac", key, body));
-    });
+    const sent = await Promise.all(objects.map((d) => this.uploadObject(d)));
+    return sent.every(Boolean) && (await this.send("ac", key, stageResultEntry(key, manifest.stage, manifestDigest)));
+  }
+
+  /**
+   * A stage result this build reused from the local cache: uploaded too when
+   * the remote lacks it (one `HEAD`), so turning a remote on for a project
+   * with a warm cache fills it. (Memo entries of earlier builds are not.)
+   */
+  ensureStageResult(key: Digest, manifestDigest: Digest, manifest: StageManifest): void {
+    if (!this.o.upload || this.http.down || this.present.has(key)) return;
+    this.enqueue("ac", key, async () => (await this.slot(() => this.http.has("ac", key))) !== false || this.stageUpload(key, manifestDigest, manifest));
+  }
+
+  /** The remote has this stage result (it was just fetched from it): nothing to upload. */
+  markPresent(key: Digest): void {
+    this.present.add(key);
   }
 
   /** Waits for every queued upload (each bounded by the request timeout). */
