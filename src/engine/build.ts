@@ -18,6 +18,7 @@ import type { MemoStore } from "./memo.js";
 import { openProject, type Project } from "./project.js";
 import { acquireProjectLock } from "./project-lock.js";
 import { createRedactor } from "./redact.js";
+import type { RemoteStats } from "./remote/remote-cache.js";
 import type { Reporter } from "./reporter.js";
 
 export type { BuildMode } from "./executor/mode.js";
@@ -43,6 +44,8 @@ export interface BuildResult {
   ok: boolean;
   interrupted: boolean;
   lockChanged: boolean;
+  /** What the build fetched from and uploaded to the remote cache, when it used one (final once `build` resolves). */
+  remote?: RemoteStats;
 }
 
 /** Builds the selected stages; a bad target or a held project lock is a DpoError. */
@@ -92,7 +95,7 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
     const wholeGraph = order.length === config.order.length;
     const lockChanged = writesLock(o.mode) ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph)) : false;
     const ok = outcomes.every((x) => isBuilt(x) || x.status === "would-run");
-    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged };
+    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged, ...(resources.remote ? { remote: resources.remote.stats } : {}) };
   } finally {
     await resources.close();
   }

@@ -89,6 +89,8 @@ describe.skipIf(!nginxAvailable())("a fresh clone with the remote cache", () => 
     projects.push(clone);
     const frozen = await cli(buildCommand, ["-C", clone.dir, "--frozen"]);
     expect(frozen.code, frozen.printed).toBe(0);
+    expect(built.printed).toMatch(/^remote cache: uploaded \d+ entries$/m);
+    expect(frozen.printed).toMatch(/^remote cache: fetched 4 stage results, \d+ objects$/m);
     // Every stage's records, byte for byte (this project publishes nothing to out/; the harness tests compare out/).
     const lock = JSON.parse(first.read("dpo.lock")) as { stages: Record<string, { output: string }> };
     for (const { output } of Object.values(lock.stages)) {

@@ -76,6 +76,17 @@ export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean
     s.reporter.summary(stageLines(outcomes));
   }
   printPublished(s, outcomes);
+  printRemote(s);
+}
+
+/** One line on what the remote cache gave and took, when it did anything. */
+function printRemote(s: Session): void {
+  const r = s.result.remote;
+  if (!r) return;
+  const fetched = [[r.stageResultsFetched, "stage result"], [r.objectsFetched, "object"], [r.memoHits, "memo entry"]] as const;
+  const parts = fetched.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what === "memo entry" && n !== 1 ? "memo entries" : `${what}${n === 1 ? "" : "s"}`}`);
+  const said = [parts.length ? `fetched ${parts.join(", ")}` : "", r.uploads ? `uploaded ${r.uploads} entr${r.uploads === 1 ? "y" : "ies"}` : ""].filter(Boolean);
+  if (said.length) s.reporter.info(`remote cache: ${said.join("; ")}`);
 }
 
 /** Where the human-facing outputs are, so a new user knows what to open. */

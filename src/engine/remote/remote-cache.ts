@@ -92,9 +92,7 @@ export class RemoteCache {
     if (!data) return undefined;
     const manifest = readStageResult(data, key);
     if (!manifest) return void this.corrupt(this.http.where("ac", key));
-    if (!(await this.fetchObject(manifest))) return undefined;
-    this.stats.stageResultsFetched++;
-    return manifest;
+    return (await this.fetchObject(manifest)) ? manifest : undefined;
   }
 
   /** A memo value from the remote, or undefined. */
@@ -136,9 +134,10 @@ export class RemoteCache {
     this.enqueue("ac", key, async () => (await this.slot(() => this.http.has("ac", key))) !== false || this.stageUpload(key, manifestDigest, manifest));
   }
 
-  /** The remote has this stage result (it was just fetched from it): nothing to upload. */
+  /** A stage result was just fetched from the remote (so it has it: nothing to upload). */
   markPresent(key: Digest): void {
     this.present.add(key);
+    this.stats.stageResultsFetched++;
   }
 
   /** Waits for every queued upload (each bounded by the request timeout). */
