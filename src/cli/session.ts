@@ -10,6 +10,7 @@ import type { ProjectConfig } from "../engine/config/load.js";
 import type { Diagnostic } from "../engine/diagnostic.js";
 import type { MemoStore } from "../engine/memo.js";
 import { createRedactor } from "../engine/redact.js";
+import { withRemoteOverrides, type RemoteCacheOverrides } from "../engine/remote/settings.js";
 import { createReporter, type Reporter, type StageLine } from "../engine/reporter.js";
 import type { Shard } from "../engine/shard.js";
 import { printDiagnostics } from "./print.js";
@@ -26,6 +27,8 @@ export interface SessionOptions {
   memo?: MemoStore;
   /** One shard of the build (`--shard i/n`). */
   shard?: Shard;
+  /** `--remote-cache URL|off` and `--remote-cache-mode`, over `DPO_REMOTE_CACHE` / `DPO_REMOTE_CACHE_MODE` and the config. */
+  remoteCache?: RemoteCacheOverrides;
 }
 
 export interface Session {
@@ -37,7 +40,8 @@ export function reporterFor(config: ProjectConfig, o: { quiet?: boolean; verbose
   return createReporter({ out: process.stdout, err: process.stderr, redact: createRedactor(config.secrets), quiet: o.quiet, verbose: o.verbose });
 }
 
-export async function runSession(config: ProjectConfig, o: SessionOptions): Promise<Session> {
+export async function runSession(loaded: ProjectConfig, o: SessionOptions): Promise<Session> {
+  const config = withRemoteOverrides(loaded, remoteOverrides(o.remoteCache));
   const reporter = reporterFor(config, o);
   const interruption = o.signal ? { signal: o.signal, release: () => {} } : interruptOnSignals(reporter);
   try {
@@ -47,6 +51,13 @@ export async function runSession(config: ProjectConfig, o: SessionOptions): Prom
     interruption.release();
     reporter.close();
   }
+}
+
+/** Flags first, then the environment; empty variables count as unset. */
+function remoteOverrides(flags: RemoteCacheOverrides = {}): RemoteCacheOverrides {
+  const url = flags.url ?? (process.env.DPO_REMOTE_CACHE || undefined);
+  const mode = flags.mode ?? (process.env.DPO_REMOTE_CACHE_MODE || undefined);
+  return { ...(url !== undefined ? { url } : {}), ...(mode !== undefined ? { mode } : {}) };
 }
 
 /** Ctrl-C once stops the build gracefully; twice quits at once. */

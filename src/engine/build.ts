@@ -7,9 +7,10 @@
 import { selectTargets } from "./config/graph.js";
 import type { ProjectConfig } from "./config/load.js";
 import { DpoError, formatWarning, userError } from "./diagnostic.js";
-import { allowsShards, writesLock, type BuildMode } from "./executor/mode.js";
+import { allowsShards, remoteAccess, writesLock, type BuildMode } from "./executor/mode.js";
 import { isBuilt, type StageOutcome } from "./executor/outcome.js";
 import { nextLock } from "./executor/lock-entries.js";
+import { prefetchLocked } from "./executor/remote-fetch.js";
 import { BuildResources } from "./executor/resources.js";
 import { Scheduler } from "./executor/scheduler.js";
 import { lockRequired, readLock, writeLockIfChanged, type LockFile } from "./lock.js";
@@ -17,6 +18,7 @@ import type { MemoStore } from "./memo.js";
 import { openProject, type Project } from "./project.js";
 import { acquireProjectLock } from "./project-lock.js";
 import { createRedactor } from "./redact.js";
+import type { RemoteStats } from "./remote/remote-cache.js";
 import type { Reporter } from "./reporter.js";
 import { shardProblem, type Shard } from "./shard.js";
 
@@ -49,6 +51,8 @@ export interface BuildResult {
   ok: boolean;
   interrupted: boolean;
   lockChanged: boolean;
+  /** What the build fetched from and uploaded to the remote cache, when it used one (final once `build` resolves). */
+  remote?: RemoteStats;
 }
 
 /** Builds the selected stages; a bad target or a held project lock is a DpoError. */
@@ -89,8 +93,11 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
   const resources = new BuildResources({
     memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, locations: config.locations, reporter: o.reporter, redact,
     concurrentBuilds: o.shard?.count ?? 1,
+    remote: remoteFor(config, o.mode, project),
   });
-  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal, shard: o.shard });
+  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, remote: resources.remote, reporter: o.reporter, redact, signal: o.signal, shard: o.shard });
+  // A fresh clone downloads what dpo.lock names all at once, not stage after stage.
+  if (resources.remote && o.mode !== "verify") void prefetchLocked(lock, project, resources.remote);
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
     project.files.save();
@@ -98,7 +105,7 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
     // A shard's outputs are partial: the lock describes whole builds only.
     const lockChanged = writesLock(o.mode) && !o.shard ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph)) : false;
     const ok = outcomes.every((x) => isBuilt(x) || x.status === "would-run");
-    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged };
+    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged, ...(resources.remote ? { remote: resources.remote.stats } : {}) };
   } finally {
     await resources.close();
   }
@@ -114,6 +121,13 @@ function checkShard(o: BuildOptions): void {
       hint: "run the shards with `dpo build --shard i/n`, then the check without --shard",
     });
   }
+}
+
+/** The remote cache as this build may use it (none in modes that stay local). */
+function remoteFor(config: ProjectConfig, mode: BuildMode, project: Project) {
+  const settings = config.remoteCache;
+  const access = settings ? remoteAccess(mode, settings.mode) : "none";
+  return settings && access !== "none" ? { settings, upload: access === "read-write", store: project.store } : undefined;
 }
 
 /**

@@ -70,10 +70,16 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
       trace.memoHits++;
       return running as Promise<T>;
     }
-    trace.memoMisses++;
-    const p = Promise.resolve(fn())
-      // Persist before anyone sees the value: a crash after this point loses nothing.
-      .then((value) => (value === undefined ? value : o.memo.put(k, value).then(() => value)));
+    const compute = (): Promise<T> => {
+      trace.memoMisses++;
+      return Promise.resolve(fn())
+        // Persist before anyone sees the value: a crash after this point loses nothing.
+        .then((value) => (value === undefined ? value : o.memo.put(k, value).then(() => value)));
+    };
+    // A slower tier (the remote cache) is asked before the work is done here.
+    const p = o.memo.fetch
+      ? o.memo.fetch(k).then((found) => (found === undefined ? compute() : (trace.memoHits++, found as T)))
+      : compute();
     return inFlight.track(k, p) as Promise<T>;
   };
   const memo = <T>(key: unknown, fn: () => Promise<T>): Promise<T> => {

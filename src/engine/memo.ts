@@ -28,6 +28,11 @@ const COMMIT_DELAY_MS = 2;
 
 export interface MemoStore {
   get(key: Digest): unknown | undefined;
+  /**
+   * After `get` missed: the value from a slower tier (the remote cache), kept
+   * locally once found; undefined when no tier has it. Absent on a plain store.
+   */
+  fetch?(key: Digest): Promise<unknown | undefined>;
   put(key: Digest, value: unknown): Promise<void>;
   /** Every key, for `dpo gc`. */
   keys(): Iterable<Digest>;

@@ -16,11 +16,13 @@ export const SPEC = {
   options: {
     "dry-run": { type: "boolean", description: "say which stages would run, and why; run nothing" },
     explain: { type: "boolean", description: "for each stage that runs, say which part of its key changed" },
-    frozen: { type: "boolean", description: "fail if any stage would be recomputed or any LLM call sent (CI)" },
+    frozen: { type: "boolean", description: "fail if any stage differs from dpo.lock or any LLM call would be sent; a locked stage whose output is missing is rebuilt offline to its locked digest (CI)" },
     offline: { type: "boolean", description: "send no network request; LLM calls come only from the memo" },
     jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default: CPU count)" },
     shard: { type: "string", value: "I/N", description: "do the item work of shard I of N only (memo and store; not dpo.lock or out/); provider limits are divided by N" },
     watch: { type: "boolean", short: "w", description: "rebuild affected stages whenever a referenced file changes" },
+    "remote-cache": { type: "string", value: "URL", description: "use the remote cache at URL (`off`: none), over DPO_REMOTE_CACHE and remoteCache.url" },
+    "remote-cache-mode": { type: "string", value: "MODE", description: "read-only (upload nothing) or read-write, over DPO_REMOTE_CACHE_MODE and remoteCache.mode" },
     "no-wait": { type: "boolean", description: "fail at once if another build is running in this project" },
     quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
     verbose: { type: "boolean", description: "also print debug lines (retries, timings)" },
@@ -39,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     verbose: !!values.verbose,
     explain: !!values.explain,
     ...(values.shard === undefined ? {} : { shard: parseShard(values.shard) }),
+    remoteCache: { url: values["remote-cache"], mode: values["remote-cache-mode"] },
   };
   if (values.watch) {
     if (options.shard) throw userError("--shard cannot be combined with --watch", { hint: "a shard build does part of the work once; run it without --watch" });
@@ -83,6 +86,7 @@ export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean
   }
   if (o.shard) printShardDone(s, o.shard);
   else printPublished(s, outcomes);
+  printRemote(s);
 }
 
 /** A shard publishes nothing: say what it did and what assembles the outputs. */
@@ -93,6 +97,16 @@ function printShardDone(s: Session, shard: Shard): void {
     `shard ${shardLabel(shard)}: item work done for ${records} root record${records === 1 ? "" : "s"} (${roots.map((x) => x.stage).join(", ") || "no root stage"}); ` +
       "dpo.lock and out/ left as they were — once every shard has run, `dpo build` without --shard assembles the outputs from the memo",
   );
+}
+
+/** One line on what the remote cache gave and took, when it did anything. */
+function printRemote(s: Session): void {
+  const r = s.result.remote;
+  if (!r) return;
+  const fetched = [[r.stageResultsFetched, "stage result"], [r.objectsFetched, "object"], [r.memoHits, "memo entry"]] as const;
+  const parts = fetched.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what === "memo entry" && n !== 1 ? "memo entries" : `${what}${n === 1 ? "" : "s"}`}`);
+  const said = [parts.length ? `fetched ${parts.join(", ")}` : "", r.uploads ? `uploaded ${r.uploads} entr${r.uploads === 1 ? "y" : "ies"}` : ""].filter(Boolean);
+  if (said.length) s.reporter.info(`remote cache: ${said.join("; ")}`);
 }
 
 /** Where the human-facing outputs are, so a new user knows what to open. */

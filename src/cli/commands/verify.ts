@@ -19,6 +19,7 @@ export const SPEC = {
   options: {
     jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default 2)" },
     quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
+    "remote-cache": { type: "string", value: "URL", description: "read memo entries from the remote cache at URL (`off`: none), over DPO_REMOTE_CACHE and remoteCache.url" },
   },
 } as const satisfies CommandSpec;
 
@@ -32,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   const damaged = damagedObjects(project, lock);
   const session = await runSession(config, {
     targets: [], jobs: positiveInt(values.jobs, "--jobs", 2), mode: "verify", wait: true, quiet: !!values.quiet,
+    remoteCache: { url: values["remote-cache"] },
   });
   const failed = reportFailures(session, root);
   if (failed) return failed;

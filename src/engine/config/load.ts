@@ -14,12 +14,14 @@ import type { Registry } from "../registry.js";
 import { err, ok, type Result } from "../result.js";
 import { validate } from "../schema.js";
 import { topoOrder } from "./graph.js";
-import { interpolateSource, type Env } from "./interpolate.js";
+import { interpolateSource, type Env, type Interpolated } from "./interpolate.js";
+import { remoteCacheSecrets, remoteCacheSettings, type RemoteCacheEntry, type RemoteCacheSettings } from "../remote/settings.js";
 import { collectLocations } from "./locations.js";
 import { checkCycles, checkInputs, checkNeeds } from "./needs.js";
 import type { ProjectConfig, StageConfig } from "./project-config.js";
 import { checkProviders } from "./providers.js";
 import { error, isObj, posix, type LoadContext, type Obj } from "./ref-checks.js";
+import { splitPointer } from "./pointer.js";
 import { configSchema } from "./schema.js";
 import { checkOutCollisions } from "./stage-checks.js";
 import { interpolatedSecrets } from "./secret-vars.js";
@@ -92,6 +94,7 @@ class Loader implements LoadContext {
     checkCycles(this, stages);
     checkInputs(this, stages, plugins);
 
+    const remoteCache = this.remoteCache(doc.remoteCache, doc.project, interpolated.interpolated);
     // Values of secret variables are secrets wherever they went, and no load error may show them.
     this.keepSecrets(interpolatedSecrets(interpolated.interpolated, this.secrets, env));
     const redact = createRedactor([...this.secrets]);
@@ -109,9 +112,20 @@ class Loader implements LoadContext {
       providers,
       stages,
       order: topoOrder(stages),
+      ...(remoteCache ? { remoteCache } : {}),
       secrets: [...this.secrets].sort(),
       locations: collectLocations(this.src),
     });
+  }
+
+  /** `remoteCache:` (already checked by the top-level schema) as settings; its credentials become secrets. */
+  private remoteCache(entry: unknown, project: unknown, interpolated: Interpolated[]): RemoteCacheSettings | undefined {
+    if (!isObj(entry) || typeof entry.url !== "string" || !URL.canParse(entry.url)) return undefined;
+    const typed = entry as unknown as RemoteCacheEntry;
+    // A header that takes a variable's value is a secret, whatever its name.
+    const fromVars = new Set(interpolated.map((i) => splitPointer(i.pointer)).filter((p) => p[0] === "remoteCache" && p[1] === "headers").map((p) => p[2]!));
+    this.keepSecrets(remoteCacheSecrets(typed, fromVars));
+    return remoteCacheSettings(typed, typeof project === "string" ? project : "dpo");
   }
 
   report(ds: Diagnostic[]): void {

@@ -2,6 +2,7 @@
 import type { Location } from "../diagnostic.js";
 import type { Plugin } from "../plugin.js";
 import type { ProviderType } from "../provider.js";
+import type { RemoteCacheSettings } from "../remote/settings.js";
 import type { Locations } from "./locations.js";
 
 /** A plugin known by name and version; its module is imported only when the stage runs. */
@@ -63,7 +64,9 @@ export interface ProjectConfig {
   stages: Record<string, StageConfig>;
   /** Topological; ties in config order. */
   order: string[];
-  /** Non-empty values of secret fields (of providers and stages), for redaction. */
+  /** The `remoteCache:` setting, if any (before `DPO_REMOTE_CACHE` / `--remote-cache` overrides). */
+  remoteCache?: RemoteCacheSettings;
+  /** Non-empty values of secret fields (of providers, stages and the remote cache's headers), for redaction. */
   secrets: string[];
   /** Where each node under `stages` and `providers` is in the config file, for located run-time errors. */
   locations: Locations;

@@ -36,6 +36,33 @@ export const providerEntrySchema: JsonSchema = {
   },
 };
 
+export const remoteCacheSchema: JsonSchema = {
+  type: "object",
+  description:
+    "A shared cache on the Bazel HTTP protocol (bazel-remote, nginx with WebDAV): stage results, objects and LLM calls are looked up there after the local cache, and uploaded in read-write mode. Overridden by `DPO_REMOTE_CACHE` / `--remote-cache URL` (or `off`).",
+  additionalProperties: false,
+  required: ["url"],
+  properties: {
+    url: { type: "string", pattern: "^[hH][tT][tT][pP][sS]?://", description: "The server's base URL, e.g. `http://cache.internal:8080/dpo`." },
+    mode: {
+      enum: ["read-only", "read-write"],
+      default: "read-only",
+      description: "`read-only` (laptops: use the team's results, upload nothing) or `read-write` (CI: also upload what the build computes). Overridden by `DPO_REMOTE_CACHE_MODE` / `--remote-cache-mode`.",
+    },
+    namespace: {
+      type: "string",
+      pattern: "^[A-Za-z0-9._-]+$",
+      description: "The path segment under `url` holding this project's entries (`<url>/<namespace>/ac/…`, `…/cas/…`); default: the project's name.",
+    },
+    headers: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Headers sent with every request, e.g. `Authorization: Bearer ${DPO_CACHE_TOKEN}`; their values are secrets.",
+    },
+    timeout: { type: "number", exclusiveMinimum: 0, default: 10, description: "Seconds one request may take before the remote cache is taken for down (the build goes on locally)." },
+  },
+};
+
 export const configSchema: JsonSchema = {
   type: "object",
   additionalProperties: false,
@@ -51,6 +78,7 @@ export const configSchema: JsonSchema = {
       propertyNames: { pattern: NAME_PATTERN },
       additionalProperties: providerEntrySchema,
     },
+    remoteCache: remoteCacheSchema,
     stages: {
       type: "object",
       description: "The stages by name; `needs` makes them a graph.",

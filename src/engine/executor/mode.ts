@@ -5,7 +5,8 @@
  * - `build`: reuse what is fresh, run what is stale, write dpo.lock.
  * - `offline`: like `build`, but no network request may be sent.
  * - `dry-run`: decide freshness only; run nothing, write nothing.
- * - `frozen`: CI's check: reuse only what dpo.lock names; anything else fails.
+ * - `frozen`: CI's check: reuse only what dpo.lock names; anything else fails
+ *   (a locked stage whose output is missing is rebuilt offline to its locked digest).
  * - `verify`: recompute every stage offline, bypassing stored outputs; leave dpo.lock alone.
  */
 import { assertNever } from "../assert-never.js";
@@ -28,8 +29,13 @@ export function mayReuse(mode: BuildMode, key: string, lockedKey: string | undef
   }
 }
 
-/** What happens to a stage that is stale. */
-export function staleStagePolicy(mode: BuildMode): "run" | "report" | "fail" {
+/**
+ * What happens to a stage that is stale. `reproduce` (--frozen): a stage whose
+ * key is the one dpo.lock has, but whose stored output is missing here and on
+ * the remote cache (a fresh clone), is rebuilt offline and must give exactly
+ * the locked output; any other stale stage fails.
+ */
+export function staleStagePolicy(mode: BuildMode): "run" | "report" | "reproduce" {
   switch (mode) {
     case "build":
     case "offline":
@@ -38,7 +44,7 @@ export function staleStagePolicy(mode: BuildMode): "run" | "report" | "fail" {
     case "dry-run":
       return "report";
     case "frozen":
-      return "fail";
+      return "reproduce";
     default:
       return assertNever(mode);
   }
@@ -88,6 +94,24 @@ export function allowsShards(mode: BuildMode): boolean {
     case "frozen":
     case "verify":
       return false;
+  }
+}
+
+/**
+ * How a build of this mode may use a configured remote cache: `--offline`
+ * sends nothing and a dry run only looks locally; the checks (`--frozen`,
+ * verify) read it (a fresh CI clone needs it) but upload nothing.
+ */
+export function remoteAccess(mode: BuildMode, configured: "read-write" | "read-only"): "read-write" | "read-only" | "none" {
+  switch (mode) {
+    case "build":
+      return configured;
+    case "frozen":
+    case "verify":
+      return "read-only";
+    case "offline":
+    case "dry-run":
+      return "none";
     default:
       return assertNever(mode);
   }

@@ -10,11 +10,13 @@ import type { ProjectConfig, StageConfig } from "../config/load.js";
 import { formatWarning } from "../diagnostic.js";
 import { describeChange, diffFingerprints, stageKey, type Change, type Fingerprint, type StageKey } from "../fingerprint.js";
 import { hashFile, type Digest } from "../hash.js";
-import type { LockFile } from "../lock.js";
+import type { LockedStage, LockFile } from "../lock.js";
 import type { Project } from "../project.js";
+import type { RemoteCache } from "../remote/remote-cache.js";
 import type { Reporter } from "../reporter.js";
 import { isShardRoot, shardLabel, type Shard } from "../shard.js";
 import { mayReuse, type BuildMode } from "./mode.js";
+import { fetchStageResult } from "./remote-fetch.js";
 import type { BuiltOutput } from "./outcome.js";
 
 export type Plan =
@@ -32,12 +34,14 @@ export interface PlanContext {
   mode: BuildMode;
   /** Set in a sharded build: root stages keep this shard's records, and their keys say so. */
   shard?: Shard;
+  /** Where stage results missing here are looked up next. */
+  remote?: RemoteCache;
 }
 
 export async function planStage(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext): Promise<Plan> {
   const fingerprint = await fingerprintOf(stage, inputs, p);
   const key = stageKey(fingerprint);
-  const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusable(key, fingerprint, p) : undefined;
+  const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusableHereOrRemote(key, fingerprint, p, p.lock.stages[stage.name]) : undefined;
   if (stored) return { kind: "fresh", stored };
   return { kind: "stale", key, fingerprint, reasons: await staleReasons(stage.name, key, fingerprint, p) };
 }
@@ -57,6 +61,13 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
     seed: p.config.seed,
     ...(p.shard && isShardRoot(stage) ? { shard: shardLabel(p.shard) } : {}),
   };
+}
+
+/** The stored result for a key, locally or else fetched from the remote cache into the local store. */
+async function reusableHereOrRemote(key: StageKey, fingerprint: Fingerprint, p: PlanContext, locked: LockedStage | undefined): Promise<BuiltOutput | undefined> {
+  const here = await reusable(key, fingerprint, p);
+  if (here || !p.remote) return here;
+  return (await fetchStageResult(key, p.project, p.remote, locked)) ? reusable(key, fingerprint, p) : undefined;
 }
 
 /** The stored result for a key, if every object it names is present and the files it read are unchanged. */

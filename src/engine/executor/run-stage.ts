@@ -80,6 +80,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       fingerprint: plan.fingerprint,
     };
     const manifestDigest = r.project.index.record(plan.key, manifest);
+    r.resources.remote?.uploadStageResult(plan.key, manifestDigest, manifest);
     if (!r.shard) await materialise(r.project, manifest, r.outClaims);
     const artifact = new StoredArtifact(stage.name, written.digest, written.count, r.project.store, manifest.tallies);
     return {

@@ -84,6 +84,7 @@ export class Scheduler {
       this.run.reporter.warn(`a stored file of stage "${stage.name}" is missing or corrupt; recomputing the stage`);
       return this.onStale(stage, { kind: "stale", key: stored.key, fingerprint: stored.fingerprint, reasons: ["stored output missing or corrupt"] }, upstream);
     }
+    this.run.resources.remote?.ensureStageResult(stored.key, stored.manifestDigest, stored.manifest);
     return { status: "cached", stage: stage.name, ms: performance.now() - started, ...stored };
   }
 
@@ -92,8 +93,9 @@ export class Scheduler {
     switch (policy) {
       case "report":
         return { status: "would-run", stage: stage.name, reasons: plan.reasons };
-      case "fail":
-        return frozenFailure(stage, plan);
+      case "reproduce":
+        if (this.run.lock.stages[stage.name]?.key !== plan.key) return frozenFailure(stage, plan);
+        return this.reproduce(stage, plan, upstream, this.run.lock.stages[stage.name]!.output);
       case "run":
         // After Ctrl-C (or a newer change in watch mode) no further stage starts.
         if (this.run.signal.aborted) return { status: "cancelled", stage: stage.name, ms: 0, memo: noMemoTraffic() };
@@ -101,6 +103,22 @@ export class Scheduler {
       default:
         return assertNever(policy);
     }
+  }
+
+  /** --frozen, a locked stage whose output is gone: rebuilt offline, it must give the locked output. */
+  private async reproduce(stage: StageConfig, plan: Stale, upstream: Built[], locked: Digest): Promise<StageOutcome> {
+    if (this.run.signal.aborted) return { status: "cancelled", stage: stage.name, ms: 0, memo: noMemoTraffic() };
+    const ran = await runStage(stage, plan, () => this.verifiedInputs(upstream), this.run);
+    if (ran.status !== "ran" || ran.manifest.records === locked) return ran;
+    return {
+      status: "failed", stage: stage.name, reasons: plan.reasons, ms: ran.ms, memo: ran.memo,
+      diagnostics: [{
+        severity: "error",
+        message: `--frozen: stage "${stage.name}" was rebuilt (its stored output is missing) and gave ${ran.manifest.records.slice(0, 12)}, not ${locked.slice(0, 12)} as in dpo.lock: with identical inputs, so it is not deterministic`,
+        location: stage.location,
+        hint: "run `dpo verify` for details; a remote cache (remoteCache, --remote-cache) gives a fresh clone the stored outputs",
+      }],
+    };
   }
 
   private async verifiedInputs(upstream: Built[]): Promise<Record<string, StoredArtifact>> {
