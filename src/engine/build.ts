@@ -18,9 +18,11 @@ import { openProject, type Project } from "./project.js";
 import { acquireProjectLock } from "./project-lock.js";
 import { createRedactor } from "./redact.js";
 import type { Reporter } from "./reporter.js";
+import { grow, type AdmissionSummary, type Growth } from "./sample/growth.js";
 
 export type { BuildMode } from "./executor/mode.js";
 export type { StageOutcome, StageStatus } from "./executor/outcome.js";
+export type { AdmissionSummary, Growth, Round } from "./sample/growth.js";
 
 export interface BuildOptions {
   /** Stage names to build (with what they need); all stages when empty. */
@@ -34,6 +36,13 @@ export interface BuildOptions {
   wait: boolean;
   /** A memo to use instead of the project's (tests). */
   memo?: MemoStore;
+  /**
+   * Admit only the first N records of the root stages, in the project's
+   * sample order (src/engine/sample/order.ts); undefined: all of them.
+   */
+  admit?: number;
+  /** Admit root records in growing rounds until this says the target is met (overrides `admit`). */
+  growth?: Growth;
 }
 
 export interface BuildResult {
@@ -42,6 +51,10 @@ export interface BuildResult {
   ok: boolean;
   interrupted: boolean;
   lockChanged: boolean;
+  /** Root records the (last round of the) build admitted, of all there are; absent when no root was built. */
+  admission?: AdmissionSummary;
+  /** Each round of a growing build, in order (absent for a single build). */
+  rounds?: AdmissionSummary[];
 }
 
 /** Builds the selected stages; a bad target or a held project lock is a DpoError. */
@@ -68,6 +81,8 @@ export async function build(config: ProjectConfig, o: BuildOptions): Promise<Bui
     );
   }
   try {
+    const growth = o.growth;
+    if (growth) return await grow(growth, (admit) => runStages(project, config, selected.value, { ...o, admit }));
     return await runStages(project, config, selected.value, o);
   } finally {
     held.release();
@@ -79,14 +94,15 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
   const redact = createRedactor(config.secrets);
   const lock = readLockFor(project, o);
   const resources = new BuildResources({ memoDir: project.paths.memoDir, memo: o.memo, jobs: o.jobs, providers: config.providers, locations: config.locations, reporter: o.reporter, redact });
-  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal });
+  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, reporter: o.reporter, redact, signal: o.signal }, o.admit);
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
+    const admission = o.admit === undefined ? undefined : await scheduler.admissionSummary(order);
     project.files.save();
     const wholeGraph = order.length === config.order.length;
     const lockChanged = writesLock(o.mode) ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph)) : false;
     const ok = outcomes.every((x) => isBuilt(x) || x.status === "would-run");
-    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged };
+    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged, ...(admission ? { admission } : {}) };
   } finally {
     await resources.close();
   }

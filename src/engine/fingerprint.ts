@@ -22,6 +22,8 @@ export interface Fingerprint {
   /** Provider name → identity (config without secrets). */
   providers: Record<string, unknown>;
   seed: number;
+  /** Root records admitted of all there are, when the build admits only a prefix of the sample order (absent: all). */
+  admission?: { admitted: number; total: number };
 }
 
 export function stageKey(f: Fingerprint): StageKey {
@@ -37,6 +39,7 @@ export type Change =
   | { kind: "input"; stage: string }
   | { kind: "provider"; name: string }
   | { kind: "seed" }
+  | { kind: "admission"; from: string; to: string }
   | { kind: "read"; path: string }
   | { kind: "output-missing" };
 
@@ -58,6 +61,9 @@ export function diffFingerprints(before: Fingerprint, now: Fingerprint): Change[
     if (digestOf(before.providers[name] ?? null) !== digestOf(now.providers[name] ?? null)) changes.push({ kind: "provider", name });
   }
   if (before.seed !== now.seed) changes.push({ kind: "seed" });
+  if (digestOf(before.admission ?? null) !== digestOf(now.admission ?? null)) {
+    changes.push({ kind: "admission", from: admissionText(before.admission), to: admissionText(now.admission) });
+  }
   return changes;
 }
 
@@ -71,10 +77,15 @@ export function describeChange(c: Change): string {
     case "input": return `upstream stage "${c.stage}" output changed`;
     case "provider": return `provider "${c.name}" config changed`;
     case "seed": return "project seed changed";
+    case "admission": return `admitted root records changed (${c.from} → ${c.to})`;
     case "read": return `file ${c.path} (read by the stage) changed`;
     case "output-missing": return "stored output missing or corrupt";
     default: return assertNever(c);
   }
+}
+
+function admissionText(a: Fingerprint["admission"]): string {
+  return a ? `first ${a.admitted} of ${a.total}` : "all";
 }
 
 function union(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

@@ -4,6 +4,7 @@ import type { BuildMode, StageOutcome } from "../../engine/build.js";
 import { reasonsOf } from "../../engine/executor/outcome.js";
 import { parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
+import { iterationLines } from "../iteration/status.js";
 import { reportFailures, runSession, stageLines, type Session } from "../session.js";
 
 export const SPEC = {
@@ -17,6 +18,8 @@ export const SPEC = {
     offline: { type: "boolean", description: "send no network request; LLM calls come only from the memo" },
     jobs: { type: "string", short: "j", value: "N", description: "worker threads for CPU-bound steps (default: CPU count)" },
     watch: { type: "boolean", short: "w", description: "rebuild affected stages whenever a referenced file changes" },
+    iteration: { type: "string", value: "NAME", description: "build just enough prompts for this export iteration (e.g. iter-0100) and its eval split" },
+    force: { type: "boolean", description: "with --iteration: build it even though its gate did not pass (recorded in its manifest and card)" },
     "no-wait": { type: "boolean", description: "fail at once if another build is running in this project" },
     quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
     verbose: { type: "boolean", description: "also print debug lines (retries, timings)" },
@@ -34,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     quiet: !!values.quiet,
     verbose: !!values.verbose,
     explain: !!values.explain,
+    ...(values.iteration ? { iteration: values.iteration, force: !!values.force } : {}),
   };
   if (values.watch) {
     const { watch } = await import("../watch.js");
@@ -65,6 +69,8 @@ export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean
   }
   if (o.explain) {
     for (const x of outcomes) if (x.status === "ran" || x.status === "failed") out(`  ${x.stage}: ran because ${x.reasons.join("; ")}`);
+    for (const line of iterationLines(s.config)) out(`  ${line}`);
+    if (s.result.rounds) out(`  admitted prompts in rounds of ${s.result.rounds.map((r) => r.admitted).join(" → ")} of ${s.result.rounds[0]!.total}`);
   }
   const ran = outcomes.filter((x) => x.status !== "cached");
   if (ran.length === 0 && !s.result.lockChanged) {

@@ -19,6 +19,7 @@ import { isOffline, type BuildMode } from "./mode.js";
 import type { StageOutcome } from "./outcome.js";
 import type { Plan } from "./plan.js";
 import { materialise } from "./publish.js";
+import type { SampleOrder } from "../sample/order.js";
 import type { BuildResources } from "./resources.js";
 
 export interface StageRun {
@@ -31,6 +32,8 @@ export interface StageRun {
   signal: AbortSignal;
   /** The out/ paths stages of this build have published so far (set by the scheduler). */
   outClaims?: OutClaims;
+  /** The sample order a stage's context reports (set by the scheduler). */
+  sampleFor?: (stage: string) => Promise<SampleOrder | undefined>;
 }
 
 type Stale = Extract<Plan, { kind: "stale" }>;
@@ -61,6 +64,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       progress: r.reporter.progress(stage.name),
       provider: (name) => r.resources.provider(name),
       errors: nodeErrors(r.config.locations, "stages", stage.name),
+      sample: await r.sampleFor?.(stage.name),
     });
     trace = created.trace;
     const plugin = await stage.plugin.load();

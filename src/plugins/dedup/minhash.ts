@@ -22,7 +22,7 @@ import { FULL_BUCKET } from "./lsh.js";
 
 export default definePlugin<DedupOptions>({
   name: "dedup/minhash",
-  version: "2",
+  version: "3",
   description:
     "Removes exact duplicates (normalised text) and near duplicates (MinHash + LSH candidates, verified by exact Jaccard of shingle sets). Each cluster keeps the record with the smallest id, which lists the others in `duplicates`.",
   inputs: { min: 1 },
@@ -100,12 +100,14 @@ export default definePlugin<DedupOptions>({
     const records: Rec[] = [];
     for (const artifact of inputs) records.push(...(await artifact.all()));
     const { dedupRecords } = await import("./core.js");
+    const { sampleRankOf } = await import("./keep-order.js");
     const { records: kept, stats } = await dedupRecords(records, ctx.with, {
       memo: ctx.memo,
       pool: ctx.pool,
       tally: ctx.tally,
       progress: ctx.progress,
       signal: ctx.signal,
+      rankOf: sampleRankOf((id) => ctx.sample.rank(id)),
     });
     ctx.log.info(
       `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +
