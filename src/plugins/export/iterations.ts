@@ -35,7 +35,7 @@ interface With {
   humanAnnotations: "expert-generated" | "crowdsourced";
   title?: string;
   description?: string;
-  forced: Record<string, string[]>;
+  forced?: Record<string, string[]>;
 }
 
 const NAME = "export/iterations";
@@ -302,7 +302,7 @@ function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: Lin
   const exported: IterationExport = {
     name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files,
     sample: consumption([...it.train, ...(it.eval ?? [])], ctx.sample),
-    gate: { thresholds: it.plan.gate, forced: ctx.with.forced[it.plan.name] ?? null },
+    gate: { thresholds: it.plan.gate, forced: ctx.with.forced?.[it.plan.name] ?? null },
   };
   const summaries = { train: summarise(it.train), eval: it.eval ? summarise(it.eval) : null };
   const own = { ...build, columns: lines.columns };
