@@ -1,7 +1,9 @@
 /**
  * export/iterations: turns pair records into training sets for iterative DPO.
- * Nested slices (`iter-0100` ⊂ `iter-0500` ⊂ …) are prefixes of one seeded,
- * stratified order; an optional held-out split is drawn first, by prompt. Each
+ * Nested slices (`iter-0100` ⊂ `iter-0500` ⊂ …) are prefixes of the project's
+ * sample order of prompts (./order.ts); an optional held-out split is its
+ * first prompts. Under `dpo build --iteration` (fewer prompts admitted) only
+ * the slices the admitted prompts complete are published. Each
  * iteration is published as data files in the chosen formats, a manifest and a
  * dataset card. The stage's records say where each pair went.
  */
@@ -53,7 +55,7 @@ export default definePlugin<With>({
   name: NAME,
   version: VERSION,
   description:
-    "Exports pairs as nested, stratified training slices (iter-0100 ⊂ iter-0500 ⊂ …) with an optional held-out split, " +
+    "Exports pairs as nested training slices (iter-0100 ⊂ iter-0500 ⊂ …) in the project's sample order of prompts, with an optional held-out split (its first prompts) and optional gates between slices, " +
     "in TRL (conversational, standard, unpaired), OpenAI-style or Anthropic HH format, each checked against its format, each with a manifest and a Hugging Face dataset card.",
   // One stage of pairs, and optionally a quality/calibration stage whose figures go into manifests and cards.
   inputs: { min: 1, max: 2, accepts: ["pairs", "calibration"] },
@@ -64,8 +66,8 @@ export default definePlugin<With>({
     properties: {
       iterations: {
         description:
-          "Training slice sizes, each a number or {size, name}; sorted ascending, each slice contains the smaller ones. " +
-          "Default names are iter-0100, iter-0500, …",
+          "Training slice sizes, each a number or {size, name, gate}; sorted ascending, each slice contains the smaller ones. " +
+          "Default names are iter-0100, iter-0500, … Each is a target of `dpo build --iteration NAME`.",
         type: "array",
         minItems: 1,
         items: {
@@ -88,7 +90,7 @@ export default definePlugin<With>({
       },
       eval: {
         description:
-          "Held-out split drawn before the training slices, whole prompts at a time and stratified: {size: pairs} or {fraction: 0..1}. Absent: no held-out split.",
+          "Held-out split: the first prompts of the sample order, whole prompts at a time, until {size: pairs} (or {fraction: 0..1} of all pairs, which has no fixed size under `dpo build --iteration`). Absent: no held-out split.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
@@ -105,7 +107,8 @@ export default definePlugin<With>({
       },
       stratifyBy: {
         description:
-          "Dotted path of the pair field whose values are the strata (pairs without it form one stratum); null: no strata.",
+          "Dotted path of the pair field whose values are the strata the manifests and cards report the mix of (pairs without it form one stratum); null: no strata. " +
+          "The order is the sample order, so strata are represented in proportion in expectation, not by quota.",
         type: ["string", "null"],
         minLength: 1,
         default: "meta.dataset",
