@@ -43,7 +43,7 @@ function body(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary
   out.push(
     `Preference pairs (a prompt, a chosen and a rejected response) for DPO-style training: iteration \`${it.name}\` ` +
       "of a nested series, where each larger iteration contains every training pair of the smaller ones " +
-      `(the first ${it.train.length} pairs of one seeded, stratified order).` +
+      `(the first ${it.train.length} pairs of the project's seeded sample order).` +
       (it.eval ? " The held-out test split is the same in every iteration and shares no prompt with training." : ""),
     "",
     "## Files",
