@@ -14,8 +14,9 @@ import { withRemoteOverrides, type RemoteCacheOverrides } from "../engine/remote
 import { createReporter, type Reporter, type StageLine } from "../engine/reporter.js";
 import type { Shard } from "../engine/shard.js";
 import { printDiagnostics } from "./print.js";
+import { prepareIteration, warnGates, type IterationOptions } from "./iteration/prepare.js";
 
-export interface SessionOptions {
+export interface SessionOptions extends IterationOptions {
   targets: string[];
   mode: BuildMode;
   jobs: number;
@@ -34,6 +35,7 @@ export interface SessionOptions {
 export interface Session {
   result: BuildResult;
   reporter: Reporter;
+  config: ProjectConfig;
 }
 
 export function reporterFor(config: ProjectConfig, o: { quiet?: boolean; verbose?: boolean }): Reporter {
@@ -45,8 +47,10 @@ export async function runSession(loaded: ProjectConfig, o: SessionOptions): Prom
   const reporter = reporterFor(config, o);
   const interruption = o.signal ? { signal: o.signal, release: () => {} } : interruptOnSignals(reporter);
   try {
-    const result = await build(config, { ...o, signal: interruption.signal, reporter });
-    return { result, reporter };
+    const prepared = prepareIteration(config, o, reporter);
+    const result = await build(prepared.config, { ...o, growth: prepared.growth, signal: interruption.signal, reporter });
+    if (!o.iteration && result.ok && o.mode !== "dry-run" && result.outcomes.length === Object.keys(config.stages).length) warnGates(config, reporter);
+    return { result, reporter, config: prepared.config };
   } finally {
     interruption.release();
     reporter.close();

@@ -21,9 +21,11 @@ import { createRedactor } from "./redact.js";
 import type { RemoteStats } from "./remote/remote-cache.js";
 import type { Reporter } from "./reporter.js";
 import { shardProblem, type Shard } from "./shard.js";
+import { grow, type AdmissionSummary, type Growth } from "./sample/growth.js";
 
 export type { BuildMode } from "./executor/mode.js";
 export type { StageOutcome, StageStatus } from "./executor/outcome.js";
+export type { AdmissionSummary, Growth, Round } from "./sample/growth.js";
 
 export interface BuildOptions {
   /** Stage names to build (with what they need); all stages when empty. */
@@ -43,6 +45,13 @@ export interface BuildOptions {
    * the number of shards.
    */
   shard?: Shard;
+  /**
+   * Admit only the first N records of the root stages, in the project's
+   * sample order (src/engine/sample/order.ts); undefined: all of them.
+   */
+  admit?: number;
+  /** Admit root records in growing rounds until this says the target is met (overrides `admit`). */
+  growth?: Growth;
 }
 
 export interface BuildResult {
@@ -53,6 +62,10 @@ export interface BuildResult {
   lockChanged: boolean;
   /** What the build fetched from and uploaded to the remote cache, when it used one (final once `build` resolves). */
   remote?: RemoteStats;
+  /** Root records the (last round of the) build admitted, of all there are; absent when no root was built. */
+  admission?: AdmissionSummary;
+  /** Each round of a growing build, in order (absent for a single build). */
+  rounds?: AdmissionSummary[];
 }
 
 /** Builds the selected stages; a bad target or a held project lock is a DpoError. */
@@ -80,6 +93,8 @@ export async function build(config: ProjectConfig, o: BuildOptions): Promise<Bui
     );
   }
   try {
+    const growth = o.growth;
+    if (growth) return await grow(growth, (admit) => runStages(project, config, selected.value, { ...o, admit }));
     return await runStages(project, config, selected.value, o);
   } finally {
     held.release();
@@ -95,17 +110,18 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
     concurrentBuilds: o.shard?.count ?? 1,
     remote: remoteFor(config, o.mode, project),
   });
-  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, remote: resources.remote, reporter: o.reporter, redact, signal: o.signal, shard: o.shard });
+  const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, remote: resources.remote, reporter: o.reporter, redact, signal: o.signal, shard: o.shard }, o.admit);
   // A fresh clone downloads what dpo.lock names all at once, not stage after stage.
   if (resources.remote && o.mode !== "verify") void prefetchLocked(lock, project, resources.remote);
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
+    const admission = o.admit === undefined ? undefined : await scheduler.admissionSummary(order);
     project.files.save();
     const wholeGraph = order.length === config.order.length;
     // A shard's outputs are partial: the lock describes whole builds only.
     const lockChanged = writesLock(o.mode) && !o.shard ? writeLockIfChanged(project.paths.lockFile, nextLock(lock, outcomes, wholeGraph)) : false;
     const ok = outcomes.every((x) => isBuilt(x) || x.status === "would-run");
-    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged, ...(resources.remote ? { remote: resources.remote.stats } : {}) };
+    return { project, outcomes, ok, interrupted: o.signal.aborted, lockChanged, ...(admission ? { admission } : {}), ...(resources.remote ? { remote: resources.remote.stats } : {}) };
   } finally {
     await resources.close();
   }

@@ -11,6 +11,7 @@ import type { Artifact, Logger, PluginContext, Progress, WorkerPool } from "./pl
 import { pointerNaming, projectFileReaders } from "./project-files.js";
 import { claimsCollide, outFileProblem } from "./out-path.js";
 import { seededRng } from "./rng.js";
+import { unknownSample, type SampleOrder } from "./sample/order.js";
 
 export interface ContextOptions {
   stage: string;
@@ -35,6 +36,8 @@ export interface ContextOptions {
   provider: (name: string) => unknown;
   /** Located errors about this stage's config entry (default: unlocated, for plugin tests). */
   errors?: NodeErrors;
+  /** The sample order over the root stages' records (default: ranks only, for plugin tests). */
+  sample?: SampleOrder;
 }
 
 export interface RunTrace {
@@ -101,6 +104,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
     offline: o.offline,
     redact: o.redact ?? ((text) => text),
     stagePlugins: o.stagePlugins ?? {},
+    sample: o.sample ?? unknownSample(o.seed),
     memo,
     ...files,
     fail: errors.fail,

@@ -24,6 +24,8 @@ export interface Fingerprint {
   seed: number;
   /** `i/n` for a root stage of a sharded build (src/engine/shard.ts): its output is that shard's records only. */
   shard?: string;
+  /** Root records admitted of all there are, when the build admits only a prefix of the sample order (absent: all). */
+  admission?: { admitted: number; total: number };
 }
 
 export function stageKey(f: Fingerprint): StageKey {
@@ -39,6 +41,7 @@ export type Change =
   | { kind: "input"; stage: string }
   | { kind: "provider"; name: string }
   | { kind: "seed" }
+  | { kind: "admission"; from: string; to: string }
   | { kind: "read"; path: string }
   | { kind: "shard"; from?: string; to?: string }
   | { kind: "output-missing" };
@@ -62,6 +65,9 @@ export function diffFingerprints(before: Fingerprint, now: Fingerprint): Change[
   }
   if (before.seed !== now.seed) changes.push({ kind: "seed" });
   if (before.shard !== now.shard) changes.push({ kind: "shard", from: before.shard, to: now.shard });
+  if (digestOf(before.admission ?? null) !== digestOf(now.admission ?? null)) {
+    changes.push({ kind: "admission", from: admissionText(before.admission), to: admissionText(now.admission) });
+  }
   return changes;
 }
 
@@ -75,11 +81,16 @@ export function describeChange(c: Change): string {
     case "input": return `upstream stage "${c.stage}" output changed`;
     case "provider": return `provider "${c.name}" config changed`;
     case "seed": return "project seed changed";
+    case "admission": return `admitted root records changed (${c.from} → ${c.to})`;
     case "read": return `file ${c.path} (read by the stage) changed`;
     case "shard": return c.to ? `shard ${c.to} of its records${c.from ? ` (was ${c.from})` : ""}` : `all of its records (was shard ${c.from})`;
     case "output-missing": return "stored output missing or corrupt";
     default: return assertNever(c);
   }
+}
+
+function admissionText(a: Fingerprint["admission"]): string {
+  return a ? `first ${a.admitted} of ${a.total}` : "all";
 }
 
 function union(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

@@ -6,6 +6,9 @@
 import type { Diagnostic, Location } from "./diagnostic.js";
 import type { Digest } from "./hash.js";
 import type { Rng } from "./rng.js";
+import type { SampleOrder } from "./sample/order.js";
+
+export type { SampleOrder } from "./sample/order.js";
 
 /** A record flowing between stages. `id` is stable and content-derived. */
 export interface Rec {
@@ -103,6 +106,14 @@ export interface PluginContext<With = Record<string, unknown>> {
   redact(text: string): string;
   /** Every stage of the project → `plugin@version` it runs (provenance for what a stage publishes). */
   readonly stagePlugins: Readonly<Record<string, string>>;
+  /**
+   * The project's seeded sample order over the records of the root stages
+   * (the ones that need nothing: the prompt source). `rank(id)` sorts a root
+   * record id into it; `admitted` of `total` root records reach this stage
+   * (fewer than all under `dpo build --iteration`). Order by `rank` wherever a
+   * later record must not displace an earlier one when more are admitted.
+   */
+  readonly sample: SampleOrder;
 
   /**
    * Item-level memoisation shared by all stages and builds. `key` is any JSON

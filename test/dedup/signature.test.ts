@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { Clusters } from "../../src/plugins/dedup/clusters.js";
 import { candidatePairs, FULL_BUCKET, optimalBands } from "../../src/plugins/dedup/lsh.js";
 import { jaccard, shingleHashes, shingleSet } from "../../src/plugins/dedup/shingle.js";
 import { binOf, EMPTY_SLOT, estimatedJaccard, isEmptySignature, mix32, signInto, slotValue } from "../../src/plugins/dedup/signature.js";
@@ -171,17 +170,6 @@ describe("LSH", () => {
     for (let j = 2; j < n; j++) expected.add(`${j - 1}-${j}`);
     expect(got).toEqual(expected);
     expect(pairs.length / 2).toBe(2 * n - 3);
-  });
-});
-
-describe("clusters", () => {
-  it("root every cluster at its smallest member, whatever the union order", () => {
-    const c = new Clusters(6);
-    c.union(5, 3);
-    c.union(3, 4);
-    c.union(4, 1);
-    c.union(2, 0);
-    expect([0, 1, 2, 3, 4, 5].map((i) => c.root(i))).toEqual([0, 1, 0, 1, 1, 1]);
   });
 });
 

@@ -131,7 +131,11 @@ describe("dpo status", () => {
     p.write("data/prompts.jsonl", p.read("data/prompts.jsonl") + JSON.stringify({ instruction: "Name a prime number." }) + "\n");
     const r = await p.run(["status"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trimEnd().split("\n")).toEqual([
+    const lines = r.stdout.trimEnd().split("\n");
+    // Then one line per export iteration: built (from the lock), the prompts it consumed, its gate.
+    expect(lines.filter((l) => l.startsWith("  iteration ")).every((l) => /^  iteration \S+ \(export\): built: \d+ train pairs from \d+ prompts consumed .*; no gate$/.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith("  iteration "))).toBe(true);
+    expect(lines.filter((l) => !l.startsWith("  iteration "))).toEqual([
       "  stale       prompts: input file data/prompts.jsonl changed",
       '  stale       unique-prompts: upstream stage "prompts" will run',
       '  stale       candidates: upstream stage "unique-prompts" will run',

@@ -111,9 +111,10 @@ describe("reproducing inputs", () => {
     expect(run.file("iter-0010/inputs/rubrics/w.json")).toBe("{}\n");
     expect(Object.keys(run.trace.reads).sort()).toEqual(["dpo.config.yaml", "rubrics/r.yaml", "rubrics/w.json"]);
     const provenance = JSON.parse(run.file("iter-0010/provenance.json"));
-    expect(provenance).toMatchObject({ stage: "test", key: "test-stage-key", plugin: "export/iterations@2", dpo: expect.any(String) });
+    expect(provenance).toMatchObject({ stage: "test", plugin: "export/iterations@3", dpo: expect.any(String) });
+    expect(provenance.key).toBeUndefined(); // the key and input digests depend on how many prompts a build admitted
     expect(provenance.plugins).toEqual(stagePlugins); // the engine's record of what each stage runs
-    expect(provenance.inputs.pairs.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(provenance.inputs).toBeUndefined();
     const manifest = JSON.parse(run.file("iter-0010/manifest.json"));
     expect(manifest.files["inputs/rubrics/r.yaml"]).toMatchObject({ kind: "input", split: null });
     expect(frontOf(run, "iter-0010").body).toContain("`dpo.lock` is not shipped here");

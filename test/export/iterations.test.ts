@@ -5,10 +5,13 @@ import plugin from "../../src/plugins/export/iterations.js";
 import { runPlugin } from "../support/run-plugin.js";
 import { alpacaPairs } from "./alpaca-pairs.js";
 import { byId, runExport, type ExportRun } from "./helpers.js";
+import { sampleRank } from "../../src/engine/sample/order.js";
+
+/** The sample order's rank of a pair's prompt (runPlugin's seed is 1). */
+const promptRank = (r: Rec) => sampleRank(1, String(r.promptId));
 
 const pairs = alpacaPairs();
 const pairById = byId(pairs);
-const dataset = (id: string) => (pairById.get(id)!.meta as { dataset: string }).dataset;
 
 /** Membership records of one split, in rank order. */
 function inSplit(run: ExportRun, split: string): Rec[] {
@@ -55,39 +58,29 @@ describe("export/iterations slicing", () => {
       "pairs.iter-0060": 60,
       "pairs.iter-0120": 120,
       "pairs.eval": evalRecs.length,
+      "pairs.available": train.length + unused.length,
       "pairs.unused": unused.length,
     });
   });
 
-  it("keeps every prefix of the training order stratified by meta.dataset", async () => {
+  it("orders the training pairs by their prompt's place in the sample order, after the held-out prompts", async () => {
     const run = await runExport({ iterations: [150], eval: { size: 20 } });
-    const order = [...inSplit(run, "train"), ...inSplit(run, "unused")].map((r) => r.id);
-    const totals = countBy(order, dataset);
-    expect([...totals.keys()].sort()).toEqual(["helpful_base", "koala", "oasst", "selfinstruct", "vicuna"]);
-    const seen = new Map<string, number>();
-    order.forEach((id, i) => {
-      seen.set(dataset(id), (seen.get(dataset(id)) ?? 0) + 1);
-      const k = i + 1;
-      for (const [stratum, n] of totals) {
-        const expected = (k * n) / order.length;
-        expect(Math.abs((seen.get(stratum) ?? 0) - expected)).toBeLessThan(1);
-      }
-    });
+    const order = [...inSplit(run, "eval"), ...inSplit(run, "train"), ...inSplit(run, "unused")];
+    const ranks = order.map(promptRank);
+    expect(ranks).toEqual([...ranks].sort());
+    expect(new Set(order.map((r) => r.id)).size).toBe(pairs.length);
   });
 
-  it("stratifies by another field, or not at all", async () => {
+  it("stratifyBy names the strata of the mix it reports, or none", async () => {
     const byModel = await runExport({ iterations: [40], stratifyBy: "rejected.model" });
+    const mix = JSON.parse(byModel.file("iter-0040/manifest.json")).train.byStratum as Record<string, number>;
     const rejectedModel = (id: string) => (pairById.get(id)!.rejected as { model: string }).model;
-    const first40 = inSplit(byModel, "train").map((r) => r.id);
-    const all = countBy(pairs.map((p) => p.id), rejectedModel);
-    for (const [model, n] of countBy(first40, rejectedModel)) {
-      expect(Math.abs(n - (40 * all.get(model)!) / pairs.length)).toBeLessThan(1);
-    }
+    expect(mix).toEqual(Object.fromEntries(countBy(inSplit(byModel, "train").map((r) => r.id), rejectedModel)));
     const none = await runExport({ iterations: [40], stratifyBy: null });
     expect(JSON.parse(none.file("iter-0040/manifest.json")).train.byStratum).toEqual({ "(none)": 40 });
   });
 
-  it("holds out whole prompts for eval, stratified, never in a training slice", async () => {
+  it("holds out whole prompts for eval, the first of the sample order, never in a training slice", async () => {
     const run = await runExport({ iterations: [50, 500], eval: { size: 30 } });
     const evalRecs = inSplit(run, "eval");
     expect(evalRecs.length).toBeGreaterThanOrEqual(30);
@@ -101,12 +94,9 @@ describe("export/iterations slicing", () => {
     expect(run.file("iter-0050/eval.trl-conversational.jsonl")).toBe(run.file("iter-0500/eval.trl-conversational.jsonl"));
     expect(run.rows("iter-0050/eval.trl-conversational.jsonl")).toHaveLength(evalRecs.length);
     for (const r of evalRecs) expect(r.iterations).toEqual(["iter-0050", "iter-0500"]);
-    // Prompts are drawn stratified: each dataset's share of held-out prompts is within one of proportional.
-    const promptDataset = new Map(pairs.map((p) => [p.promptId as string, (p.meta as { dataset: string }).dataset]));
-    const allPrompts = countBy([...promptDataset.keys()], (id) => promptDataset.get(id)!);
-    for (const [stratum, n] of countBy([...evalPrompts], (id) => promptDataset.get(id)!)) {
-      expect(Math.abs(n - (evalPrompts.size * allPrompts.get(stratum)!) / 100)).toBeLessThan(1);
-    }
+    // The held-out prompts are the first of the sample order.
+    const lastHeld = evalRecs.map(promptRank).sort().at(-1)!;
+    expect(others.every((r) => promptRank(r) > lastHeld)).toBe(true);
   });
 
   it("takes eval as a fraction of all pairs", async () => {

@@ -34,7 +34,8 @@ describe("manifest and dataset card", () => {
   it("records provenance, selection, counts and rubrics", () => {
     const m = JSON.parse(run.file("iter-0030/manifest.json"));
     expect(m.name).toBe("iter-0030");
-    expect(m.build).toEqual({ stage: "test", key: "test-stage-key", plugin: "export/iterations@2", seed: 1 });
+    // No stage key: the same iteration is made by builds admitting different numbers of prompts.
+    expect(m.build).toEqual({ stage: "test", plugin: "export/iterations@3", seed: 1 });
     expect(m.selection).toMatchObject({ requested: 30, stratifyBy: "meta.dataset", eval: { size: 20 }, evalGroupedBy: "promptId" });
     const train = idsOf(run, "train", 30);
     const evalPairs = idsOf(run, "eval");
@@ -133,7 +134,8 @@ describe("manifest and dataset card", () => {
     const body = card.slice(match![0].length);
     expect(body).toContain("# AlpacaEval preference pairs: iter-0030");
     expect(body).toContain("Pairs judged by recorded AlpacaEval annotators.");
-    expect(body).toContain("stage key `test-stage-key`");
+    expect(body).not.toContain("test-stage-key");
+    expect(body).toContain("Built by stage `test` (plugin `export/iterations@3`), seed 1.");
     expect(body).toContain("Asked for 30 training pairs; holds 30");
     expect(body).toContain("| `selfinstruct` |");
     expect(body).toContain('load_dataset("out/iter-0030", "trl")');

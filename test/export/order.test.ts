@@ -1,37 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { seededRng } from "../../src/engine/rng.js";
-import { interleave, stratifiedOrder } from "../../src/plugins/export/order.js";
+import { sampleRank } from "../../src/engine/sample/order.js";
+import { splitAndOrder } from "../../src/plugins/export/order.js";
+import type { ExportPair } from "../../src/plugins/export/pairs.js";
 
-describe("stratified order", () => {
-  it("interleaves strata so every prefix is within one item of proportional", () => {
-    const strata = new Map([
-      ["a", Array.from({ length: 7 }, (_, i) => `a${i}`)],
-      ["b", ["b0", "b1"]],
-      ["c", ["c0"]],
-    ]);
-    const out = interleave(strata);
-    expect(out).toHaveLength(10);
-    expect(out.filter((x) => x.startsWith("a"))).toEqual(strata.get("a")); // each stratum keeps its own order
-    for (let k = 1; k <= out.length; k++) {
-      for (const [s, list] of strata) {
-        const taken = out.slice(0, k).filter((x) => x.startsWith(s)).length;
-        expect(Math.abs(taken - (k * list.length) / 10)).toBeLessThan(1);
-      }
-    }
+const pair = (promptId: string, k = 0): ExportPair =>
+  ({ id: `${promptId}-${k}`, promptId, prompt: promptId, stratum: "(none)", chosen: { id: "c", text: "c" }, rejected: { id: "r", text: "r" } }) as ExportPair;
+const rank = (id: string) => sampleRank(7, id);
+
+describe("sample order of an export", () => {
+  it("adding prompts never moves earlier pairs: the eval split is unchanged and train is a prefix", () => {
+    const all = Array.from({ length: 300 }, (_, i) => pair(`p${i}`));
+    const ranked = [...all].sort((a, b) => (rank(a.promptId) < rank(b.promptId) ? -1 : 1));
+    const first = splitAndOrder(ranked.slice(0, 120), 20, rank);
+    const later = splitAndOrder(all, 20, rank);
+    expect(later.eval).toEqual(first.eval);
+    expect(later.train.slice(0, first.train.length)).toEqual(first.train);
   });
 
-  it("handles no items and a single stratum", () => {
-    expect(interleave(new Map())).toEqual([]);
-    expect(interleave(new Map([["only", [3, 1, 2]]]))).toEqual([3, 1, 2]);
-  });
-
-  it("shuffles each stratum with its own seeded stream: same seed, same order", () => {
-    const items = Array.from({ length: 40 }, (_, i) => ({ id: i, s: i % 3 === 0 ? "x" : "y" }));
-    const order = (list: typeof items) =>
-      stratifiedOrder(list, (t) => t.s, (s) => seededRng("test", s)).map((t) => t.id);
-    const a = order(items);
-    expect(order(items)).toEqual(a);
-    expect(a).not.toEqual(items.map((t) => t.id));
-    expect([...a].sort((p, q) => p - q)).toEqual(items.map((t) => t.id));
+  it("holds out whole prompts, never splitting one between eval and train", () => {
+    const pairs = ["a", "b", "c", "d", "e"].flatMap((p) => [pair(p, 0), pair(p, 1)]);
+    const split = splitAndOrder(pairs, 3, rank);
+    expect(split.eval).toHaveLength(4);
+    const held = new Set(split.eval.map((p) => p.promptId));
+    expect(split.train.some((p) => held.has(p.promptId))).toBe(false);
   });
 });

@@ -57,14 +57,14 @@ export class Harness {
   }
 
   /** Loads the config (throwing its diagnostics as one DpoError) and builds. */
-  async build(mode: BuildMode = "build", o: { targets?: string[]; signal?: AbortSignal; shard?: Shard } = {}): Promise<HarnessBuild> {
+  async build(mode: BuildMode = "build", o: { targets?: string[]; signal?: AbortSignal; shard?: Shard; admit?: number } = {}): Promise<HarnessBuild> {
     const registry = createRegistry(this.plugins, {});
     const loaded = await loadConfig({ root: this.dir, registry, env: {} });
     if (!loaded.ok) throw new DpoError(loaded.error, 2);
     const { reporter, warnings, infos } = recordingReporter();
     const result = await build(loaded.value, {
       targets: o.targets ?? [], mode, jobs: 1, wait: false, memo: this.memo, reporter, shard: o.shard,
-      signal: o.signal ?? new AbortController().signal,
+      signal: o.signal ?? new AbortController().signal, admit: o.admit,
     });
     return { ...result, stage: Object.fromEntries(result.outcomes.map((x) => [x.stage, x])), warnings, infos };
   }

@@ -7,6 +7,7 @@ import { parseShard, shardLabel, type Shard } from "../../engine/shard.js";
 import { parse, positiveInt, printHelp, type CommandSpec } from "../args.js";
 import { totalLine } from "../build-total.js";
 import { loadProject } from "../load-project.js";
+import { iterationLines } from "../iteration/status.js";
 import { reportFailures, runSession, stageLines, type Session } from "../session.js";
 
 export const SPEC = {
@@ -23,6 +24,8 @@ export const SPEC = {
     watch: { type: "boolean", short: "w", description: "rebuild affected stages whenever a referenced file changes" },
     "remote-cache": { type: "string", value: "URL", description: "use the remote cache at URL (`off`: none), over DPO_REMOTE_CACHE and remoteCache.url" },
     "remote-cache-mode": { type: "string", value: "MODE", description: "read-only (upload nothing) or read-write, over DPO_REMOTE_CACHE_MODE and remoteCache.mode" },
+    iteration: { type: "string", value: "NAME", description: "build just enough prompts for this export iteration (e.g. iter-0100) and its eval split" },
+    force: { type: "boolean", description: "with --iteration: build it even though its gate did not pass (recorded in its manifest and card)" },
     "no-wait": { type: "boolean", description: "fail at once if another build is running in this project" },
     quiet: { type: "boolean", short: "q", description: "print only warnings and errors" },
     verbose: { type: "boolean", description: "also print debug lines (retries, timings)" },
@@ -42,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     explain: !!values.explain,
     ...(values.shard === undefined ? {} : { shard: parseShard(values.shard) }),
     remoteCache: { url: values["remote-cache"], mode: values["remote-cache-mode"] },
+    ...(values.iteration ? { iteration: values.iteration, force: !!values.force } : {}),
   };
   if (values.watch) {
     if (options.shard) throw userError("--shard cannot be combined with --watch", { hint: "a shard build does part of the work once; run it without --watch" });
@@ -74,6 +78,8 @@ export function printOutcome(s: Session, o: { mode: BuildMode; explain?: boolean
   }
   if (o.explain) {
     for (const x of outcomes) if (x.status === "ran" || x.status === "failed") out(`  ${x.stage}: ran because ${x.reasons.join("; ")}`);
+    for (const line of iterationLines(s.config)) out(`  ${line}`);
+    if (s.result.rounds) out(`  admitted prompts in rounds of ${s.result.rounds.map((r) => r.admitted).join(" → ")} of ${s.result.rounds[0]!.total}`);
   }
   const ran = outcomes.filter((x) => x.status !== "cached");
   if (ran.length === 0 && !s.result.lockChanged) {

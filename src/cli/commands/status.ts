@@ -3,6 +3,7 @@ import { parse, printHelp, type CommandSpec } from "../args.js";
 import { loadProject } from "../load-project.js";
 import { reasonsOf } from "../../engine/executor/outcome.js";
 import { runSession } from "../session.js";
+import { iterationLines } from "../iteration/status.js";
 
 export const SPEC = {
   command: "dpo status",
@@ -20,6 +21,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const o of result.outcomes) {
     reporter.info(o.status === "cached" ? `  up to date  ${o.stage}` : `  stale       ${o.stage}: ${reasonsOf(o).join("; ")}`);
   }
+  for (const line of iterationLines(config)) reporter.info(`  ${line}`);
   reporter.info(stale.length ? `${stale.length} of ${result.outcomes.length} stages are stale` : `all ${result.outcomes.length} stages are up to date`);
   return 0;
 }

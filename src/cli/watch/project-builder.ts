@@ -23,7 +23,15 @@ export function projectBuilder(options: Omit<SessionOptions, "signal">, load: ()
       }
     },
     async build(config, signal) {
-      const { result } = await runSession(config, { ...options, quiet: true, signal });
+      // `--iteration` whose gate did not pass: say why and wait for the next change, as for a config error.
+      const session = await runSession(config, { ...options, quiet: true, signal }).catch((e: unknown) => {
+        if (e instanceof DpoError) return e;
+        throw e;
+      });
+      if (session instanceof DpoError) {
+        return { interrupted: false, summary: summarise([]), diagnostics: session.diagnostics, watched: watchedPaths(config, []) };
+      }
+      const { result } = session;
       return {
         interrupted: result.interrupted,
         summary: summarise(result.outcomes),

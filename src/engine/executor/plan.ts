@@ -38,8 +38,9 @@ export interface PlanContext {
   remote?: RemoteCache;
 }
 
-export async function planStage(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext): Promise<Plan> {
-  const fingerprint = await fingerprintOf(stage, inputs, p);
+/** `admission`: how many root records the stage's inputs were cut to, when the build admits only some (see sample/admission.ts). */
+export async function planStage(stage: StageConfig, inputs: Record<string, Digest>, p: PlanContext, admission?: Fingerprint["admission"]): Promise<Plan> {
+  const fingerprint = { ...(await fingerprintOf(stage, inputs, p)), ...(admission ? { admission } : {}) };
   const key = stageKey(fingerprint);
   const stored = mayReuse(p.mode, key, p.lock.stages[stage.name]?.key) ? await reusableHereOrRemote(key, fingerprint, p, p.lock.stages[stage.name]) : undefined;
   if (stored) return { kind: "fresh", stored };

@@ -20,6 +20,7 @@ import { isOffline, type BuildMode } from "./mode.js";
 import type { StageOutcome } from "./outcome.js";
 import type { Plan } from "./plan.js";
 import { materialise } from "./publish.js";
+import type { SampleOrder } from "../sample/order.js";
 import type { BuildResources } from "./resources.js";
 
 export interface StageRun {
@@ -34,6 +35,8 @@ export interface StageRun {
   outClaims?: OutClaims;
   /** A sharded build: a root stage keeps this shard's records, and nothing is published to out/ (the outputs are partial). */
   shard?: Shard;
+  /** The sample order a stage's context reports (set by the scheduler). */
+  sampleFor?: (stage: string) => Promise<SampleOrder | undefined>;
 }
 
 type Stale = Extract<Plan, { kind: "stale" }>;
@@ -64,6 +67,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       progress: r.reporter.progress(stage.name),
       provider: (name) => r.resources.provider(name),
       errors: nodeErrors(r.config.locations, "stages", stage.name),
+      sample: await r.sampleFor?.(stage.name),
     });
     trace = created.trace;
     const plugin = await stage.plugin.load();

@@ -19,6 +19,9 @@ import { isBuilt, noMemoTraffic, type Built, type StageOutcome } from "./outcome
 import { planStage, type Plan, type PlanContext } from "./plan.js";
 import { materialise } from "./publish.js";
 import { runStage, type StageRun } from "./run-stage.js";
+import { Admission } from "../sample/admission.js";
+import { isLimited } from "../sample/order.js";
+import type { Fingerprint } from "../fingerprint.js";
 
 type Stale = Extract<Plan, { kind: "stale" }>;
 
@@ -27,10 +30,13 @@ export class Scheduler {
   private readonly rebuilt = new Map<string, Promise<StageOutcome>>();
 
   private readonly run: StageRun & PlanContext;
+  private readonly admission: Admission;
 
-  constructor(run: StageRun & PlanContext) {
+  /** `admit`: root records admitted in sample order (undefined: all of them). */
+  constructor(run: StageRun & PlanContext, admit?: number) {
+    this.admission = new Admission(run.config, run.project.store, (name) => this.outcome(name), admit);
     // One set of out/ claims per build: two stages publishing the same path fail, whichever runs second.
-    this.run = { ...run, outClaims: run.outClaims ?? new OutClaims() };
+    this.run = { ...run, outClaims: run.outClaims ?? new OutClaims(), sampleFor: (name) => (this.admission.isRoot(name) ? Promise.resolve(undefined) : this.admission.orderFor(name)) };
   }
 
   /** The outcome of a stage, evaluated once per build however many stages need it. */
@@ -59,8 +65,8 @@ export class Scheduler {
       }
       return { status: "blocked", stage: stage.name, by: names };
     }
-    const built = upstream as Built[];
-    const plan = await planStage(stage, inputDigests(built), this.run);
+    const built = await Promise.all((upstream as Built[]).map((u) => this.admission.inputOf(u)));
+    const plan = await planStage(stage, inputDigests(built), this.run, await this.admissionOf(stage));
     switch (plan.kind) {
       case "fresh":
         return this.reuse(stage, plan, built);
@@ -69,6 +75,23 @@ export class Scheduler {
       default:
         return assertNever(plan);
     }
+  }
+
+  /** How many root records the stages of `order` saw, of all there are (the widest set of roots among them). */
+  async admissionSummary(order: readonly string[]): Promise<{ admitted: number; total: number } | undefined> {
+    let widest: { admitted: number; total: number } | undefined;
+    for (const name of order) {
+      const o = await this.admission.orderFor(name);
+      if (o && (!widest || o.total > widest.total)) widest = { admitted: o.admitted, total: o.total };
+    }
+    return widest;
+  }
+
+  /** A limited build's admission, for the key of a stage below the roots. */
+  private async admissionOf(stage: StageConfig): Promise<Fingerprint["admission"]> {
+    if (this.admission.admit === undefined || stage.needs.length === 0) return undefined;
+    const order = await this.admission.orderFor(stage.name);
+    return order && isLimited(order) ? { admitted: order.admitted, total: order.total } : undefined;
   }
 
   private async reuse(stage: StageConfig, plan: Extract<Plan, { kind: "fresh" }>, upstream: Built[]): Promise<StageOutcome> {

@@ -1,14 +1,16 @@
 /**
  * The dedup core shared by the plugin and the benchmark.
  *
- * 1. Records are put in keep order: by id, ties (the same id from two inputs)
- *    by their canonical JSON. The first record of any group is the one kept.
+ * 1. Records are put in keep order (keep-order.ts): the project's sample order
+ *    of their prompts, then id, then canonical JSON. The first record of any
+ *    group is the one kept.
  * 2. Exact pass: records whose normalised text is identical form a group; the
  *    first stays as the group's representative, the rest are removed.
  * 3. Near pass over the representatives: MinHash signatures (memoised, signed
  *    in the pool, see signatures.ts), LSH candidate pairs, exact Jaccard of each candidate's
- *    shingle sets, union-find over the pairs at or above the threshold. Each
- *    cluster keeps its smallest member. An LSH bucket of more than FULL_BUCKET
+ *    shingle sets; in keep order, a text at or above the threshold with an
+ *    earlier *kept* text is removed under the earliest such (keep-order.ts),
+ *    so admitting more prompts never changes an earlier decision. An LSH bucket of more than FULL_BUCKET
  *    texts is paired star-and-chain rather than all with all (lsh.ts), so a
  *    filled-in template repeated thousands of times stays linear.
  * 4. Each kept record lists what it stood for in `duplicates`, with the exact
@@ -17,7 +19,7 @@
 import { canonicalJson } from "../../engine/hash.js";
 import { userError } from "../../engine/diagnostic.js";
 import type { PluginContext, Progress, Rec, WorkerPool } from "../../engine/plugin.js";
-import { Clusters } from "./clusters.js";
+import { byId, greedyKeepers, inKeepOrder, type RankOf } from "./keep-order.js";
 import { recordFields, type FieldValue } from "./fields.js";
 import { candidatePairs, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
 import type { ShingleKind, ShingleSpec } from "./shingle.js";
@@ -43,6 +45,8 @@ export interface DedupServices {
   tally(name: string, amount: number): void;
   progress?: Progress;
   signal?: AbortSignal;
+  /** The keep order's key of a record (default: its id); the plugin passes the sample order's rank. */
+  rankOf?: RankOf;
 }
 
 export interface DedupStats {
@@ -80,7 +84,7 @@ export async function dedupRecords(
   o: DedupOptions,
   s: DedupServices,
 ): Promise<{ records: Rec[]; stats: DedupStats }> {
-  const records = inKeepOrder(input);
+  const records = inKeepOrder(input, s.rankOf ?? byId);
   const values = records.map((r) => recordFields(r, o.fields));
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
   s.progress?.total(records.length);
@@ -120,26 +124,6 @@ export async function dedupRecords(
     signedAhead,
   };
   return { records: kept, stats };
-}
-
-/** Sorted by id, then (only among equal ids) by canonical JSON: a total order independent of input order. */
-function inKeepOrder(input: readonly Rec[]): Rec[] {
-  const sorted = [...input].sort((a, b) => compare(String(a.id), String(b.id)));
-  for (let start = 0; start < sorted.length; ) {
-    let end = start + 1;
-    while (end < sorted.length && sorted[end]!.id === sorted[start]!.id) end++;
-    if (end - start > 1) {
-      const run = sorted.slice(start, end).map((r) => ({ r, line: canonicalJson(r) }));
-      run.sort((a, b) => compare(a.line, b.line));
-      run.forEach((x, k) => (sorted[start + k] = x.r));
-    }
-    start = end;
-  }
-  return sorted;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Groups of identical normalised texts, by digest (or one group per record when the exact pass is off). */
@@ -187,20 +171,17 @@ async function nearClusters(
   const { pairs: candidates, oversizedBuckets } = candidatePairs(signatures, fields.length, o.numPerm, bands, skip);
   const similarities = await exactJaccard(fields, candidates, spec, pool);
 
-  const clusters = new Clusters(fields.length);
   const known = new Map<number, number>();
-  let verifiedPairs = 0;
+  const verified: [number, number][] = [];
   for (let k = 0; k < similarities.length; k++) {
     const i = candidates[2 * k]!;
     const j = candidates[2 * k + 1]!;
     known.set(pairKey(i, j), similarities[k]!);
-    if (similarities[k]! >= o.threshold) {
-      clusters.union(i, j);
-      verifiedPairs++;
-    }
+    known.set(pairKey(j, i), similarities[k]!);
+    if (similarities[k]! >= o.threshold) verified.push([i, j]);
   }
-  const rootOf = new Int32Array(fields.length);
-  for (let g = 0; g < fields.length; g++) rootOf[g] = clusters.root(g);
+  const verifiedPairs = verified.length;
+  const rootOf = greedyKeepers(fields.length, verified);
   const similarity = await similarityToRoot(fields, rootOf, known, spec, pool);
   return { rootOf, similarity, bands, candidatePairs: candidates.length / 2, verifiedPairs, oversizedBuckets };
 }
@@ -273,4 +254,8 @@ function sortDuplicates(list: Duplicate[]): Duplicate[] {
     .map((d) => ({ d, line: canonicalJson(d) }))
     .sort((a, b) => compare(a.d.id, b.d.id) || compare(a.line, b.line))
     .map((x) => x.d);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -8,8 +8,10 @@
  *   is removed on a signature estimate; LSH only decides which pairs to check.
  *   That is why the default LSH weights favour recall (FP 0.05, FN 0.95 →
  *   16 bands × 8 rows at 0.8 / 128): extra candidates only cost time.
- * - Kept record: the smallest id of each cluster (clusters = union-find over
- *   verified pairs), whatever the input order or worker count.
+ * - Kept record: the earliest in the project's sample order of its prompt
+ *   (`ctx.sample.rank`), removed only as a duplicate of an earlier *kept*
+ *   record (./keep-order.ts), whatever the input order or worker count; so
+ *   admitting more prompts (`dpo build --iteration`) never swaps a kept record.
  * - Signatures are one-permutation MinHash with optimal densification (one
  *   hash per shingle, see ./signature.ts); the hash and the probe sequence are
  *   fixed, not the project seed, so memoised signatures stay valid across
@@ -22,9 +24,9 @@ import { FULL_BUCKET } from "./lsh.js";
 
 export default definePlugin<DedupOptions>({
   name: "dedup/minhash",
-  version: "2",
+  version: "3",
   description:
-    "Removes exact duplicates (normalised text) and near duplicates (MinHash + LSH candidates, verified by exact Jaccard of shingle sets). Each cluster keeps the record with the smallest id, which lists the others in `duplicates`.",
+    "Removes exact duplicates (normalised text) and near duplicates (MinHash + LSH candidates, verified by exact Jaccard of shingle sets). Keeps the earliest record in the project's sample order (a record is removed only as a duplicate of an earlier kept one, so admitting more prompts never changes what was kept); it lists the others in `duplicates`.",
   inputs: { min: 1 },
   output: "same",
   schema: {
@@ -100,12 +102,14 @@ export default definePlugin<DedupOptions>({
     const records: Rec[] = [];
     for (const artifact of inputs) records.push(...(await artifact.all()));
     const { dedupRecords } = await import("./core.js");
+    const { sampleRankOf } = await import("./keep-order.js");
     const { records: kept, stats } = await dedupRecords(records, ctx.with, {
       memo: ctx.memo,
       pool: ctx.pool,
       tally: ctx.tally,
       progress: ctx.progress,
       signal: ctx.signal,
+      rankOf: sampleRankOf((id) => ctx.sample.rank(id)),
     });
     ctx.log.info(
       `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +

@@ -4,6 +4,7 @@
  * body says what the data is, how it was built, who wrote and judged it, how
  * to rebuild it and how to load it.
  */
+import { thresholdText } from "./gate-spec.js";
 import { cardFacts, defaultFormat, frontMatter, type CardFacts } from "./card-front-matter.js";
 import type { FormatName } from "./formats.js";
 import type { BuildInfo, IterationExport } from "./manifest.js";
@@ -42,7 +43,7 @@ function body(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary
   out.push(
     `Preference pairs (a prompt, a chosen and a rejected response) for DPO-style training: iteration \`${it.name}\` ` +
       "of a nested series, where each larger iteration contains every training pair of the smaller ones " +
-      `(the first ${it.train.length} pairs of one seeded, stratified order).` +
+      `(the first ${it.train.length} pairs of the project's seeded sample order).` +
       (it.eval ? " The held-out test split is the same in every iteration and shares no prompt with training." : ""),
     "",
     "## Files",
@@ -70,18 +71,27 @@ function body(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary
   return `${out.join("\n")}\n`;
 }
 
+function gateLines(it: IterationExport): string[] {
+  const out: string[] = [];
+  if (it.gate.thresholds.length) out.push(`- Gate (measured on the previous iteration): ${it.gate.thresholds.map(thresholdText).map((t) => `\`${t}\``).join(", ")}.`);
+  if (it.gate.forced) out.push(`- **Built with \`--force\` although its gate did not pass:** ${it.gate.forced.join("; ")}.`);
+  return out;
+}
+
 function builtSection(build: BuildInfo, it: IterationExport, train: Summary, ev: Summary | null): string[] {
   const cols = ev ? ["train", "test"] : ["train"];
   const summaries = ev ? [train, ev] : [train];
   const out = [
     "## How it was built",
     "",
-    `- Built by stage \`${build.stage}\` (plugin \`${build.plugin}\`), stage key \`${build.key}\`, seed ${build.seed}.`,
+    `- Built by stage \`${build.stage}\` (plugin \`${build.plugin}\`), seed ${build.seed}.`,
     `- Asked for ${it.requested} training pairs; holds ${train.pairs} (from ${train.prompts} prompts)` +
       (ev ? ` and ${ev.pairs} held-out pairs (from ${ev.prompts} prompts).` : "."),
-    `- Order: each stratum (by \`${build.stratifyBy ?? "nothing"}\`) shuffled with the project seed, strata interleaved ` +
-      "by largest remainder so every prefix keeps the overall mix; iterations are prefixes of that order." +
-      (ev ? " The test split was drawn first, whole prompts at a time, in the same stratified way." : ""),
+    "- Order: the project's sample order of prompts (a seeded hash of each prompt id), the order in which " +
+      "`dpo build --iteration` admits prompts; iterations are prefixes of it, so a later iteration starts with this one's pairs." +
+      (ev ? " The test split is the first prompts of that order, whole prompts at a time." : ""),
+    ...(it.sample ? [`- Consumed the first ${it.sample.promptsConsumed} prompts of that order: ${it.sample.yield} pairs per prompt.`] : []),
+    ...gateLines(it),
     "",
     "### Mix",
     "",

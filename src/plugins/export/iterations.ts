@@ -1,7 +1,9 @@
 /**
  * export/iterations: turns pair records into training sets for iterative DPO.
- * Nested slices (`iter-0100` ⊂ `iter-0500` ⊂ …) are prefixes of one seeded,
- * stratified order; an optional held-out split is drawn first, by prompt. Each
+ * Nested slices (`iter-0100` ⊂ `iter-0500` ⊂ …) are prefixes of the project's
+ * sample order of prompts (./order.ts); an optional held-out split is its
+ * first prompts. Under `dpo build --iteration` (fewer prompts admitted) only
+ * the slices the admitted prompts complete are published. Each
  * iteration is published as data files in the chosen formats, a manifest and a
  * dataset card. The stage's records say where each pair went.
  */
@@ -16,8 +18,11 @@ import { splitAndOrder } from "./order.js";
 import { readPairs, type ExportPair } from "./pairs.js";
 import { shippedInputs, type ShippedInputs } from "./provenance.js";
 import { summarise } from "./stats.js";
+import { isLimited } from "../../engine/sample/order.js";
+import { consumption } from "./consumption.js";
+import { FORCED_SCHEMA, GATE_SCHEMA, type Threshold } from "./gate-spec.js";
 
-type IterationSpec = number | { size: number; name?: string };
+type IterationSpec = number | { size: number; name?: string; gate?: Threshold[] };
 
 interface With {
   iterations: IterationSpec[];
@@ -32,14 +37,16 @@ interface With {
   humanAnnotations: "expert-generated" | "crowdsourced";
   title?: string;
   description?: string;
+  forced?: Record<string, string[]>;
 }
 
 const NAME = "export/iterations";
-const VERSION = "2";
+const VERSION = "3";
 
 interface Plan {
   name: string;
   requested: number;
+  gate: Threshold[];
   /** How many training pairs it holds: `requested`, or all there are when fewer exist. */
   take: number;
 }
@@ -48,7 +55,7 @@ export default definePlugin<With>({
   name: NAME,
   version: VERSION,
   description:
-    "Exports pairs as nested, stratified training slices (iter-0100 ⊂ iter-0500 ⊂ …) with an optional held-out split, " +
+    "Exports pairs as nested training slices (iter-0100 ⊂ iter-0500 ⊂ …) in the project's sample order of prompts, with an optional held-out split (its first prompts) and optional gates between slices, " +
     "in TRL (conversational, standard, unpaired), OpenAI-style or Anthropic HH format, each checked against its format, each with a manifest and a Hugging Face dataset card.",
   // One stage of pairs, and optionally a quality/calibration stage whose figures go into manifests and cards.
   inputs: { min: 1, max: 2, accepts: ["pairs", "calibration"] },
@@ -59,8 +66,8 @@ export default definePlugin<With>({
     properties: {
       iterations: {
         description:
-          "Training slice sizes, each a number or {size, name}; sorted ascending, each slice contains the smaller ones. " +
-          "Default names are iter-0100, iter-0500, …",
+          "Training slice sizes, each a number or {size, name, gate}; sorted ascending, each slice contains the smaller ones. " +
+          "Default names are iter-0100, iter-0500, … Each is a target of `dpo build --iteration NAME`.",
         type: "array",
         minItems: 1,
         items: {
@@ -76,13 +83,14 @@ export default definePlugin<With>({
               type: "string",
               pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]*$",
             },
+            gate: GATE_SCHEMA,
           },
         },
         default: [100, 500, 1000],
       },
       eval: {
         description:
-          "Held-out split drawn before the training slices, whole prompts at a time and stratified: {size: pairs} or {fraction: 0..1}. Absent: no held-out split.",
+          "Held-out split: the first prompts of the sample order, whole prompts at a time, until {size: pairs} (or {fraction: 0..1} of all pairs, which has no fixed size under `dpo build --iteration`). Absent: no held-out split.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
@@ -99,7 +107,8 @@ export default definePlugin<With>({
       },
       stratifyBy: {
         description:
-          "Dotted path of the pair field whose values are the strata (pairs without it form one stratum); null: no strata.",
+          "Dotted path of the pair field whose values are the strata the manifests and cards report the mix of (pairs without it form one stratum); null: no strata. " +
+          "The order is the sample order, so strata are represented in proportion in expectation, not by quota.",
         type: ["string", "null"],
         minLength: 1,
         default: "meta.dataset",
@@ -154,6 +163,7 @@ export default definePlugin<With>({
       },
       title: { description: "Title of the dataset cards (default: the stage name).", type: "string", minLength: 1 },
       description: { description: "A paragraph for the dataset cards describing the data.", type: "string" },
+      forced: FORCED_SCHEMA,
     },
   },
 
@@ -162,29 +172,53 @@ export default definePlugin<With>({
 
   async run(ctx) {
     const w = ctx.with;
-    const { upstream, calibration } = await splitInputs(ctx);
+    // Under `dpo build --iteration` only a prefix of the prompts is admitted: publish only what it completes.
+    const limited = isLimited(ctx.sample);
+    const { upstream } = await splitInputs(ctx);
     const pairs = readPairs(await upstream.all(), upstream.stage, w.stratifyBy);
-    const evalSize = evalSizeOf(ctx, pairs.length);
-    const split = splitAndOrder(pairs, evalSize, ctx.rng);
-    const plans = planIterations(ctx, split.train.length, split.eval.length);
+    const evalSize = evalSizeOf(ctx, pairs.length, limited);
+    const split = splitAndOrder(pairs, evalSize, (id) => ctx.sample.rank(id));
+    const evalComplete = split.eval.length >= evalSize;
+    const all = planIterations(ctx, split.train.length, split.eval.length, limited);
+    const plans = limited ? all.filter((p) => evalComplete && p.take === p.requested) : all;
     const evalPairs = w.eval ? split.eval : null;
-    const exported = [...split.train.slice(0, plans[plans.length - 1]!.take), ...(evalPairs ?? [])];
-    const columns = w.extras ? columnsFor(exported) : [];
-    const build = buildInfo(ctx, calibration, columns);
+    // Calibration figures are over every admitted pair, so they would change as prompts are added: an
+    // iteration's files hold only what its own pairs determine (the figures are in dpo.lock and the report).
+    const build = buildInfo(ctx, null, []);
     const inputs = await shippedInputs(ctx, `${NAME}@${VERSION}`);
     ctx.progress.total(plans.length);
-    const lines = new LineCache(w.formats, columns, w.extras);
+    const lines = new Map<string, LineCache>();
     for (const plan of plans) {
-      publishIteration(ctx, build, lines, inputs, { plan, train: split.train.slice(0, plan.take), eval: evalPairs });
+      const it = { plan, train: split.train.slice(0, plan.take), eval: evalPairs };
+      publishIteration(ctx, build, linesFor(lines, ctx, it), inputs, it);
       ctx.tally(`pairs.${plan.name}`, plan.take);
+      const consumed = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
+      if (consumed) ctx.tally(`prompts.${plan.name}`, consumed.promptsConsumed);
       ctx.progress.tick();
     }
     if (evalPairs) ctx.tally("pairs.eval", evalPairs.length);
-    const largest = plans[plans.length - 1]!.take;
+    ctx.tally("pairs.available", split.train.length);
+    if (ctx.sample.total > 0) {
+      ctx.tally("sample.admitted", ctx.sample.admitted);
+      ctx.tally("sample.total", ctx.sample.total);
+    }
+    const largest = plans.length ? plans[plans.length - 1]!.take : 0;
     if (split.train.length > largest) ctx.tally("pairs.unused", split.train.length - largest);
-    return membership(split.train, split.eval, plans);
+    return membership(split.train, evalPairs ?? [], plans);
   },
 });
+
+/** The iteration's diagnostic columns are those all of its own pairs have (so adding prompts never changes them). */
+function linesFor(cache: Map<string, LineCache>, ctx: PluginContext<With>, it: IterationPairs): LineCache {
+  const columns = ctx.with.extras ? columnsFor([...it.train, ...(it.eval ?? [])]) : [];
+  const key = columns.join(",");
+  let lines = cache.get(key);
+  if (!lines) {
+    lines = new LineCache(ctx.with.formats, columns, ctx.with.extras);
+    cache.set(key, lines);
+  }
+  return lines;
+}
 
 /** The one stage of pairs, and the calibration figures when a quality/calibration stage is also in `needs`. */
 async function splitInputs(ctx: PluginContext<With>): Promise<{ upstream: Artifact; calibration: CalibrationRow[] | null }> {
@@ -208,23 +242,24 @@ function calibrationRows(records: Rec[]): CalibrationRow[] | null {
   return rows.sort((a, b) => Number(b.kind === "direction") - Number(a.kind === "direction") || (a.subject < b.subject ? -1 : 1));
 }
 
-function evalSizeOf(ctx: PluginContext<With>, total: number): number {
+/** With a limited admission, fewer pairs than the split asks for only mean more prompts must come. */
+function evalSizeOf(ctx: PluginContext<With>, total: number, limited: boolean): number {
   const e = ctx.with.eval;
   if (!e) return 0;
   const size = e.size ?? Math.max(1, Math.round(e.fraction! * total));
-  if (size >= total) {
+  if (size >= total && !limited) {
     ctx.fail("/with/eval", `the held-out split asks for ${size} pairs but only ${total} exist: nothing would be left for training`, "lower `eval.size` or use `eval.fraction`");
   }
   return size;
 }
 
 /** Sorts and names the slices, and settles how many pairs each gets (warning or failing when short). */
-function planIterations(ctx: PluginContext<With>, available: number, held: number): Plan[] {
-  const plans = namedSlices(ctx.with.iterations).map((s) => ({ name: s.name, requested: s.size, take: Math.min(s.size, available) }));
+function planIterations(ctx: PluginContext<With>, available: number, held: number, limited: boolean): Plan[] {
+  const plans = namedSlices(ctx.with.iterations).map((s) => ({ name: s.name, requested: s.size, gate: s.gate, take: Math.min(s.size, available) }));
   const duplicates = plans.filter((p, i) => plans.findIndex((q) => q.name === p.name) !== i);
   if (duplicates.length > 0) ctx.fail("/with/iterations", `iteration name "${duplicates[0]!.name}" is used twice`, "give each slice its own size or name");
   const short: Diagnostic[] = [];
-  for (const p of plans.filter((p) => p.take < p.requested)) {
+  for (const p of limited ? [] : plans.filter((p) => p.take < p.requested)) {
     const message =
       `iteration ${p.name} asks for ${p.requested} pairs, only ${available} exist: exporting ${available}` +
       (held > 0 ? ` (${held} more are held out for eval)` : "");
@@ -236,10 +271,10 @@ function planIterations(ctx: PluginContext<With>, available: number, held: numbe
 }
 
 /** The slices by ascending size, each with its folder name under out/ (given, or iter-0100 style). */
-function namedSlices(iterations: readonly IterationSpec[]): { name: string; size: number }[] {
+export function namedSlices(iterations: readonly IterationSpec[]): { name: string; size: number; gate: Threshold[] }[] {
   const specs = iterations.map((s) => (typeof s === "number" ? { size: s } : s)).sort((a, b) => a.size - b.size);
   const width = Math.max(4, String(specs[specs.length - 1]!.size).length);
-  return specs.map((s) => ({ name: s.name ?? `iter-${String(s.size).padStart(width, "0")}`, size: s.size }));
+  return specs.map((s) => ({ name: s.name ?? `iter-${String(s.size).padStart(width, "0")}`, size: s.size, gate: s.gate ?? [] }));
 }
 
 function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | null, columns: string[]): BuildInfo {
@@ -267,10 +302,15 @@ function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | nul
 function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: LineCache, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }): void {
   const files = [...dataFiles(lines, it), ...inputFiles(inputs)];
   checkFormats(files, it.plan.name);
-  const exported: IterationExport = { name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files };
+  const exported: IterationExport = {
+    name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files,
+    sample: consumption([...it.train, ...(it.eval ?? [])], ctx.sample),
+    gate: { thresholds: it.plan.gate, forced: ctx.with.forced?.[it.plan.name] ?? null },
+  };
   const summaries = { train: summarise(it.train), eval: it.eval ? summarise(it.eval) : null };
-  const manifest = buildManifest(build, exported, summaries);
-  const card = buildCard(build, exported, summaries.train, summaries.eval);
+  const own = { ...build, columns: lines.columns };
+  const manifest = buildManifest(own, exported, summaries);
+  const card = buildCard(own, exported, summaries.train, summaries.eval);
   for (const f of files) ctx.publish(`${it.plan.name}/${f.path}`, f.content);
   ctx.publish(`${it.plan.name}/manifest.json`, manifestText(manifest));
   ctx.publish(`${it.plan.name}/README.md`, card);

@@ -8,6 +8,8 @@ import type { Calibration } from "../quality/calibration-stats.js";
 import type { FormatName } from "./formats.js";
 import type { ExportPair } from "./pairs.js";
 import { rubricsOf, type Summary } from "./stats.js";
+import type { Consumption } from "./consumption.js";
+import type { Threshold } from "./gate-spec.js";
 
 export interface DataFile {
   /** File name inside the iteration folder, e.g. `train.trl.jsonl`. */
@@ -55,6 +57,10 @@ export interface IterationExport {
   /** Null when no held-out split is configured. */
   eval: readonly ExportPair[] | null;
   files: readonly DataFile[];
+  /** Prompts consumed and the yield; null when the sample order is unknown. */
+  sample: Consumption | null;
+  /** The gate declared on this iteration, and the thresholds `--force` overrode (null: none). */
+  gate: { thresholds: readonly Threshold[]; forced: readonly string[] | null };
 }
 
 export function buildManifest(
@@ -64,11 +70,12 @@ export function buildManifest(
 ): Record<string, unknown> {
   return {
     name: it.name,
-    build: { stage: build.stage, key: build.key, plugin: build.plugin, seed: build.seed },
+    // No stage key: the same iteration is built by `dpo build --iteration` and by a full build, under different keys.
+    build: { stage: build.stage, plugin: build.plugin, seed: build.seed },
     selection: {
       requested: it.requested,
       stratifyBy: build.stratifyBy,
-      order: "per-stratum seeded shuffle, strata interleaved by largest remainder; iterations are prefixes",
+      order: "the project's sample order of prompts (sha256 of seed and prompt id); eval is its first prompts, iterations are prefixes of the rest",
       eval: build.eval,
       evalGroupedBy: "promptId",
     },
@@ -78,6 +85,8 @@ export function buildManifest(
       trainPrompts: new Set(it.train.map((p) => p.promptId)).size,
       evalPrompts: new Set((it.eval ?? []).map((p) => p.promptId)).size,
     },
+    ...(it.sample ? { sample: it.sample } : {}),
+    ...(it.gate.thresholds.length || it.gate.forced ? { gate: { thresholds: it.gate.thresholds, ...(it.gate.forced ? { forced: it.gate.forced } : {}) } } : {}),
     rubrics: rubricsOf([...it.train, ...(it.eval ?? [])]),
     train: summaries.train,
     eval: summaries.eval,

@@ -1,84 +1,44 @@
 /**
- * The seeded, stratified order behind nested slices: each stratum is shuffled
- * on its own, then the strata are interleaved so that every prefix of the
- * result holds each stratum in (very nearly) its overall proportion. Slices are
- * prefixes of one order, so a larger slice always contains a smaller one, and
- * the first iteration is as representative as the last.
+ * The order behind nested slices: the project's sample order of the prompts
+ * (`ctx.sample.rank`, a seeded hash of the prompt id), the same order in
+ * which `dpo build --iteration` admits prompts. The held-out split is the
+ * first prompts of that order, the training pairs the ones after them, and
+ * slices are prefixes; so when more prompts are admitted, every new pair
+ * lands after all earlier ones: the eval split never changes, and iter-0100's
+ * pairs are the first pairs of every later iteration. Strata are represented
+ * as in a simple random sample (in proportion, in expectation); an exact
+ * per-stratum quota would move earlier pairs whenever a later prompt arrives.
  */
-import type { Rng } from "../../engine/rng.js";
 import type { ExportPair } from "./pairs.js";
 
-/**
- * Interleaves lists so the first k items hold list s about k·n_s/N times: at
- * each step the list furthest behind its quota goes next (largest remainder),
- * ties to the earlier key. Integer arithmetic only, so no float can tip a tie.
- */
-export function interleave<T>(strata: ReadonlyMap<string, readonly T[]>): T[] {
-  const keys = [...strata.keys()].sort();
-  const lists = keys.map((k) => strata.get(k)!);
-  const total = lists.reduce((n, l) => n + l.length, 0);
-  const taken = lists.map(() => 0);
-  const out: T[] = [];
-  for (let k = 1; k <= total; k++) {
-    let best = -1;
-    let bestDeficit = -Infinity;
-    lists.forEach((list, s) => {
-      if (taken[s]! >= list.length) return;
-      const deficit = k * list.length - taken[s]! * total; // (k·n_s/N − taken_s)·N
-      if (deficit > bestDeficit) [best, bestDeficit] = [s, deficit];
-    });
-    out.push(lists[best]![taken[best]!]!);
-    taken[best]!++;
-  }
-  return out;
-}
-
-/** Shuffles each stratum with its own seeded stream, then interleaves them. */
-export function stratifiedOrder<T>(
-  items: readonly T[],
-  stratumOf: (item: T) => string,
-  rngFor: (stratum: string) => Rng,
-): T[] {
-  const strata = new Map<string, T[]>();
-  for (const item of items) {
-    const s = stratumOf(item);
-    const list = strata.get(s);
-    if (list) list.push(item);
-    else strata.set(s, [item]);
-  }
-  const shuffled = new Map([...strata].map(([s, list]) => [s, rngFor(s).shuffle(list)] as const));
-  return interleave(shuffled);
-}
-
 export interface Split {
-  /** Held-out pairs, whole prompt groups, in draw order. */
+  /** Held-out pairs, whole prompt groups, in sample order. */
   eval: ExportPair[];
-  /** The remaining pairs in their stratified order; slices are prefixes of it. */
+  /** The remaining pairs in sample order; slices are prefixes of it. */
   train: ExportPair[];
 }
 
 /**
- * Draws the held-out split first, by prompt: whole prompt groups are taken in
- * a stratified order until `evalSize` pairs are held out (the last group may
- * overshoot by less than its size), so no prompt straddles train and eval.
- * A group's stratum is that of its first pair. Then orders the rest.
+ * Holds out whole prompt groups from the start of the sample order until
+ * `evalSize` pairs are held out (the last group may overshoot by less than its
+ * size), so no prompt straddles train and eval. Within a prompt, pairs keep
+ * their id order.
  */
-export function splitAndOrder(pairs: readonly ExportPair[], evalSize: number, rng: (...labels: unknown[]) => Rng): Split {
-  const groups = groupByPrompt(pairs);
-  const drawn = stratifiedOrder(groups, (g) => g[0]!.stratum, (s) => rng("eval", s));
+export function splitAndOrder(pairs: readonly ExportPair[], evalSize: number, rankOf: (promptId: string) => string): Split {
+  const groups = inSampleOrder(groupByPrompt(pairs), rankOf);
   const evalPairs: ExportPair[] = [];
-  const held = new Set<string>();
-  for (const group of drawn) {
-    if (evalPairs.length >= evalSize) break;
-    evalPairs.push(...group);
-    held.add(group[0]!.promptId);
-  }
-  const rest = pairs.filter((p) => !held.has(p.promptId));
-  const train = stratifiedOrder(rest, (p) => p.stratum, (s) => rng("train", s));
+  const train: ExportPair[] = [];
+  for (const group of groups) (evalPairs.length < evalSize ? evalPairs : train).push(...group);
   return { eval: evalPairs, train };
 }
 
-/** Pairs grouped by prompt, groups in order of their first pair (input order is by id). */
+function inSampleOrder(groups: ExportPair[][], rankOf: (promptId: string) => string): ExportPair[][] {
+  const ranked = groups.map((g) => ({ g, id: g[0]!.promptId, rank: rankOf(g[0]!.promptId) }));
+  ranked.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return ranked.map((r) => r.g);
+}
+
+/** Pairs grouped by prompt, each group in input order (by id). */
 function groupByPrompt(pairs: readonly ExportPair[]): ExportPair[][] {
   const groups = new Map<string, ExportPair[]>();
   for (const p of pairs) {

@@ -1,8 +1,9 @@
 /**
  * The reproducing inputs shipped with every iteration, as distilabel ships its
  * `pipeline.yaml`: a copy of the project config, every rubric (and offline
- * judge weights file) it references, and `provenance.json` (this stage's key,
- * the digests of its input artifacts, the plugins' versions and dpo's). The
+ * judge weights file) it references, and `provenance.json` (the plugins'
+ * versions and dpo's; not the stage key, which differs between builds that
+ * produce the same iteration). The
  * final dpo.lock cannot be among them: it holds the digests of these outputs.
  * Files are read through `ctx.readFile`, so a change to any makes the export
  * stale — except a config that holds secret values itself (not through
@@ -39,11 +40,11 @@ export async function shippedInputs(ctx: PluginContext<unknown>, plugin: string)
       if (content !== null) files.set(path, content);
     }
   }
+  // No stage key or input digests: an iteration is the same files whether a full build or `dpo build
+  // --iteration` (with fewer prompts admitted, so other digests) made it; dpo.lock has those.
   const provenance = {
     stage: ctx.stage,
-    key: ctx.key,
     plugin,
-    inputs: Object.fromEntries(Object.entries(ctx.inputs).map(([name, a]) => [name, { digest: a.digest, records: a.count }])),
     plugins: ctx.stagePlugins,
     dpo: dpoVersion(),
     files: [...files.keys()],

@@ -1,0 +1,58 @@
+/**
+ * Which record of a group of duplicates is kept: the earliest in keep order,
+ * and a record is removed only as a near-duplicate of an earlier record that
+ * is itself kept. Keep order is the project's sample order of each record's
+ * prompt (`promptId`, else its own id; ties by id, then canonical JSON), the
+ * order in which `dpo build --iteration` admits prompts. With both rules,
+ * admitting more prompts never changes what happened to earlier records: a
+ * later record cannot displace an earlier one, nor (as union-find clusters
+ * would let it) bridge two earlier kept records into one cluster.
+ */
+import { canonicalJson } from "../../engine/hash.js";
+import type { Rec } from "../../engine/plugin.js";
+
+/** The key a record is ordered by (default: its id, for callers without a sample order). */
+export type RankOf = (rec: Rec) => string;
+
+export const byId: RankOf = (rec) => String(rec.id);
+
+/** The sample order's rank of a record's prompt. */
+export function sampleRankOf(rank: (id: string) => string): RankOf {
+  return (rec) => rank(String(typeof rec.promptId === "string" ? rec.promptId : rec.id));
+}
+
+/** Records by rank, then id, then canonical JSON: a total order independent of input order. */
+export function inKeepOrder(input: readonly Rec[], rankOf: RankOf): Rec[] {
+  const keyed = input.map((r) => ({ r, rank: rankOf(r), id: String(r.id), line: "" }));
+  keyed.sort((a, b) => compare(a.rank, b.rank) || compare(a.id, b.id) || compare(lineOf(a), lineOf(b)));
+  return keyed.map((k) => k.r);
+}
+
+function lineOf(k: { r: Rec; line: string }): string {
+  if (!k.line) k.line = canonicalJson(k.r);
+  return k.line;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * For groups 0..n-1 in keep order and the verified near-duplicate pairs among
+ * them: the group each one is kept under (itself when kept), the earliest kept
+ * group it duplicates.
+ */
+export function greedyKeepers(size: number, pairs: readonly (readonly [number, number])[]): Int32Array {
+  const earlier: number[][] = Array.from({ length: size }, () => []);
+  for (const [i, j] of pairs) {
+    if (i === j) continue;
+    earlier[Math.max(i, j)]!.push(Math.min(i, j));
+  }
+  const keeperOf = new Int32Array(size);
+  for (let g = 0; g < size; g++) {
+    let keeper = g;
+    for (const e of earlier[g]!) if (keeperOf[e] === e && e < keeper) keeper = e;
+    keeperOf[g] = keeper;
+  }
+  return keeperOf;
+}
