@@ -97,7 +97,7 @@ describe.skipIf(!built)("the probe on the committed data (the example's out/, as
     expect(first.close.accuracy).toBe(lock.stages.probe.tallies["iter-0100.close.accuracy"]);
     expect(first.eval.accuracy).toBe(lock.stages.probe.tallies["iter-0100.eval.accuracy"]);
     // The figures bench/RESULTS.md and the README quote.
-    expect(first.eval).toMatchObject({ n: 50, accuracy: 1, ci95: { low: 0.9287, high: 1 }, baseline: { longer: 1 }, lift: 0 });
-    expect(first.close).toMatchObject({ n: 49, accuracy: 0.6939, ci95: { low: 0.5547, high: 0.8048 }, baseline: { longer: 0.7245 }, lift: -0.0306 });
+    expect(first.eval).toMatchObject({ n: 50, accuracy: 0.98, ci95: { low: 0.895, high: 0.9965 }, baseline: { longer: 0.98 }, lift: 0 });
+    expect(first.close).toMatchObject({ n: 49, accuracy: 0.8776, ci95: { low: 0.7576, high: 0.9427 }, baseline: { longer: 0.8163 }, lift: 0.0612 });
   });
 });
