@@ -110,7 +110,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       identity: this.identity,
       maxN: this.config.maxN,
       inFlight: this.inFlight,
-      sendChoices: (request, n, ctx) => this.send(request, ctx, choicesRoute(n)).then((r) => choicesWithTokens(r, request)),
+      sendChoices: (request, n, ctx) => this.send(request, ctx, choicesRoute(n)).then((r) => choicesWithTokens(r, request).map((c) => this.billed(c))),
       offlineMiss: (ctx, request) => this.offlineMiss(ctx, request),
       account: (ctx, request, reply, sent) => this.account(ctx, request, reply, sent, true),
     };
@@ -136,10 +136,15 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       const running = this.inFlight.get(key);
       if (running) return running;
       sent = true;
-      return this.inFlight.track(key, this.send(request, ctx).then((r) => withTokens(r, request)));
+      return this.inFlight.track(key, this.send(request, ctx).then((r) => this.billed(withTokens(r, request))));
     });
     const tokens = this.account(ctx, request, reply, sent, tally);
     return { ...reply, tokens, cached: !sent };
+  }
+
+  /** A reply's usage record marked as billed at the Batch API's price when the call went that way. */
+  private billed(reply: ChatReply): ChatReply {
+    return this.batch && reply.tokens ? { ...reply, tokens: { ...reply.tokens, batch: true } } : reply;
   }
 
   /** Counts a reply served (sent now or from the memo) and, with `tally`, as part of the output; returns its usage record. */

@@ -16,7 +16,12 @@ export interface CallUsage {
   completion: number;
   /** Set when the endpoint did not report usage and the figures are dpo's estimate. */
   estimated?: true;
+  /** Set when the call went through a Batch API (`mode: batch`), billed at BATCH_PRICE_FACTOR of `prices`. */
+  batch?: true;
 }
+
+/** What a Batch API call costs relative to the same call sent directly: OpenAI's (and Anthropic's) batch discount is 50%. */
+export const BATCH_PRICE_FACTOR = 0.5;
 
 /** USD per million tokens. */
 export interface Price {
@@ -59,7 +64,8 @@ export function rewardUsage(reported: ChatUsage | undefined, messages: readonly 
 
 /** What a call cost in USD at `price`. */
 export function costUsd(usage: CallUsage, price: Price): number {
-  return (usage.prompt * price.input + usage.completion * price.output) / 1e6;
+  const factor = usage.batch ? BATCH_PRICE_FACTOR : 1;
+  return ((usage.prompt * price.input + usage.completion * price.output) * factor) / 1e6;
 }
 
 /**
@@ -70,7 +76,9 @@ export function costUsd(usage: CallUsage, price: Price): number {
 export function asCallUsage(v: unknown): CallUsage | undefined {
   const u = v as Partial<CallUsage> | undefined;
   if (typeof u !== "object" || u === null || !isCount(u.prompt) || !isCount(u.completion)) return undefined;
-  return u.estimated === undefined || u.estimated === true ? (u as CallUsage) : { prompt: u.prompt, completion: u.completion };
+  const flagsValid = (u.estimated === undefined || u.estimated === true) && (u.batch === undefined || u.batch === true);
+  if (flagsValid) return u as CallUsage;
+  return { prompt: u.prompt, completion: u.completion, ...(u.estimated === true ? { estimated: true } : {}), ...(u.batch === true ? { batch: true } : {}) };
 }
 
 const isCount = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;

@@ -59,6 +59,21 @@ describe("mode: batch", () => {
     expect(run.trace.stats["llm.batches"]).toBe(1);
   });
 
+  it("a batch call costs the Batch API's half price, the same from the memo as when it was downloaded", async () => {
+    const s = await server();
+    const prices = { prices: { m: { input: 2, output: 8 } } };
+    const memo = memoryMemo();
+    const sentDirect = await gen(provider(s, { ...prices, mode: "direct" }));
+    const batched = await gen(provider(s, prices), { memo });
+    const fromMemo = await gen(provider(s, prices), { memo });
+    const full = sentDirect.trace.tallies["cost.usd"]!;
+    expect(full).toBeGreaterThan(0);
+    expect(batched.trace.tallies["tokens.prompt"]).toBe(sentDirect.trace.tallies["tokens.prompt"]);
+    expect(batched.trace.tallies["cost.usd"]).toBeCloseTo(full / 2, 12);
+    expect(batched.trace.stats["sent.cost.usd"]).toBeCloseTo(full / 2, 12);
+    expect(fromMemo.trace.tallies["cost.usd"]).toBeCloseTo(batched.trace.tallies["cost.usd"]!, 12); // summed in another order
+  });
+
   it("an LLM judge: every verdict call in one batch, verdicts identical to the direct path", async () => {
     const root = mkdtempSync(join(tmpdir(), "dpo-batch-judge-"));
     writeFileSync(join(root, "rubric.yaml"), readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8"));
