@@ -14,6 +14,7 @@
  * reuse, at character granularity. Target ≥ 0.75.
  *
  *   npx tsc -p . && node bench/judge-prefix.mjs        # env PROMPTS (default 40)
+ *   RUBRIC_CONTEXT=all node bench/judge-prefix.mjs      # the judge's rubricContext: all
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +25,7 @@ import { transpileTestServer } from "./transpile-server.mjs";
 const root = join(import.meta.dirname, "..");
 const work = join(root, "bench", ".work", "judge-prefix");
 const PROMPTS = Number(process.env.PROMPTS ?? 40);
+const RUBRIC_CONTEXT = process.env.RUBRIC_CONTEXT ?? "asked";
 const MODELS = ["gpt4_1106_preview", "claude-2.1", "Meta-Llama-3-8B-Instruct", "alpaca-7b", "falcon-7b-instruct"];
 
 rmSync(work, { recursive: true, force: true });
@@ -61,7 +63,7 @@ stages:
     needs: candidates
     with:
       rubric: rubrics/helpfulness.yaml
-      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion }]
+      judges: [{ id: llm, type: llm, provider: local, model: judge-model, mode: per-criterion, rubricContext: ${RUBRIC_CONTEXT} }]
 `,
 );
 
@@ -81,7 +83,7 @@ if (run.code !== 0) {
 
 const texts = server.requests.filter((b) => b.messages?.length === 2).map((b) => b.messages.map((m) => m.content).join("\n"));
 const { share, shared, total } = prefixShare(texts);
-console.log(`judge requests: ${texts.length} (of ${server.requestCount} sent), prompts: ${PROMPTS}, candidates per prompt: ${MODELS.length}`);
+console.log(`judge requests: ${texts.length} (of ${server.requestCount} sent), prompts: ${PROMPTS}, candidates per prompt: ${MODELS.length}, rubricContext: ${RUBRIC_CONTEXT}`);
 console.log(`prefix share: ${share.toFixed(3)} (${shared} of ${total} characters repeat a prefix already sent)`);
 console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 spawnSync("uptime", { stdio: "inherit" });

@@ -179,6 +179,28 @@ describe("LLM judge against a local server", () => {
     expect(server.requestCount).toBe(2);
   });
 
+  test("rubricContext all: every call shows the whole rubric and asks for one criterion last; a verdict per criterion; any edit re-judges all", async () => {
+    const scoreOf = (id: string) => 1 + ["correctness", "completeness", "relevance", "clarity", "safety"].indexOf(id);
+    reply = (body) => {
+      const ids = /# Criteria to score\n\n(.+)$/.exec(String(body.messages[1].content))![1]!.split(", ");
+      return JSON.stringify(Object.fromEntries(ids.map((id) => [id, { rationale: `${id} rated`, score: scoreOf(id) }])));
+    };
+    const memo = memoryMemo();
+    const run = await judge({ memo, judge: { rubricContext: "all" } });
+    expect(server.requestCount).toBe(10);
+    const system = server.requests.map((b) => b.messages[0].content);
+    expect(new Set(system).size).toBe(1); // one system message, shared by every call
+    for (const id of ["correctness", "completeness", "relevance", "clarity", "safety"]) expect(system[0]).toContain(`## ${id}`);
+    expect(askedCriteria(server.requests[0])).toEqual([]); // the user message names, not describes, the criterion
+    // Each criterion got its own verdict (not another criterion's from the memo).
+    for (const judgements of judgementsOf(run)) expect(judgements.map((j) => [j.criterion, j.score])).toEqual(judgements.map((j) => [j.criterion, scoreOf(j.criterion)]));
+    server.reset();
+    await judge({ memo, judge: { rubricContext: "all" } });
+    expect(server.requestCount).toBe(0);
+    await judge({ memo, rubric: "edited.yaml", judge: { rubricContext: "all" } });
+    expect(server.requestCount).toBe(10); // every prompt showed the edited criterion
+  });
+
   test("offline: cached judgements are reused, a missing one is an error and nothing is sent", async () => {
     const memo = memoryMemo();
     await judge({ memo });

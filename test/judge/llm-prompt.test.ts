@@ -42,4 +42,12 @@ describe("judge prompt layout", () => {
     expect(firstCriterion).toBeGreaterThan(user.indexOf(response));
     expect(firstCriterion).toBeGreaterThan(user.indexOf(prompt));
   });
+
+  test("rubricContext all: the whole rubric is in the shared system message; the tail names the criteria asked", () => {
+    const calls = rubric.criteria.map((c) => judgeMessages(rubric, [c], prompt, response, "all"));
+    const shared = commonPrefix(calls.map(text));
+    for (const c of rubric.criteria) expect(shared).toContain(`## ${c.id}`);
+    expect(shared).toContain(response);
+    rubric.criteria.forEach((c, i) => expect(text(calls[i]!).slice(shared.length).length).toBeLessThan(c.id.length + 40));
+  });
 });

@@ -8,6 +8,8 @@ import type { JsonSchema } from "../../engine/plugin.js";
 import { SIGNAL_NAMES, type SignalName } from "./offline-signals.js";
 
 export type LlmMode = "per-criterion" | "single-call";
+/** Which criteria a judge's prompt shows: those it asks about, or the whole rubric (llm-prompt.ts). */
+export type RubricContext = "asked" | "all";
 
 interface JudgeCommon {
   id: string;
@@ -18,6 +20,7 @@ export interface LlmJudgeConfig extends JudgeCommon {
   provider: string;
   model: string;
   mode?: LlmMode;
+  rubricContext?: RubricContext;
   temperature?: number;
   maxRepairs?: number;
   maxTokens?: number;
@@ -51,6 +54,8 @@ export interface LlmJudgeSettings {
   temperature: number;
   maxRepairs: number;
   maxTokens?: number;
+  /** Only when set to "all": the default ("asked") keeps the keys verdicts had before the setting existed. */
+  rubricContext?: "all";
 }
 
 export function llmSettings(j: LlmJudgeConfig): LlmJudgeSettings {
@@ -62,6 +67,7 @@ export function llmSettings(j: LlmJudgeConfig): LlmJudgeSettings {
     maxRepairs: j.maxRepairs ?? 1,
   };
   if (j.maxTokens !== undefined) s.maxTokens = j.maxTokens;
+  if (j.rubricContext === "all") s.rubricContext = "all";
   return s;
 }
 
@@ -73,7 +79,7 @@ export function isEnabled(j: { enabled?: boolean | string }): boolean {
 }
 
 const keysByType: Record<JudgeConfig["type"], string[]> = {
-  llm: ["provider", "model", "mode", "temperature", "maxRepairs", "maxTokens", "maxUnscored"],
+  llm: ["provider", "model", "mode", "rubricContext", "temperature", "maxRepairs", "maxTokens", "maxUnscored"],
   human: ["files"],
   offline: ["scorers", "criteria", "weights"],
   "reward-model": ["provider", "model", "endpoint"],
@@ -114,6 +120,14 @@ export const judgeSchema: JsonSchema = {
       enum: ["per-criterion", "single-call"],
       description:
         "(llm, default per-criterion) per-criterion: one call per criterion, so editing one criterion re-judges only it; single-call: one call for all criteria, so any rubric edit re-judges all.",
+    },
+    rubricContext: {
+      type: "string",
+      enum: ["asked", "all"],
+      description:
+        "(llm, default asked) asked: a prompt shows only the criteria it asks about, so editing one criterion re-judges only it. " +
+        "all: every prompt shows the whole rubric before the prompt and response, and names the criteria to score last, so all of a judge's calls share one long prefix " +
+        "(vLLM's prefix caching, OpenAI's prompt caching serve it) and the judge sees what belongs to the other criteria; any rubric edit then re-judges every criterion.",
     },
     temperature: { type: "number", minimum: 0, maximum: 2, description: "(llm, default 0) Sampling temperature." },
     maxRepairs: {

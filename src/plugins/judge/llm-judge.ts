@@ -68,7 +68,10 @@ function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Pro
     "judge-llm@2", // @2: the verdicts and the usage of their calls (@1 held the verdicts alone)
     PROMPT_VERSION,
     { provider: judge.provider.identity, ...settings },
-    q.criteria.map((c) => criterionDigest(q.rubric, c)),
+    // What the prompt shows: the criteria asked about, or (rubricContext: all) the whole rubric and the ids asked.
+    ...(judge.settings.rubricContext === "all"
+      ? [q.rubric.criteria.map((c) => criterionDigest(q.rubric, c)), q.criteria.map((c) => c.id)]
+      : [q.criteria.map((c) => criterionDigest(q.rubric, c))]),
     q.prompt,
     q.response,
     judge.provider.structuredOutput ?? null, // how the reply was constrained changes the verdict
@@ -96,7 +99,7 @@ async function askWithRepairs(ctx: PluginContext<any>, judge: LlmJudge, { rubric
     sample,
     provider: judge.provider,
     settings: judge.settings,
-    messages: judgeMessages(rubric, criteria, prompt, response),
+    messages: judgeMessages(rubric, criteria, prompt, response, judge.settings.rubricContext),
     schema: { name: "judge_scores", schema: replySchema(ids, rubric.scale) },
     parse: (text) => {
       const parsed = parseReply(text, ids, rubric.scale);

@@ -10,32 +10,36 @@
  * long prefix and differ only in the short tail. The reply format names no
  * criterion for that reason (the `##` headings give the ids; a provider
  * asking with `json_schema` enforces them, and a repair shows them exactly).
+ *
+ * With `rubricContext: all` the whole rubric moves into the system message,
+ * shared by every call of the judge, and the tail is just the ids to score:
+ * nearly everything is a cached prefix, at the price that every verdict
+ * depends on every criterion (its key holds them all).
  */
 import type { ChatMessage } from "../../providers/llm.js";
 import { sortedAnchors, type Criterion, type Rubric } from "../rubric/model.js";
 import { promptAsText, type PromptValue } from "./judgement.js";
+import type { RubricContext } from "./config.js";
 import { replyExample } from "./llm-reply.js";
 
 export const PROMPT_VERSION = "judge-prompt@2";
 
-export function judgeMessages(rubric: Rubric, criteria: Criterion[], prompt: PromptValue, response: string): ChatMessage[] {
+export function judgeMessages(rubric: Rubric, criteria: Criterion[], prompt: PromptValue, response: string, context: RubricContext = "asked"): ChatMessage[] {
   const { min, max } = rubric.scale;
+  const whole = context === "all";
   const system = [
     "You are a careful, impartial evaluator of AI assistant responses.",
-    `Score the response on each criterion given at the end with an integer from ${min} (worst) to ${max} (best).`,
+    whole
+      ? `Score the response on each criterion named at the end, as the rubric below describes it, with an integer from ${min} (worst) to ${max} (best).`
+      : `Score the response on each criterion given at the end with an integer from ${min} (worst) to ${max} (best).`,
     `Reply with one JSON object and nothing else, with one entry per criterion, keyed by the criterion's id (its \`##\` heading):\n${genericShape(rubric)}`,
     rubric.instructions.trim(),
+    ...(whole ? ["# Rubric", ...rubric.criteria.map(describeCriterion)] : []),
   ]
     .filter(Boolean)
     .join("\n\n");
-  const user = [
-    `# Prompt`,
-    promptAsText(prompt),
-    `# Response to judge`,
-    response === "" ? "(empty response)" : response,
-    `# Criteria`,
-    ...criteria.map(describeCriterion),
-  ].join("\n\n");
+  const tail = whole ? [`# Criteria to score`, criteria.map((c) => c.id).join(", ")] : [`# Criteria`, ...criteria.map(describeCriterion)];
+  const user = [`# Prompt`, promptAsText(prompt), `# Response to judge`, response === "" ? "(empty response)" : response, ...tail].join("\n\n");
   return [
     { role: "system", content: system },
     { role: "user", content: user },
