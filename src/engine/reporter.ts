@@ -135,6 +135,14 @@ function formatSeconds(s: number): string {
   return s < 60 ? `${Math.ceil(s)}s` : `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, "0")}s`;
 }
 
+/** Most tallies a stage's summary line shows: a stage with per-iteration metrics has dozens, all in dpo.lock. */
+const SHOWN_TALLIES = 16;
+
+function clipped(shown: string[]): string[] {
+  if (shown.length <= SHOWN_TALLIES) return shown;
+  return [...shown.slice(0, SHOWN_TALLIES), `… ${shown.length - SHOWN_TALLIES} more in dpo.lock`];
+}
+
 export function formatSummary(lines: StageLine[]): string {
   const rows = [["stage", "status", "records", "memo hit/miss", "time"]];
   for (const l of lines) {
@@ -153,7 +161,7 @@ export function formatSummary(lines: StageLine[]): string {
   for (const l of lines) {
     const tallies = show(l.tallies);
     const stats = show(l.stats);
-    if (tallies.length) out.push(`  ${l.stage}: ${tallies.join("  ")}`);
+    if (tallies.length) out.push(`  ${l.stage}: ${clipped(tallies).join("  ")}`);
     if (stats.length) out.push(`  ${l.stage} (this run): ${stats.join("  ")}`);
   }
   return out.join("\n");
