@@ -41,7 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--model", default="Qwen/Qwen2.5-0.5B-Instruct", help="a chat model with a chat template")
     p.add_argument("--beta", type=float, default=0.1, help="DPO's beta: higher stays closer to the reference model")
     p.add_argument("--learning-rate", type=float, default=5e-7)
-    p.add_argument("--epochs", type=float, default=1.0)
+    p.add_argument("--epochs", type=float, default=float(os.environ.get("EPOCHS") or 1.0), help="default: $EPOCHS (list it in the stage's `env`), else 1")
     p.add_argument("--batch-size", type=int, default=2, help="per device")
     p.add_argument("--gradient-accumulation", type=int, default=8)
     p.add_argument("--max-length", type=int, default=1024, help="prompt + completion tokens (TRL's default; `dpo check --tokenizer` reports longer rows)")

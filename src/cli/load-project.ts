@@ -41,7 +41,7 @@ export async function loadProject(root: string, environment: Record<string, stri
  * treated like any other: a secret where a secret field or a secret-looking
  * name takes it.
  */
-function withEnvFile(root: string, environment: Record<string, string | undefined>): Record<string, string | undefined> {
+export function withEnvFile(root: string, environment: Record<string, string | undefined>): Record<string, string | undefined> {
   const file = projectPaths(root).envFile;
   let text: string;
   try {

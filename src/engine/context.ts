@@ -16,6 +16,8 @@ import { unknownSample, type SampleOrder } from "./sample/order.js";
 export interface ContextOptions {
   stage: string;
   with: Record<string, unknown>;
+  /** The set variables among those `with` names through `dpo: "env"` (default: none). */
+  env?: Record<string, string>;
   root: string;
   seed: number;
   key: string;
@@ -96,6 +98,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
   const ctx: PluginContext = {
     stage: o.stage,
     with: o.with,
+    env: o.env ?? {},
     root: o.root,
     seed: o.seed,
     key: o.key,

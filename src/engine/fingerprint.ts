@@ -21,6 +21,11 @@ export interface Fingerprint {
   inputs: Record<string, Digest>;
   /** Provider name → identity (config without secrets). */
   providers: Record<string, unknown>;
+  /**
+   * Environment variables `with` names (`dpo: "env"`) → digest of the value,
+   * null when unset; secret-looking names are left out. Absent when there are none.
+   */
+  env?: Record<string, Digest | null>;
   seed: number;
   /** `i/n` for a root stage of a sharded build (src/engine/shard.ts): its output is that shard's records only. */
   shard?: string;
@@ -40,6 +45,7 @@ export type Change =
   | { kind: "file"; path: string; change: "added" | "removed" | "changed" }
   | { kind: "input"; stage: string }
   | { kind: "provider"; name: string }
+  | { kind: "env"; name: string; change: "set" | "unset" | "changed" }
   | { kind: "seed" }
   | { kind: "admission"; from: string; to: string }
   | { kind: "read"; path: string }
@@ -63,6 +69,12 @@ export function diffFingerprints(before: Fingerprint, now: Fingerprint): Change[
   for (const name of union(before.providers, now.providers)) {
     if (digestOf(before.providers[name] ?? null) !== digestOf(now.providers[name] ?? null)) changes.push({ kind: "provider", name });
   }
+  const [envBefore, envNow] = [before.env ?? {}, now.env ?? {}];
+  for (const name of union(envBefore, envNow)) {
+    // A variable that comes into (or out of) the list is a config change already; only a value change is news here.
+    if (!(name in envBefore) || !(name in envNow) || envBefore[name] === envNow[name]) continue;
+    changes.push({ kind: "env", name, change: envBefore[name] === null ? "set" : envNow[name] === null ? "unset" : "changed" });
+  }
   if (before.seed !== now.seed) changes.push({ kind: "seed" });
   if (before.shard !== now.shard) changes.push({ kind: "shard", from: before.shard, to: now.shard });
   if (digestOf(before.admission ?? null) !== digestOf(now.admission ?? null)) {
@@ -80,6 +92,7 @@ export function describeChange(c: Change): string {
     case "file": return `input file ${c.path} ${c.change}`;
     case "input": return `upstream stage "${c.stage}" output changed`;
     case "provider": return `provider "${c.name}" config changed`;
+    case "env": return `environment variable ${c.name} ${c.change === "changed" ? "changed value" : c.change === "set" ? "is now set" : "is no longer set"}`;
     case "seed": return "project seed changed";
     case "admission": return `admitted root records changed (${c.from} → ${c.to})`;
     case "read": return `file ${c.path} (read by the stage) changed`;

@@ -39,7 +39,18 @@ export interface Artifact {
  * - `dpo: "secret"`: never hashed, logged or written (the plugin still gets it in `ctx.with`).
  * - `dpo: "tuning"`: changes how work is done (concurrency, rate limits,
  *   timeouts, retries), not what it produces: kept out of stage keys.
- * The same rules hold for provider schemas.
+ * - `dpo: "env"` (stage schemas only): the name of an environment variable the
+ *   stage depends on (e.g. the items of command/run's `env: [EPOCHS, HF_TOKEN]`).
+ *   The engine reads its value where `${VAR}` does (dpo's environment over the
+ *   project's `.env`) when the config is loaded, gives it to the plugin in
+ *   `ctx.env`, and puts a digest of it into the stage key, so a new value
+ *   re-runs the stage and `--explain` names the variable (never the value).
+ *   Under a secret-looking name (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`)
+ *   the value is a secret instead, as with `dpo: "secret"`: in `ctx.env` and
+ *   redacted everywhere, never hashed or stored; changing it re-runs nothing.
+ *   A plugin that memoises items on it keys them on the non-secret values alone.
+ *   Watch mode sees a change in `.env`, not in its own environment.
+ * The same rules hold for provider schemas (except `env`).
  */
 export type JsonSchema = Record<string, unknown>;
 
@@ -82,6 +93,12 @@ export interface PluginContext<With = Record<string, unknown>> {
   readonly stage: string;
   /** The validated `with` block, with `${VAR}` interpolated. */
   readonly with: With;
+  /**
+   * The variables `with` names through `dpo: "env"` that are set, name →
+   * value, from dpo's environment over the project's `.env` (secret-looking
+   * ones included: never log them unredacted).
+   */
+  readonly env: Readonly<Record<string, string>>;
   /** Absolute path of the project root; `with` paths are relative to it. */
   readonly root: string;
   /** The project seed. */

@@ -1,7 +1,7 @@
 /**
  * One Ajv instance for every schema: the top-level config, each plugin's
  * `with` block and each provider's config. The `dpo` keyword marks strings that
- * are file paths, provider names or secrets; validation collects them with
+ * are file paths, provider names, environment variable names or secrets; validation collects them with
  * their instance paths, so the schema is the single source of truth.
  */
 import AjvModule, { type ErrorObject, type ValidateFunction } from "ajv";
@@ -9,7 +9,7 @@ import type { JsonSchema } from "./plugin.js";
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
-export type RefKind = "file" | "provider" | "secret" | "tuning";
+export type RefKind = "file" | "provider" | "secret" | "tuning" | "env";
 export interface Ref {
   kind: RefKind;
   /** JSON pointer inside the validated value, e.g. `/rubric`. */

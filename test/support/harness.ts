@@ -57,9 +57,10 @@ export class Harness {
   }
 
   /** Loads the config (throwing its diagnostics as one DpoError) and builds. */
-  async build(mode: BuildMode = "build", o: { targets?: string[]; signal?: AbortSignal; shard?: Shard; admit?: number } = {}): Promise<HarnessBuild> {
+  /** `env`: what `${VAR}` and `dpo: "env"` names read (default: nothing). */
+  async build(mode: BuildMode = "build", o: { targets?: string[]; signal?: AbortSignal; shard?: Shard; admit?: number; env?: Record<string, string | undefined> } = {}): Promise<HarnessBuild> {
     const registry = createRegistry(this.plugins, {});
-    const loaded = await loadConfig({ root: this.dir, registry, env: {} });
+    const loaded = await loadConfig({ root: this.dir, registry, env: o.env ?? {} });
     if (!loaded.ok) throw new DpoError(loaded.error, 2);
     const { reporter, warnings, infos } = recordingReporter();
     const result = await build(loaded.value, {

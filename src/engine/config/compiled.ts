@@ -1,7 +1,8 @@
 /**
  * The compiled config: a checked ProjectConfig saved as plain JSON under
  * `cache/`, keyed by everything that could change it — the config text, the
- * values of the environment variables it names, what its glob inputs match now, the digests of project-local
+ * values of the environment variables it names (as `${VAR}` or through a
+ * `dpo: "env"` mark), what its glob inputs match now, the digests of project-local
  * plugins, and the dpo installation itself. A no-op build then skips YAML
  * parsing and schema compilation (Ninja's trick of not re-reading its
  * manifest), and imports no plugin module at all.
@@ -21,6 +22,7 @@ import type { Result } from "../result.js";
 import { isArrayOf, isNumber, isObject, isOptional, isRecordOf, isString } from "../shape.js";
 import type { Diagnostic } from "../diagnostic.js";
 import type { ProjectConfig, ProviderConfig, StageConfig } from "./load.js";
+import { compiledEnvKey } from "./stage-env.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -99,7 +101,7 @@ function isCompiledStage(v: unknown): v is CompiledStage {
   return (
     isObject(v) && isString(v.name) && isString(v.uses) && isObject(v.plugin) && isString(v.plugin.name) && isString(v.plugin.version) &&
     isOptional(v.pluginFile, isString) && isOptional(v.checkedFiles, (f) => isArrayOf(f, isString)) && isArrayOf(v.needs, isString) && isObject(v.with) && isArrayOf(v.files, isString) && isOptional(v.patterns, (p) => isArrayOf(p, isString)) &&
-    isArrayOf(v.providers, isString) && isObject(v.location) && isString(v.location.file)
+    isArrayOf(v.providers, isString) && isOptional(v.env, (e) => isRecordOf(e, (x) => x === null || isString(x))) && isObject(v.location) && isString(v.location.file)
   );
 }
 
@@ -121,6 +123,8 @@ function compiledKey(o: LoadCompiledOptions, source: string, stages: Record<stri
   const checked = Object.values(stages).flatMap((s) => (s.checkedFiles ?? []).map((f) => [f, fileDigest(join(o.root, f))]));
   // What each glob pattern matches now: a shard that appears or goes recompiles, so `files` lists it (or not).
   const matched = Object.values(stages).flatMap((s) => (s.patterns ?? []).map((p) => [p, projectGlob(o.root, p)]));
+  // Variables a stage names through `dpo: "env"` (not as `${VAR}` in the text): a new value must reach the stage.
+  const named = Object.values(stages).flatMap((s) => Object.keys(s.env ?? {}));
   return digestOf({
     stamp: o.stamp,
     source: sha256(source),
@@ -128,6 +132,7 @@ function compiledKey(o: LoadCompiledOptions, source: string, stages: Record<stri
     localPlugins,
     ...(checked.length ? { checked } : {}),
     ...(matched.length ? { matched } : {}),
+    ...(named.length ? { stageEnv: compiledEnvKey(named, o.env) } : {}),
   });
 }
 

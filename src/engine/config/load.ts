@@ -54,7 +54,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Result<ProjectConfi
   }
   const parsed = parseYamlFile(bytes, file);
   if (!parsed.ok) return err(parsed.error);
-  return new Loader(root, parsed.value, opts.registry).load(opts.env ?? process.env);
+  return new Loader(root, parsed.value, opts.registry, opts.env ?? process.env).load();
 }
 
 /** One load: accumulates diagnostics while its parts check the config. */
@@ -68,9 +68,11 @@ class Loader implements LoadContext {
     readonly root: string,
     readonly src: YamlSource,
     readonly registry: Registry,
+    readonly env: Env,
   ) {}
 
-  async load(env: Env): Promise<Result<ProjectConfig, Diagnostic[]>> {
+  async load(): Promise<Result<ProjectConfig, Diagnostic[]>> {
+    const env = this.env;
     const interpolated = interpolateSource(this.src, env);
     this.diagnostics.push(...interpolated.errors);
     for (const d of interpolated.errors) this.failedScalars.add(spot(d));

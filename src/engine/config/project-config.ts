@@ -35,6 +35,12 @@ export interface StageConfig {
   patterns?: string[];
   /** Project-relative paths of the files the plugin's `checkFiles` read when the config was loaded: their contents key the compiled config. */
   checkedFiles?: string[];
+  /**
+   * Variables named by `dpo: "env"` refs → their values when the config was
+   * loaded (null: unset), sorted by name; absent when there are none. Values
+   * under secret-looking names are in `ProjectConfig.secrets` too.
+   */
+  env?: Record<string, string | null>;
   /** Names from `dpo: "provider"` refs, sorted, unique. */
   providers: string[];
   /** The stage's key in the config. */

@@ -9,6 +9,7 @@ import { globBase, isGlob } from "../glob.js";
 import { projectGlob } from "../project-files.js";
 import { isReallyWithin, isWithin } from "../real-path.js";
 import type { Registry } from "../registry.js";
+import type { Env } from "./interpolate.js";
 import type { RefPolicy } from "./refs.js";
 import { dottedPath, type YamlSource } from "./yaml-source.js";
 
@@ -18,6 +19,8 @@ export const isObj = (v: unknown): v is Obj => v !== null && typeof v === "objec
 /** One load in progress, as its parts see it. */
 export interface LoadContext {
   root: string;
+  /** What `${VAR}` and `dpo: "env"` names read: the environment over the project's `.env`. */
+  env: Env;
   src: YamlSource;
   registry: Registry;
   report(ds: Diagnostic[]): void;

@@ -14,7 +14,7 @@ import { hasUrlCredentials, publicUrl, urlSecrets } from "./url-credentials.js";
 
 type Obj = Record<string, unknown>;
 
-/** A string a `dpo: "file"` or `dpo: "provider"` mark picked out, with where it sits in the value. */
+/** A string a `dpo: "file"`, `"provider"` or `"env"` mark picked out, with where it sits in the value. */
 export interface NamedRef {
   /** JSON pointer inside the validated value, e.g. `/rubric`. */
   pointer: string;
@@ -28,6 +28,8 @@ export interface RefPolicy {
   secrets: string[];
   files: NamedRef[];
   providers: NamedRef[];
+  /** Names of environment variables whose values the stage depends on (`dpo: "env"`). */
+  env: NamedRef[];
 }
 
 export function applyRefPolicy(value: Obj, refs: Ref[]): RefPolicy {
@@ -41,6 +43,7 @@ export function applyRefPolicy(value: Obj, refs: Ref[]): RefPolicy {
     secrets: [...named("secret").map((r) => r.value), ...urlCredentials].filter((s) => s !== ""),
     files: named("file"),
     providers: named("provider"),
+    env: named("env"),
   };
 }
 

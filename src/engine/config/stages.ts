@@ -8,6 +8,7 @@ import type { PluginRef, ProviderConfig, StageConfig } from "./project-config.js
 import { checkRefs, error, isObj, type LoadContext, type Obj } from "./ref-checks.js";
 import { applyRefPolicy } from "./refs.js";
 import { checkStageFiles, declaredOutPaths } from "./stage-checks.js";
+import { resolveStageEnv } from "./stage-env.js";
 import { schemaErrors } from "./yaml-source.js";
 
 /**
@@ -53,6 +54,11 @@ export async function checkStage(
   const policy = applyRefPolicy(stage.with, v.refs);
   lc.keepSecrets(policy.secrets);
   stage.keyed = policy.keyed;
+  if (policy.env.length > 0) {
+    const resolved = resolveStageEnv(policy.env, lc.env);
+    stage.env = resolved.env;
+    lc.keepSecrets(resolved.secrets);
+  }
   const refs = await checkRefs(lc, withPointer, policy, `stage \`${name}\``, providers);
   stage.files = refs.files;
   if (refs.patterns.length > 0) stage.patterns = refs.patterns;

@@ -7,6 +7,7 @@
  */
 import { StoredArtifact } from "../artifact.js";
 import type { ProjectConfig, StageConfig } from "../config/load.js";
+import { keyedEnv } from "../config/stage-env.js";
 import { formatWarning } from "../diagnostic.js";
 import { describeChange, diffFingerprints, stageKey, type Change, type Fingerprint, type StageKey } from "../fingerprint.js";
 import { hashFile, type Digest } from "../hash.js";
@@ -52,6 +53,7 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
   for (const f of stage.files) files[f] = await p.project.files.digest(f);
   const providers: Record<string, unknown> = {};
   for (const name of stage.providers) providers[name] = p.config.providers[name]?.identity ?? null;
+  const env = keyedEnv(stage.env); // digests of non-secret values; absent when none, so other keys stay as they were
   return {
     plugin: `${stage.plugin.name}@${stage.plugin.version}`,
     ...(stage.pluginFile ? { pluginFile: await hashFile(stage.pluginFile) } : {}),
@@ -59,6 +61,7 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
     files,
     inputs,
     providers,
+    ...(env ? { env } : {}),
     seed: p.config.seed,
     ...(p.shard && isShardRoot(stage) ? { shard: shardLabel(p.shard) } : {}),
   };

@@ -7,6 +7,7 @@
 import { writeArtifact, StoredArtifact } from "../artifact.js";
 import type { ProjectConfig, StageConfig } from "../config/load.js";
 import { nodeErrors } from "../config/locations.js";
+import { setVariables } from "../config/stage-env.js";
 import { createContext, type RunTrace } from "../context.js";
 import type { Digest } from "../hash.js";
 import type { Rec } from "../plugin.js";
@@ -52,6 +53,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
     const created = createContext({
       stage: stage.name,
       with: structuredClone(stage.with),
+      env: setVariables(stage.env),
       root: r.project.root,
       seed: r.config.seed,
       key: plan.key,

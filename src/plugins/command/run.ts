@@ -6,7 +6,8 @@
  *
  * What a run depends on: its argv, the project files it names (argv items
  * that are project files, and `inputs`), the iteration's data files and the
- * `env` it sets. The stage key holds the config and `inputs`; the files it
+ * `env` it lists or sets. The stage key holds the config, `inputs` and the
+ * values of the variables `env` lists (the engine reads them: `dpo: env`); the files it
  * reads at run time (scripts named in argv, the iteration's data) are recorded
  * as the stage's reads, so a change to any of them makes it stale. Each
  * iteration's run is memoised under all of it, so building a larger iteration
@@ -35,7 +36,8 @@ export interface With {
   inputs: string[];
   outputs: string[];
   metrics?: string;
-  env: Record<string, string | number | boolean>;
+  /** Names whose values come from dpo's environment (or `.env`), or name → value. */
+  env: string[] | Record<string, string | number | boolean>;
 }
 
 const NAME = "command/run";
@@ -109,7 +111,7 @@ async function runIteration(ctx: PluginContext<With>, p: Placeholders, template:
   for (const o of outputs) {
     if (o in data || o === "manifest.json" || o === "README.md") ctx.fail("/with/outputs", `output "${o}" would overwrite a file stage "${exportStage}" publishes in ${p.dir}/`, "name the command's outputs apart from the export's files");
   }
-  const env = Object.fromEntries(Object.entries(ctx.with.env).map(([k, v]) => [k, substitute(String(v), p)]));
+  const env = commandEnv(ctx, p);
   const key = {
     ns: `${NAME}@${VERSION}`,
     argv,
@@ -125,6 +127,17 @@ async function runIteration(ctx: PluginContext<With>, p: Placeholders, template:
     ctx.log.info(`${p.iteration}: running ${ctx.redact(argv.join(" "))}`);
     return execute(ctx, p, argv, env, outputs);
   });
+}
+
+/**
+ * The variables set for the command over dpo's own environment: a listed name
+ * takes its value from `ctx.env` (so one from `.env` reaches it too; an unset
+ * one is left out), a mapped one its value with the placeholders substituted.
+ */
+function commandEnv(ctx: PluginContext<With>, p: Placeholders): Record<string, string> {
+  const e = ctx.with.env;
+  if (Array.isArray(e)) return Object.fromEntries(e.filter((k) => ctx.env[k] !== undefined).map((k) => [k, ctx.env[k]!]));
+  return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, substitute(String(v), p)]));
 }
 
 /** The declared outputs and the metrics file, relative to the iteration folder, each checked. */

@@ -1,17 +1,23 @@
 /**
- * The `with` block of command/run. `env` values under secret-looking names
- * (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`, any case) are `dpo: secret`:
- * the command gets them, but no key, log line or file under cache/ or out/ does.
+ * The `with` block of command/run. `env` is a list of variable names
+ * (`dpo: env`: the engine reads their values and keys the stage on them) or a
+ * map name → value (values in `with`, keyed as config). Either way, variables
+ * under secret-looking names (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`,
+ * any case) are secrets: the command gets them, but no key, log line or file
+ * under cache/ or out/ does.
  */
+import { isSecretName } from "../../engine/config/secret-vars.js";
 import type { JsonSchema } from "../../engine/plugin.js";
 
 /** The secret-looking names, as a pattern Ajv can use (no flags: each letter in both cases). */
 const SECRET_ENV_PATTERN = ["KEY", "TOKEN", "SECRET", "PASSWORD"].map((w) => [...w].map((c) => `[${c}${c.toLowerCase()}]`).join("")).join("|");
-const SECRET_ENV = new RegExp(SECRET_ENV_PATTERN);
 
+/** The engine's policy (src/engine/config/secret-vars.ts), which keeps `dpo: env` secrets out of stage keys: one rule for both forms. */
 export function isSecretEnvName(name: string): boolean {
-  return SECRET_ENV.test(name);
+  return isSecretName(name);
 }
+
+const ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
 
 const envValue = { type: ["string", "number", "boolean"] };
 
@@ -55,13 +61,24 @@ export const commandSchema: JsonSchema = {
     },
     env: {
       description:
-        "Variables set for the command (over dpo's own environment, which it inherits), values with `{iteration}`/`{dir}` substituted; " +
-        "use `${VAR}` to pass one through. Their values enter the key, except under secret-looking names (`*KEY*`, `*TOKEN*`, `*SECRET*`, " +
-        "`*PASSWORD*`), which are secrets: never keyed, logged or stored.",
-      type: "object",
-      propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
-      patternProperties: { [SECRET_ENV_PATTERN]: { ...envValue, dpo: "secret" } },
-      additionalProperties: envValue,
+        "The environment variables the command depends on. A list of names (`[EPOCHS, HF_TOKEN]`): each is passed to the command " +
+        "from dpo's environment or the project's `.env`, and its value enters the key, so `EPOCHS=3` after `EPOCHS=2` runs it again. " +
+        "Or a map name → value (`{ EPOCHS: \"${EPOCHS:-1}\", MODE: fast }`) to give defaults or fixed values, with `{iteration}`/`{dir}` substituted; " +
+        "its values enter the key as config. The command inherits the rest of dpo's environment, which is not keyed. " +
+        "Values under secret-looking names (`*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSWORD*`) are secrets in both forms: passed on, never keyed, logged or stored.",
+      oneOf: [
+        {
+          type: "array",
+          uniqueItems: true,
+          items: { description: "An environment variable's name.", type: "string", pattern: ENV_NAME, dpo: "env" },
+        },
+        {
+          type: "object",
+          propertyNames: { pattern: ENV_NAME },
+          patternProperties: { [SECRET_ENV_PATTERN]: { ...envValue, dpo: "secret" } },
+          additionalProperties: envValue,
+        },
+      ],
       default: {},
     },
   },
