@@ -113,7 +113,7 @@ export interface PluginContext<With = Record<string, unknown>> {
   readonly inputs: Readonly<Record<string, Artifact>>;
   /** Cancelled on Ctrl-C, SIGTERM or a newer change in watch mode. */
   readonly signal: AbortSignal;
-  /** True with --offline or --frozen: no network request may be sent. */
+  /** True with --offline, --frozen and under `dpo verify`: no network request may be sent. */
   readonly offline: boolean;
   /**
    * Replaces every secret value of the project's config (secret fields, URL

@@ -94,6 +94,8 @@ export function allowsShards(mode: BuildMode): boolean {
     case "frozen":
     case "verify":
       return false;
+    default:
+      return assertNever(mode);
   }
 }
 
