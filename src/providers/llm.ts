@@ -6,7 +6,7 @@
  * reach a key, a record, a log line or an error message.
  */
 import type { JsonSchema, PluginContext } from "../engine/plugin.js";
-import type { CallUsage } from "./usage.js";
+import type { CallUsage, Price } from "./usage.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -88,6 +88,8 @@ export interface LlmProvider {
    * from, served again without reaching the provider.
    */
   count?(ctx: PluginContext<any>, model: string, calls: readonly CallUsage[], o?: { fromMemo?: boolean }): void;
+  /** The configured price of `model` (USD per million tokens), for the cost records carry; undefined when unpriced. */
+  price?(model: string): Price | undefined;
   /**
    * Several samples of one request, in `samples` order, each memoised under
    * the key `chat` gives it (so results do not depend on how they were asked

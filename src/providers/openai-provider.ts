@@ -26,7 +26,7 @@ import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type Rewar
 import { retryDelay } from "./retry.js";
 import { DEFAULT_STRUCTURED_OUTPUT, StructuredOutputs, type StructuredOutput } from "./structured-output.js";
 import { UsageAccount } from "./usage-account.js";
-import { asCallUsage, chatUsage, rewardUsage, type CallUsage } from "./usage.js";
+import { asCallUsage, chatUsage, rewardUsage, type CallUsage, type Price } from "./usage.js";
 import { DEFAULT_REASONING_MODELS, forModel, type TokenParameter } from "./wire-params.js";
 
 export interface OpenAiConfig {
@@ -156,6 +156,10 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     return tokens;
   }
 
+  price(model: string): Price | undefined {
+    return this.usage.price(model);
+  }
+
   count(ctx: PluginContext<any>, model: string, calls: readonly CallUsage[], o: { fromMemo?: boolean } = {}): void {
     if (o.fromMemo) this.usage.replayed(ctx, "llm", calls.length);
     this.usage.count(ctx, "llm", model, calls);
@@ -183,7 +187,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     const tokens = rewardUsage(reply.usage, request.messages);
     this.usage.served(ctx, "reward", request.model, tokens, sent);
     this.usage.count(ctx, "reward", request.model, [tokens]);
-    return { score: reply.score, cached: !sent };
+    return { score: reply.score, cached: !sent, tokens };
   }
 
   /**

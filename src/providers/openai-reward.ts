@@ -11,6 +11,7 @@
 import type { PostTarget } from "./http-post.js";
 import type { PluginContext } from "../engine/plugin.js";
 import type { ChatMessage, ChatUsage } from "./llm.js";
+import type { CallUsage, Price } from "./usage.js";
 
 export type RewardEndpoint = "pooling" | "classify";
 
@@ -31,12 +32,16 @@ export interface RewardResult {
   score: number;
   /** True when the reply came from the memo, not the network. */
   cached: boolean;
+  /** The tokens the call counts for (reported, or dpo's estimate). */
+  tokens?: CallUsage;
 }
 
 /** A provider that can score a conversation with a reward model. */
 export interface RewardProvider {
   readonly identity: Readonly<Record<string, unknown>>;
   reward(request: RewardRequest, options: { ctx: PluginContext<any> }): Promise<RewardResult>;
+  /** The configured price of `model`, as LlmProvider.price. */
+  price?(model: string): Price | undefined;
 }
 
 export const REWARD_KEY_VERSION = "reward@1";

@@ -67,8 +67,13 @@ export class UsageAccount {
     if (calls > 0) ctx.stat(`${kind}.cached`, calls);
   }
 
+  /** The configured price of `model`, if any (no warning: `count` warns once). */
+  price(model: string): Price | undefined {
+    return this.prices && Object.hasOwn(this.prices, model) ? this.prices[model] : undefined;
+  }
+
   private priceOf(model: string): Price | undefined {
-    const price = this.prices && Object.hasOwn(this.prices, model) ? this.prices[model] : undefined;
+    const price = this.price(model);
     if (!price && !this.warned.has(model)) {
       this.warned.add(model);
       this.log.warn(

@@ -102,6 +102,10 @@ describe("judge/pairwise", () => {
     }
     expect(run.trace.tallies["pairwise.consistent"]).toBe(pairs.length * CRITERIA);
     expect(run.logs.join("\n")).toContain('pairwise judge "pairwise-llm": position-consistent on 15 of 15 verdicts (100.0%)');
+    // Each pair carries what its verdicts cost: its calls, the tokens the server counted (the export sums them per prompt).
+    const costs = run.records.map((r: any) => r.cost["judge:pairwise-llm"]);
+    expect(costs.every((c: any) => c.calls === CRITERIA * 2 && c.prompt > 0 && c.completion > 0)).toBe(true);
+    expect(costs.reduce((n: number, c: any) => n + c.prompt + c.completion, 0)).toBe(run.trace.tallies["tokens.prompt"]! + run.trace.tallies["tokens.completion"]!);
   });
 
   test("a judge that always prefers the first-shown side yields position-inconsistent ties", async () => {

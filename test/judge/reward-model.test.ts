@@ -63,6 +63,10 @@ describe("reward-model judges", () => {
     const rewards = rewardsOf(run);
     expect(rewards.map((j) => j.score)).toEqual([0.2, 0.9, 0.4]);
     expect(rewards[0]).toMatchObject({ kind: "reward-model", criterion: "reward", rationale: expect.stringContaining("raw reward 0.2") });
+    // Each candidate carries its reward call's cost (prompt tokens only), summing to the stage's tally.
+    const costs = (run.records as any[]).flatMap((r) => r.candidates.map((c: any) => Object.values(c.cost ?? {}) as any[])).flat();
+    expect(costs.map((c) => [c.calls, c.completion])).toEqual([[1, 0], [1, 0], [1, 0]]);
+    expect(costs.reduce((n, c) => n + c.prompt, 0)).toBe(run.trace.tallies["tokens.prompt"]);
   });
 
   test("classify: the preferred class's probability", async () => {

@@ -60,7 +60,9 @@ describe("generate/llm", () => {
       ["m1", { temperature: 0.2, seed: 8 }], // the same variant again: a new sample with the next seed
     ]);
     for (const c of p1.candidates) {
-      expect(Object.keys(c).sort()).toEqual(["finish", "flags", "id", "model", "params", "text", "usage"]);
+      expect(Object.keys(c).sort()).toEqual(["cost", "finish", "flags", "id", "model", "params", "text", "usage"]);
+      // The generation's cost, from the usage the server reported (no price configured: unpriced).
+      expect(c.cost).toEqual({ generate: { calls: 1, prompt: c.usage.prompt_tokens, completion: c.usage.completion_tokens, unpriced: 1 } });
       expect(c.text).toMatch(/^Reply [0-9a-f]{12} about: Name three primes\./);
       expect(c.finish).toBe("stop");
       expect(c.flags).toEqual([]);

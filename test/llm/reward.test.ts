@@ -22,7 +22,8 @@ describe("openai provider: reward models over vLLM's pooling routes", () => {
     const p = provider(s.baseUrl);
     const { ctx, trace } = makeContext();
     const r = await p.reward(conversation(FIVE_WORDS), { ctx });
-    expect(r).toEqual({ score: 0.5, cached: false }); // the test server: words of the answer / 10
+    expect(r).toEqual({ score: 0.5, cached: false, tokens: { prompt: expect.any(Number), completion: 0 } }); // the test server: words of the answer / 10
+    expect(r.tokens!.prompt).toBeGreaterThan(0); // the usage it reported: what the judge's cost is made of
     expect(s.requests[0]).toEqual({ model: "Skywork/Skywork-Reward-V2-Qwen3-0.6B", messages: conversation(FIVE_WORDS).messages });
     expect(trace.tallies["reward.calls"]).toBe(1);
   });
@@ -39,9 +40,9 @@ describe("openai provider: reward models over vLLM's pooling routes", () => {
     const s = await server();
     const p = provider(s.baseUrl);
     const memo = memoryMemo();
-    await p.reward(conversation(FIVE_WORDS), { ctx: makeContext({ memo }).ctx });
+    const first = await p.reward(conversation(FIVE_WORDS), { ctx: makeContext({ memo }).ctx });
     const again = await p.reward(conversation(FIVE_WORDS), { ctx: makeContext({ memo, offline: true }).ctx });
-    expect(again).toEqual({ score: 0.5, cached: true });
+    expect(again).toEqual({ score: 0.5, cached: true, tokens: first.tokens });
     expect(s.requestCount).toBe(1);
     // The route is part of the key: the same conversation on /classify is another call.
     await p.reward(conversation(FIVE_WORDS, "classify"), { ctx: makeContext({ memo }).ctx });

@@ -4,6 +4,7 @@
  * body says what the data is, how it was built, who wrote and judged it, how
  * to rebuild it and how to load it.
  */
+import type { IterationCost } from "./cost.js";
 import { thresholdText } from "./gate-spec.js";
 import { cardFacts, defaultFormat, frontMatter, type CardFacts } from "./card-front-matter.js";
 import type { FormatName } from "./formats.js";
@@ -91,6 +92,7 @@ function builtSection(build: BuildInfo, it: IterationExport, train: Summary, ev:
       "`dpo build --iteration` admits prompts; iterations are prefixes of it, so a later iteration starts with this one's pairs." +
       (ev ? " The test split is the first prompts of that order, whole prompts at a time." : ""),
     ...(it.sample ? [`- Consumed the first ${it.sample.promptsConsumed} prompts of that order: ${it.sample.yield} pairs per prompt.`] : []),
+    ...(it.cost ? [`- Cost of those prompts: ${costLine(it.cost)}.`] : []),
     ...gateLines(it),
     "",
     "### Mix",
@@ -233,4 +235,11 @@ function reproduceSection(): string[] {
       "With the same data files (and, for LLM stages, the same replies: the LLM call memo or the same endpoints), `dpo build` rebuilds these files byte for byte. The project's `dpo.lock` is not shipped here: " +
       "it records the digests of these very files, so it can only exist beside them (it is committed with the project).",
   ];
+}
+
+/** e.g. "412 LLM calls, 210000 prompt + 35000 completion tokens (1200 estimated), $0.0421". */
+function costLine(c: IterationCost): string {
+  const estimated = c.tokens.estimated > 0 ? ` (${c.tokens.estimated} estimated)` : "";
+  const usd = c.usd === null ? "not priced" : `$${c.usd}` + (c.unpricedCalls > 0 ? ` (${c.unpricedCalls} calls not priced)` : "");
+  return `${c.calls} LLM calls, ${c.tokens.prompt} prompt + ${c.tokens.completion} completion tokens${estimated}, ${usd}`;
 }

@@ -21,6 +21,7 @@ import { summarise } from "./stats.js";
 import { isLimited } from "../../engine/sample/order.js";
 import { consumption } from "./consumption.js";
 import { FORCED_SCHEMA, GATE_SCHEMA, type Threshold } from "./gate-spec.js";
+import { COSTS_SCHEMA, costInputs, iterationCost, promptCosts, type PromptCosts } from "./cost.js";
 
 type IterationSpec = number | { size: number; name?: string; gate?: Threshold[] };
 
@@ -38,6 +39,7 @@ interface With {
   title?: string;
   description?: string;
   forced?: Record<string, string[]>;
+  costs?: string[];
 }
 
 const NAME = "export/iterations";
@@ -58,7 +60,8 @@ export default definePlugin<With>({
     "Exports pairs as nested training slices (iter-0100 ⊂ iter-0500 ⊂ …) in the project's sample order of prompts, with an optional held-out split (its first prompts) and optional gates between slices, " +
     "in TRL (conversational, standard, unpaired), OpenAI-style or Anthropic HH format, each checked against its format, each with a manifest and a Hugging Face dataset card.",
   // One stage of pairs, and optionally a quality/calibration stage whose figures go into manifests and cards.
-  inputs: { min: 1, max: 2, accepts: ["pairs", "calibration"] },
+  // And the stages `costs` names (judged records, usually), whose records carry what the prompts cost.
+  inputs: { min: 1, accepts: ["pairs", "calibration", "judged", "candidates"] },
   output: "memberships",
   schema: {
     type: "object",
@@ -164,6 +167,7 @@ export default definePlugin<With>({
       title: { description: "Title of the dataset cards (default: the stage name).", type: "string", minLength: 1 },
       description: { description: "A paragraph for the dataset cards describing the data.", type: "string" },
       forced: FORCED_SCHEMA,
+      costs: COSTS_SCHEMA,
     },
   },
 
@@ -174,7 +178,9 @@ export default definePlugin<With>({
     const w = ctx.with;
     // Under `dpo build --iteration` only a prefix of the prompts is admitted: publish only what it completes.
     const limited = isLimited(ctx.sample);
-    const { upstream } = await splitInputs(ctx);
+    const costInput = costInputs(ctx);
+    const { upstream } = await splitInputs(ctx, costInput);
+    const costs = await promptCosts(costInput);
     const pairs = readPairs(await upstream.all(), upstream.stage, w.stratifyBy);
     const evalSize = evalSizeOf(ctx, pairs.length, limited);
     const split = splitAndOrder(pairs, evalSize, (id) => ctx.sample.rank(id));
@@ -190,7 +196,7 @@ export default definePlugin<With>({
     const lines = new Map<string, LineCache>();
     for (const plan of plans) {
       const it = { plan, train: split.train.slice(0, plan.take), eval: evalPairs };
-      publishIteration(ctx, build, linesFor(lines, ctx, it), inputs, it);
+      publishIteration(ctx, build, linesFor(lines, ctx, it), inputs, it, costs);
       ctx.tally(`pairs.${plan.name}`, plan.take);
       const consumed = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
       if (consumed) ctx.tally(`prompts.${plan.name}`, consumed.promptsConsumed);
@@ -221,10 +227,10 @@ function linesFor(cache: Map<string, LineCache>, ctx: PluginContext<With>, it: I
 }
 
 /** The one stage of pairs, and the calibration figures when a quality/calibration stage is also in `needs`. */
-async function splitInputs(ctx: PluginContext<With>): Promise<{ upstream: Artifact; calibration: CalibrationRow[] | null }> {
+async function splitInputs(ctx: PluginContext<With>, costInput: readonly Artifact[]): Promise<{ upstream: Artifact; calibration: CalibrationRow[] | null }> {
   const pairInputs: Artifact[] = [];
   let calibration: CalibrationRow[] | null = null;
-  for (const artifact of Object.values(ctx.inputs)) {
+  for (const artifact of Object.values(ctx.inputs).filter((a) => !costInput.includes(a))) {
     const rows = artifact.count > 0 ? calibrationRows(await artifact.all()) : null;
     if (rows) calibration = [...(calibration ?? []), ...rows];
     else pairInputs.push(artifact);
@@ -299,12 +305,13 @@ function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | nul
   };
 }
 
-function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: LineCache, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }): void {
+function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: LineCache, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }, costs: PromptCosts | null): void {
   const files = [...dataFiles(lines, it), ...inputFiles(inputs)];
   checkFormats(files, it.plan.name);
+  const sample = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
   const exported: IterationExport = {
-    name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files,
-    sample: consumption([...it.train, ...(it.eval ?? [])], ctx.sample),
+    name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files, sample,
+    cost: costs && sample ? iterationCost(costs, sample.promptsConsumed, ctx.sample) : null,
     gate: { thresholds: it.plan.gate, forced: ctx.with.forced?.[it.plan.name] ?? null },
   };
   const summaries = { train: summarise(it.train), eval: it.eval ? summarise(it.eval) : null };

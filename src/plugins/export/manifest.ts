@@ -9,6 +9,7 @@ import type { FormatName } from "./formats.js";
 import type { ExportPair } from "./pairs.js";
 import { rubricsOf, type Summary } from "./stats.js";
 import type { Consumption } from "./consumption.js";
+import type { IterationCost } from "./cost.js";
 import type { Threshold } from "./gate-spec.js";
 
 export interface DataFile {
@@ -59,6 +60,8 @@ export interface IterationExport {
   files: readonly DataFile[];
   /** Prompts consumed and the yield; null when the sample order is unknown. */
   sample: Consumption | null;
+  /** What the consumed prompts cost (export/cost.ts); null when no `costs` stage is named or the sample order is unknown. */
+  cost: IterationCost | null;
   /** The gate declared on this iteration, and the thresholds `--force` overrode (null: none). */
   gate: { thresholds: readonly Threshold[]; forced: readonly string[] | null };
 }
@@ -86,6 +89,7 @@ export function buildManifest(
       evalPrompts: new Set((it.eval ?? []).map((p) => p.promptId)).size,
     },
     ...(it.sample ? { sample: it.sample } : {}),
+    ...(it.cost ? { cost: it.cost } : {}),
     ...(it.gate.thresholds.length || it.gate.forced ? { gate: { thresholds: it.gate.thresholds, ...(it.gate.forced ? { forced: it.gate.forced } : {}) } } : {}),
     rubrics: rubricsOf([...it.train, ...(it.eval ?? [])]),
     train: summaries.train,

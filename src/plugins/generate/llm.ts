@@ -4,6 +4,7 @@
  * goes through the provider (memoised, rate limited, retried). Empty and
  * truncated outputs are kept and flagged, never hidden.
  */
+import { recordCost } from "../../providers/record-cost.js";
 import { mapBounded } from "../../engine/async/bounded-map.js";
 import { allSettledOrThrow } from "../../engine/async/settle-all.js";
 import { userError } from "../../engine/diagnostic.js";
@@ -35,7 +36,7 @@ const variantSchema = {
 
 export default definePlugin<With>({
   name: "generate/llm",
-  version: "3",
+  version: "4", // 4: candidates carry their generation's cost
   description: "Generates n candidate responses per prompt with LLM providers, round robin over models first, then sampling variants.",
   inputs: { min: 1, max: 1, accepts: ["prompts"] },
   output: "candidates",
@@ -118,7 +119,7 @@ function prepare(spec: CandidateSpec, provider: LlmProvider): PreparedSpec {
 }
 
 /** The candidate record of one reply; its id does not depend on how the reply was asked for. */
-function candidateOf(ctx: PluginContext<With>, { spec, idPart }: PreparedSpec, promptId: string, reply: ChatResult): Record<string, unknown> {
+function candidateOf(ctx: PluginContext<With>, { spec, idPart, provider }: PreparedSpec, promptId: string, reply: ChatResult): Record<string, unknown> {
   const flags: string[] = [];
   if (reply.text.trim() === "") flags.push("empty");
   if (reply.finishReason === "length") flags.push("truncated");
@@ -129,6 +130,8 @@ function candidateOf(ctx: PluginContext<With>, { spec, idPart }: PreparedSpec, p
     model: spec.model,
     params: spec.params,
     usage: reply.usage,
+    // The memoised usage record (a share of the request when choices came together), at the provider's price.
+    cost: { generate: recordCost(reply.tokens ? [reply.tokens] : [], provider.price?.(spec.model)) },
     finish: reply.finishReason,
     flags,
   };

@@ -29,6 +29,17 @@ export async function memoWithCalls<T>(
   key: unknown,
   compute: () => Promise<WithCalls<T>>,
 ): Promise<T> {
+  return (await memoCalls(ctx, provider, model, key, compute)).value;
+}
+
+/** As memoWithCalls, returning the calls too (their usage records as the memo holds them), for the cost a record carries. */
+export async function memoCalls<T>(
+  ctx: PluginContext<any>,
+  provider: LlmProvider,
+  model: string,
+  key: unknown,
+  compute: () => Promise<WithCalls<T>>,
+): Promise<WithCalls<T>> {
   let ran = false;
   const result = await ctx
     .memo<WithCalls<T>>(key, () => {
@@ -39,8 +50,9 @@ export async function memoWithCalls<T>(
       if (e instanceof NotMemoised) return e.result as WithCalls<T>;
       throw e;
     });
-  provider.count?.(ctx, model, callsOf(result), { fromMemo: !ran });
-  return result.value;
+  const calls = callsOf(result);
+  provider.count?.(ctx, model, calls, { fromMemo: !ran });
+  return { value: result.value, calls };
 }
 
 /** The usage records of a memoised result; a damaged list counts none rather than failing the build. */

@@ -20,7 +20,8 @@ import { criterionDigest, type Criterion, type Rubric } from "../rubric/model.js
 import type { LlmJudgeSettings } from "./config.js";
 import { scored, unscored, type Candidate, type Judgement, type PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
-import { memoWithCalls, NotMemoised } from "./llm-calls.js";
+import { memoCalls, NotMemoised, type WithCalls } from "./llm-calls.js";
+import { recordCost, type RecordCost } from "../../providers/record-cost.js";
 import { judgeMessages, PROMPT_VERSION, repairMessage } from "./llm-prompt.js";
 import { parseReply, replySchema } from "./llm-reply.js";
 
@@ -48,11 +49,15 @@ export async function judgeWithLlm(
   prompt: PromptValue,
   candidate: Candidate,
   limit: <T>(fn: () => Promise<T>) => Promise<T>,
+  onCost?: (cost: RecordCost) => void,
 ): Promise<Judgement[]> {
   const groups = judge.settings.mode === "single-call" ? [rubric.criteria] : rubric.criteria.map((c) => [c]);
   const response = candidate.text ?? "";
   const ask = (criteria: Criterion[]) => limit(() => verdictsFor(ctx, judge, { rubric, criteria, prompt, response }));
-  const verdicts = await Promise.all(groups.map(ask));
+  const answers = await Promise.all(groups.map(ask));
+  const verdicts = answers.map((a) => a.value);
+  // The calls in criterion order, so the cost is the same however the calls finished.
+  onCost?.(recordCost(answers.flatMap((a) => a.calls), judge.provider.price?.(judge.settings.model)));
   return groups.flatMap((group, g) =>
     group.map((criterion) => {
       const base = { judge: judge.id, kind: "llm" as const, criterion: criterion.id, criterionDigest: criterionDigest(rubric, criterion) };
@@ -62,7 +67,7 @@ export async function judgeWithLlm(
   );
 }
 
-function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Promise<Record<string, Verdict>> {
+function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Promise<WithCalls<Record<string, Verdict>>> {
   const { provider: _name, ...settings } = judge.settings;
   const key = [
     "judge-llm@2", // @2: the verdicts and the usage of their calls (@1 held the verdicts alone)
@@ -83,7 +88,7 @@ function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Pro
     if (answer.ok) return { value: answer.value, calls: answer.calls };
     throw new NotMemoised({ value: unscoredVerdicts(q, answer.reason, ctx.redact(answer.reply)), calls: answer.calls });
   };
-  return memoWithCalls(ctx, judge.provider, judge.settings.model, key, verdict);
+  return memoCalls(ctx, judge.provider, judge.settings.model, key, verdict);
 }
 
 /** Every criterion of the question unscored, the reason quoting the start of the last reply (redacted). */

@@ -17,7 +17,8 @@ import { criterionDigest, type Rubric } from "../rubric/model.js";
 import type { PairwiseSettings } from "./pairwise-config.js";
 import type { PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
-import { memoWithCalls, NotMemoised } from "./llm-calls.js";
+import { memoCalls, NotMemoised, type WithCalls } from "./llm-calls.js";
+import { recordCost, type RecordCost } from "../../providers/record-cost.js";
 import { criteriaReplySchema, parseCriteriaReply } from "./llm-reply.js";
 import { pairwiseMessages, pairwiseRepair, PAIRWISE_PROMPT_VERSION, replyKey, winnerField, type Question, type Winner } from "./pairwise-prompt.js";
 
@@ -49,7 +50,14 @@ export type QuestionOutcome = CriterionVerdict | { unanswered: string };
 type Answer = { winner: Winner; rationale: string } | { unanswered: string };
 
 /** Each question's outcome, by reply key (criterion id, or "overall"). */
-export async function judgePair(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, pair: PairSides, limit: Limit): Promise<Record<string, QuestionOutcome>> {
+export async function judgePair(
+  ctx: PluginContext<any>,
+  judge: PairwiseJudge,
+  rubric: Rubric,
+  pair: PairSides,
+  limit: Limit,
+  onCost?: (cost: RecordCost) => void,
+): Promise<Record<string, QuestionOutcome>> {
   const questions: Question[] = judge.settings.mode === "overall" ? [{ overall: rubric.criteria }] : rubric.criteria.map((criterion) => ({ criterion }));
   const outcomes = await Promise.all(
     questions.map(async (q) => {
@@ -57,10 +65,12 @@ export async function judgePair(ctx: PluginContext<any>, judge: PairwiseJudge, r
         limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.chosen, pair.rejected)),
         limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.rejected, pair.chosen)),
       ]);
-      return [replyKey(q), outcome(first, second)] as const;
+      return { entry: [replyKey(q), outcome(first.value, second.value)] as const, calls: [...first.calls, ...second.calls] };
     }),
   );
-  return Object.fromEntries(outcomes);
+  // The calls in question order, so the cost is the same however they finished.
+  onCost?.(recordCost(outcomes.flatMap((o) => o.calls), judge.provider.price?.(judge.settings.model)));
+  return Object.fromEntries(outcomes.map((o) => o.entry));
 }
 
 /** `first`: chosen shown as A; `second`: rejected shown as A. */
@@ -79,7 +89,7 @@ function side(winner: Winner, a: "chosen" | "rejected"): Side {
   return winner === "A" ? a : b;
 }
 
-function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q: Question, prompt: PromptValue, first: string, second: string): Promise<Answer> {
+function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q: Question, prompt: PromptValue, first: string, second: string): Promise<WithCalls<Answer>> {
   const { provider: _name, ...settings } = judge.settings;
   const digests = "criterion" in q ? [criterionDigest(rubric, q.criterion)] : q.overall.map((c) => criterionDigest(rubric, c));
   // @2: the answer and the usage of its calls (@1 held the answer alone).
@@ -96,7 +106,7 @@ function answer(ctx: PluginContext<any>, judge: PairwiseJudge, rubric: Rubric, q
       parse: (text) => parseCriteriaReply<{ winner: Winner; rationale: string }>(text, [id], winnerField),
       repair: (error) => pairwiseRepair(error, q),
     });
-  return memoWithCalls(ctx, judge.provider, judge.settings.model, key, async () => {
+  return memoCalls<Answer>(ctx, judge.provider, judge.settings.model, key, async () => {
     let reply = await ask(0);
     // Every reply of that round came from the memo: an earlier build failed the same way. Ask afresh.
     if (!reply.ok && !reply.fresh && !ctx.offline) reply = await ask(Date.now());

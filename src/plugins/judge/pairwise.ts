@@ -5,6 +5,7 @@
  * (pairwise-entry.ts), where agreement, disputes, calibration and exports use
  * it like any judge. Reports each judge's position-consistency rate.
  */
+import type { RecordCost } from "../../providers/record-cost.js";
 import { failFastLimit, type Limit } from "../../engine/async/fail-fast-limit.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { callLimit, type LlmProvider } from "../../providers/llm.js";
@@ -31,7 +32,7 @@ interface PairRecord extends Rec {
 
 export default definePlugin<With>({
   name: "judge/pairwise",
-  version: "1",
+  version: "2", // 2: pairs carry their pairwise judges' cost
   description: "Asks LLM judges which side of each pair is better, in both orders; a verdict counts only when both orders agree.",
   inputs: { min: 1, max: 1, accepts: ["pairs"] },
   output: "pairs",
@@ -58,9 +59,10 @@ export default definePlugin<With>({
     const tallies = new Map(judges.map((j) => [j.id, { consistent: 0, asked: 0 }]));
     const judged = await Promise.all(
       pairs.map(async (pair) => {
-        const outcomes = await Promise.all(judges.map((j) => judgeOne(ctx, j, rubric, pair, limit)));
+        const costs = new Map<string, RecordCost>();
+        const outcomes = await Promise.all(judges.map((j) => judgeOne(ctx, j, rubric, pair, limit, (c) => costs.set(`judge:${j.id}`, c))));
         ctx.progress.tick(1);
-        return withVerdicts(ctx, pair, judges, rubric, outcomes, tallies);
+        return withCosts(withVerdicts(ctx, pair, judges, rubric, outcomes, tallies), costs);
       }),
     );
     for (const [id, t] of tallies) reportConsistency(ctx, id, t);
@@ -96,8 +98,16 @@ async function pairRecords(ctx: PluginContext<With>): Promise<PairRecord[]> {
   return out;
 }
 
-function judgeOne(ctx: PluginContext<With>, judge: PairwiseJudge, rubric: Rubric, pair: PairRecord, limit: Limit): Promise<Record<string, QuestionOutcome>> {
-  return judgePair(ctx, judge, rubric, { prompt: pair.prompt, chosen: pair.chosen.text, rejected: pair.rejected.text }, limit);
+function judgeOne(ctx: PluginContext<With>, judge: PairwiseJudge, rubric: Rubric, pair: PairRecord, limit: Limit, onCost: (c: RecordCost) => void): Promise<Record<string, QuestionOutcome>> {
+  return judgePair(ctx, judge, rubric, { prompt: pair.prompt, chosen: pair.chosen.text, rejected: pair.rejected.text }, limit, onCost);
+}
+
+/** The pair with its pairwise judges' cost in its own `cost` (export/cost.ts sums it per prompt), keys sorted. */
+function withCosts(pair: Rec, costs: ReadonlyMap<string, RecordCost>): Rec {
+  if (costs.size === 0) return pair;
+  const carried = typeof pair.cost === "object" && pair.cost !== null ? (pair.cost as Record<string, unknown>) : {};
+  const merged: Record<string, unknown> = { ...carried, ...Object.fromEntries(costs) };
+  return { ...pair, cost: Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]])) };
 }
 
 type Tally = { consistent: number; asked: number };

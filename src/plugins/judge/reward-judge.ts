@@ -13,6 +13,7 @@ import { digestOf } from "../../engine/hash.js";
 import type { PluginContext } from "../../engine/plugin.js";
 import type { ChatMessage } from "../../providers/llm.js";
 import type { RewardEndpoint, RewardProvider } from "../../providers/openai-reward.js";
+import { recordCost, type RecordCost } from "../../providers/record-cost.js";
 import { scored, type Candidate, type Judgement, type PromptValue } from "./judgement.js";
 
 export const REWARD_CRITERION = "reward";
@@ -24,9 +25,17 @@ export interface RewardJudge {
   provider: RewardProvider;
 }
 
-export async function judgeWithReward(ctx: PluginContext<any>, judge: RewardJudge, prompt: PromptValue, candidate: Candidate, limit: Limit): Promise<Judgement[]> {
+export async function judgeWithReward(
+  ctx: PluginContext<any>,
+  judge: RewardJudge,
+  prompt: PromptValue,
+  candidate: Candidate,
+  limit: Limit,
+  onCost?: (cost: RecordCost) => void,
+): Promise<Judgement[]> {
   const messages: ChatMessage[] = [...asMessages(prompt), { role: "assistant", content: candidate.text ?? "" }];
-  const { score } = await limit(() => judge.provider.reward({ model: judge.model, messages, endpoint: judge.endpoint }, { ctx }));
+  const { score, tokens } = await limit(() => judge.provider.reward({ model: judge.model, messages, endpoint: judge.endpoint }, { ctx }));
+  onCost?.(recordCost(tokens ? [tokens] : [], judge.provider.price?.(judge.model)));
   const base = { judge: judge.id, kind: "reward-model" as const, criterion: REWARD_CRITERION, criterionDigest: digestOf(["reward-model@1", judge.model, judge.endpoint]) };
   return [scored(base, score, `reward model ${judge.model} (${judge.endpoint}): raw reward ${round(score)}`)];
 }

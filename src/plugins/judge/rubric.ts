@@ -20,6 +20,7 @@ import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
 import { loadPreferenceModel, signalPlan } from "./offline-judge.js";
 import { judgeOfflineBatch, type OfflineBatch } from "./offline-task.js";
 import { judgeWithReward, type RewardJudge } from "./reward-judge.js";
+import { JudgeCosts } from "./judge-costs.js";
 
 interface With {
   rubric: string;
@@ -29,7 +30,7 @@ interface With {
 
 export default definePlugin<With>({
   name: "judge/rubric",
-  version: "1",
+  version: "2", // 2: candidates carry their LLM and reward-model judges' cost
   description: "Scores each candidate on each rubric criterion with LLM, human and offline judges.",
   inputs: { min: 1, accepts: ["candidates", "judged"] },
   output: "judged",
@@ -54,9 +55,10 @@ export default definePlugin<With>({
     ctx.progress.total(records.reduce((n, r) => n + r.candidates.length, 0));
 
     const comparisons = new Map<string, Comparison[]>();
-    const runners = await prepareJudges(ctx, rubric, judges, records, comparisons);
+    const costs = new JudgeCosts();
+    const runners = await prepareJudges(ctx, rubric, judges, records, comparisons, costs);
     const summary = rubricSummary(rubric);
-    const judged = await Promise.all(records.map((r) => judgeRecord(ctx, runners, r)));
+    const judged = await Promise.all(records.map((r) => judgeRecord(ctx, runners, r, costs)));
     for (const j of judges) if (j.type === "llm") checkUnscored(ctx, j, judged);
     return judged.map((r) => withComparisons({ ...r, rubric: summary } as Rec, comparisons.get(r.id)));
   },
@@ -100,6 +102,7 @@ async function prepareJudges(
   judges: JudgeConfig[],
   records: CandidatesRecord[],
   comparisons: Map<string, Comparison[]>,
+  costs: JudgeCosts,
 ): Promise<JudgeRunner[]> {
   const llmProviders = judges.flatMap((j) => (j.type === "llm" ? [ctx.provider(j.provider)] : []));
   const limit = failFastLimit(callLimit(ctx.with.concurrency, llmProviders), ctx.signal);
@@ -122,7 +125,7 @@ async function prepareJudges(
       }
       case "llm": {
         const judge: LlmJudge = { id: j.id, settings: llmSettings(j), provider: ctx.provider<LlmProvider>(j.provider) };
-        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit))));
+        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit, costs.sink(c.id, j.id)))));
         break;
       }
       case "reward-model": {
@@ -131,7 +134,7 @@ async function prepareJudges(
           ctx.fail(`${judgePointer(ctx, j)}/provider`, `provider "${j.provider}" cannot score with a reward model`, "use an `openai` provider whose server has vLLM's /pooling or /classify route");
         }
         const judge: RewardJudge = { id: j.id, model: j.model, endpoint: j.endpoint ?? "pooling", provider };
-        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithReward(ctx, judge, record.prompt, c, limit))));
+        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithReward(ctx, judge, record.prompt, c, limit, costs.sink(c.id, j.id)))));
         break;
       }
       default:
@@ -162,13 +165,13 @@ function essentials(r: CandidatesRecord): CandidatesRecord {
   return { id: r.id, prompt: r.prompt, candidates: r.candidates.map((c) => ({ id: c.id, text: c.text ?? "", flags: c.flags ?? [] })) };
 }
 
-async function judgeRecord(ctx: PluginContext<With>, runners: JudgeRunner[], record: CandidatesRecord): Promise<CandidatesRecord> {
+async function judgeRecord(ctx: PluginContext<With>, runners: JudgeRunner[], record: CandidatesRecord, costs: JudgeCosts): Promise<CandidatesRecord> {
   const perJudge = await Promise.all(runners.map((run) => run(record)));
   const candidates = record.candidates.map((c, i) => {
     const judgements = perJudge.flatMap((byCandidate) => byCandidate[i]!);
     tallyJudgements(ctx, judgements);
     ctx.progress.tick(1);
-    return { ...c, judgements };
+    return costs.withCosts({ ...c, judgements });
   });
   return { ...record, candidates };
 }

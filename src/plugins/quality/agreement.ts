@@ -24,7 +24,7 @@ interface With extends DisputeRule {
 
 export default definePlugin<With>({
   name: "quality/agreement",
-  version: "2",
+  version: "3", // 3: the pairs.disputed.share tally
   description:
     "Measures judge agreement: per pair the share of judges preferring the chosen side and the spread of their margins " +
     "(disputed pairs flagged or dropped); overall Krippendorff's α on scores, Fleiss' κ and pairwise Cohen's κ on pair directions.",
@@ -160,6 +160,8 @@ function tallyAll(ctx: PluginContext<With>, stats: JudgeStatistics, { counts: s,
     if (value !== null) ctx.tally(name, round(value));
   };
   ctx.tally("pairs.disputed", s.disputed);
+  // The share a gate holds below a threshold (`{metric: <stage>.pairs.disputed.share, max: 0.2}`).
+  if (s.total > 0) ctx.tally("pairs.disputed.share", round(s.disputed / s.total));
   ctx.tally("pairs.dropped", s.dropped);
   if (s.unjudged > 0) ctx.tally("pairs.unjudged", s.unjudged);
   for (const [reason, n] of Object.entries(reasons)) ctx.tally(`pairs.disputed.by.${reason}`, n);
