@@ -20,7 +20,7 @@ import { acquireProjectLock } from "./project-lock.js";
 import { createRedactor } from "./redact.js";
 import type { RemoteStats } from "./remote/remote-cache.js";
 import type { Reporter } from "./reporter.js";
-import { shardProblem, type Shard } from "./shard.js";
+import { shardLabel, shardProblem, type Shard } from "./shard.js";
 import { grow, type AdmissionSummary, type Growth } from "./sample/growth.js";
 
 export type { BuildMode } from "./executor/mode.js";
@@ -73,6 +73,7 @@ export async function build(config: ProjectConfig, o: BuildOptions): Promise<Bui
   const selected = selectTargets(config, o.targets);
   if (!selected.ok) throw new DpoError(selected.error);
   checkShard(o);
+  warnIfShardStaysLocal(config, o);
   const project = openProject(config.root);
   const held = await acquireProjectLock(project.paths.buildPid, {
     wait: o.wait,
@@ -112,7 +113,8 @@ export async function runStages(project: Project, config: ProjectConfig, order: 
   });
   const scheduler = new Scheduler({ project, config, lock, mode: o.mode, resources, remote: resources.remote, reporter: o.reporter, redact, signal: o.signal, shard: o.shard }, o.admit);
   // A fresh clone downloads what dpo.lock names all at once, not stage after stage.
-  if (resources.remote && o.mode !== "verify") void prefetchLocked(lock, project, resources.remote);
+  // Not a shard: dpo.lock names whole outputs, and every stage of a shard has its own key.
+  if (resources.remote && o.mode !== "verify" && !o.shard) void prefetchLocked(lock, project, resources.remote);
   try {
     const outcomes = await Promise.all(order.map((s) => scheduler.outcome(s)));
     const admission = o.admit === undefined ? undefined : await scheduler.admissionSummary(order);
@@ -137,6 +139,24 @@ function checkShard(o: BuildOptions): void {
       hint: "run the shards with `dpo build --shard i/n`, then the check without --shard",
     });
   }
+}
+
+/**
+ * A shard's work reaches the assembling build through the memo: without a
+ * remote cache it uploads to, that memo is this project's only. Right for
+ * shards run one after another in one directory (so a warning, not an
+ * error), wrong for shards on separate machines.
+ */
+function warnIfShardStaysLocal(config: ProjectConfig, o: BuildOptions): void {
+  if (!o.shard || o.mode === "dry-run") return;
+  const access = config.remoteCache ? remoteAccess(o.mode, config.remoteCache.mode) : "none";
+  if (access === "read-write") return;
+  const why = !config.remoteCache ? "no remote cache is set" : access === "read-only" ? "the remote cache is read-only" : "--offline uses no remote cache";
+  o.reporter.warn(
+    `shard ${shardLabel(o.shard)}: ${why}, so this shard's memo entries stay on this machine; ` +
+      "only a build in this project directory can assemble them (fine for shards run one after another here) — " +
+      "for shards on several machines, give every shard and the final build a read-write remote cache (remoteCache: { url, mode: read-write }, or --remote-cache URL --remote-cache-mode read-write)",
+  );
 }
 
 /** The remote cache as this build may use it (none in modes that stay local). */

@@ -101,8 +101,13 @@ function printShardDone(s: Session, shard: Shard): void {
   const records = roots.reduce((n, x) => n + x.manifest.count, 0);
   s.reporter.info(
     `shard ${shardLabel(shard)}: item work done for ${records} root record${records === 1 ? "" : "s"} (${roots.map((x) => x.stage).join(", ") || "no root stage"}); ` +
-      "dpo.lock and out/ left as they were — once every shard has run, `dpo build` without --shard assembles the outputs from the memo",
+      `dpo.lock and out/ left as they were — once every shard has run, \`dpo build\` without --shard assembles the outputs from ${sharedMemo(s) ? "the memo entries uploaded to the remote cache" : "this project's memo"}`,
   );
+}
+
+/** Did this build upload its memo entries to a remote cache (which it used read-write)? */
+function sharedMemo(s: Session): boolean {
+  return s.result.remote !== undefined && s.config.remoteCache?.mode === "read-write";
 }
 
 /** One line on what the remote cache gave and took, when it did anything. */
