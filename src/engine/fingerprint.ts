@@ -31,6 +31,8 @@ export interface Fingerprint {
   shard?: string;
   /** Root records admitted of all there are, when the build admits only a prefix of the sample order (absent: all). */
   admission?: { admitted: number; total: number };
+  /** Every stage → `plugin@version`, for a plugin whose output names them (`Plugin.provenance`); absent otherwise. */
+  stagePlugins?: Record<string, string>;
 }
 
 export function stageKey(f: Fingerprint): StageKey {
@@ -50,6 +52,7 @@ export type Change =
   | { kind: "admission"; from: string; to: string }
   | { kind: "read"; path: string }
   | { kind: "shard"; from?: string; to?: string }
+  | { kind: "stage-plugin"; stage: string; from?: string; to?: string }
   | { kind: "output-missing" };
 
 /** What differs between the fingerprint a stage was last built with and now. */
@@ -80,6 +83,10 @@ export function diffFingerprints(before: Fingerprint, now: Fingerprint): Change[
   if (digestOf(before.admission ?? null) !== digestOf(now.admission ?? null)) {
     changes.push({ kind: "admission", from: admissionText(before.admission), to: admissionText(now.admission) });
   }
+  const [pluginsBefore, pluginsNow] = [before.stagePlugins ?? {}, now.stagePlugins ?? {}];
+  for (const stage of union(pluginsBefore, pluginsNow)) {
+    if (pluginsBefore[stage] !== pluginsNow[stage]) changes.push({ kind: "stage-plugin", stage, from: pluginsBefore[stage], to: pluginsNow[stage] });
+  }
   return changes;
 }
 
@@ -97,6 +104,7 @@ export function describeChange(c: Change): string {
     case "admission": return `admitted root records changed (${c.from} → ${c.to})`;
     case "read": return `file ${c.path} (read by the stage) changed`;
     case "shard": return c.to ? `shard ${c.to} of its records${c.from ? ` (was ${c.from})` : ""}` : `all of its records (was shard ${c.from})`;
+    case "stage-plugin": return `stage "${c.stage}" runs ${c.to ?? "no plugin"} (was ${c.from ?? "no plugin"}), which this stage's output names`;
     case "output-missing": return "stored output missing or corrupt";
     default: return assertNever(c);
   }

@@ -237,6 +237,12 @@ export interface Plugin<With = any> {
   readonly schema: JsonSchema;
   /** What `needs` must name (see InputSpec). */
   readonly inputs?: InputSpec;
+  /**
+   * The output names every stage's `plugin@version` (`ctx.stagePlugins`, e.g.
+   * in a provenance file): they enter this stage's key, so bumping any stage's
+   * plugin re-runs it even when that stage's output is unchanged.
+   */
+  readonly provenance?: boolean;
   /** The kind of records produced; `"same"`: the kind of its inputs (e.g. dedup). Undeclared: unknown, accepted anywhere. */
   readonly output?: RecordKind | "same";
   /**

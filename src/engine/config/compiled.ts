@@ -27,7 +27,7 @@ import { compiledEnvKey } from "./stage-env.js";
 type Env = Record<string, string | undefined>;
 
 interface CompiledStage extends Omit<StageConfig, "plugin" | "pluginFile"> {
-  plugin: { name: string; version: string };
+  plugin: { name: string; version: string; provenance?: boolean };
   pluginFile?: string; // project-relative
 }
 
@@ -162,7 +162,7 @@ function compileStages(config: ProjectConfig): Record<string, CompiledStage> {
   return Object.fromEntries(
     Object.entries(config.stages).map(([name, s]) => {
       const { plugin, pluginFile, ...rest } = s;
-      const stage: CompiledStage = { ...rest, plugin: { name: plugin.name, version: plugin.version } };
+      const stage: CompiledStage = { ...rest, plugin: { name: plugin.name, version: plugin.version, ...(plugin.provenance ? { provenance: true } : {}) } };
       if (pluginFile) stage.pluginFile = relative(config.root, pluginFile).split("\\").join("/");
       return [name, stage];
     }),

@@ -9,6 +9,8 @@ import type { Locations } from "./locations.js";
 export interface PluginRef {
   name: string;
   version: string;
+  /** `Plugin.provenance`: its output names every stage's plugin@version, so they key it. */
+  provenance?: boolean;
   load(): Promise<Plugin>;
 }
 

@@ -43,7 +43,7 @@ export async function checkStage(
     return { stage };
   }
   const plugin = loaded.value.plugin;
-  stage.plugin = { name: plugin.name, version: plugin.version, load: async () => plugin };
+  stage.plugin = { name: plugin.name, version: plugin.version, ...(plugin.provenance ? { provenance: true } : {}), load: async () => plugin };
   if (loaded.value.file) stage.pluginFile = loaded.value.file;
   if (s.with !== undefined && !isObj(s.with)) return { stage, plugin }; // reported by the top-level schema
 

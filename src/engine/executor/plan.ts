@@ -64,7 +64,13 @@ async function fingerprintOf(stage: StageConfig, inputs: Record<string, Digest>,
     ...(env ? { env } : {}),
     seed: p.config.seed,
     ...(p.shard && isShardRoot(stage) ? { shard: shardLabel(p.shard) } : {}),
+    ...(stage.plugin.provenance ? { stagePlugins: stagePluginsOf(p.config) } : {}),
   };
+}
+
+/** Every stage → the `plugin@version` it runs: what `ctx.stagePlugins` tells a plugin. */
+export function stagePluginsOf(config: ProjectConfig): Record<string, string> {
+  return Object.fromEntries(Object.values(config.stages).map((s) => [s.name, `${s.plugin.name}@${s.plugin.version}`]));
 }
 
 /** The stored result for a key, locally or else fetched from the remote cache into the local store. */

@@ -19,7 +19,7 @@ import type { StageManifest } from "../stage-index.js";
 import { stageFailure } from "./failure.js";
 import { isOffline, type BuildMode } from "./mode.js";
 import type { StageOutcome } from "./outcome.js";
-import type { Plan } from "./plan.js";
+import { stagePluginsOf, type Plan } from "./plan.js";
 import { materialise } from "./publish.js";
 import type { SampleOrder } from "../sample/order.js";
 import type { BuildResources } from "./resources.js";
@@ -61,7 +61,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       signal: r.signal,
       offline: isOffline(r.mode),
       redact: r.redact,
-      stagePlugins: Object.fromEntries(Object.values(r.config.stages).map((s) => [s.name, `${s.plugin.name}@${s.plugin.version}`])),
+      stagePlugins: stagePluginsOf(r.config),
       memo: await r.resources.openMemo(),
       memoInFlight: r.resources.memoInFlight,
       pool: r.resources.workerPool(),

@@ -172,6 +172,7 @@ export default definePlugin<With>({
   },
 
   /** Each slice is a folder of its own under out/. */
+  provenance: true, // provenance.json names every stage's plugin@version
   publishes: (w) => ({ folders: [...new Set(namedSlices(w.iterations).map((s) => s.name))] }),
 
   async run(ctx) {
