@@ -13,7 +13,8 @@ import { columnsFor } from "./diagnostics.js";
 import { FORMAT_NAMES, type FormatName } from "./formats.js";
 import { buildManifest, manifestText, type BuildInfo, type CalibrationRow, type IterationExport } from "./manifest.js";
 import { splitAndOrder } from "./order.js";
-import { readPairs, type ExportPair } from "./pairs.js";
+import { exportedPairs, readPairKeys, type PairKey } from "./pair-keys.js";
+import type { ExportPair } from "./pairs.js";
 import { shippedInputs, type ShippedInputs } from "./provenance.js";
 import { summarise } from "./stats.js";
 
@@ -160,29 +161,34 @@ export default definePlugin<With>({
   /** Each slice is a folder of its own under out/. */
   publishes: (w) => ({ folders: [...new Set(namedSlices(w.iterations).map((s) => s.name))] }),
 
-  async run(ctx) {
+  /**
+   * Two passes over the stored pairs: keys first (checked, split and ordered),
+   * then the whole pairs of the exported slices only.
+   */
+  async *run(ctx) {
     const w = ctx.with;
     const { upstream, calibration } = await splitInputs(ctx);
-    const pairs = readPairs(await upstream.all(), upstream.stage, w.stratifyBy);
-    const evalSize = evalSizeOf(ctx, pairs.length);
-    const split = splitAndOrder(pairs, evalSize, ctx.rng);
+    const keys = await readPairKeys(upstream.records(), upstream.stage, w.stratifyBy);
+    const evalSize = evalSizeOf(ctx, keys.length);
+    const split = splitAndOrder(keys, evalSize, ctx.rng);
     const plans = planIterations(ctx, split.train.length, split.eval.length);
-    const evalPairs = w.eval ? split.eval : null;
-    const exported = [...split.train.slice(0, plans[plans.length - 1]!.take), ...(evalPairs ?? [])];
+    const largest = plans[plans.length - 1]!.take;
+    const exported = await exportedPairs(upstream.records(), [...split.train.slice(0, largest), ...(w.eval ? split.eval : [])], w.stratifyBy);
+    const train = exported.slice(0, largest);
+    const evalPairs = w.eval ? exported.slice(largest) : null;
     const columns = w.extras ? columnsFor(exported) : [];
     const build = buildInfo(ctx, calibration, columns);
     const inputs = await shippedInputs(ctx, `${NAME}@${VERSION}`);
     ctx.progress.total(plans.length);
     const lines = new LineCache(w.formats, columns, w.extras);
     for (const plan of plans) {
-      publishIteration(ctx, build, lines, inputs, { plan, train: split.train.slice(0, plan.take), eval: evalPairs });
+      publishIteration(ctx, build, lines, inputs, { plan, train: train.slice(0, plan.take), eval: evalPairs });
       ctx.tally(`pairs.${plan.name}`, plan.take);
       ctx.progress.tick();
     }
     if (evalPairs) ctx.tally("pairs.eval", evalPairs.length);
-    const largest = plans[plans.length - 1]!.take;
     if (split.train.length > largest) ctx.tally("pairs.unused", split.train.length - largest);
-    return membership(split.train, split.eval, plans);
+    yield* membership(split.train, split.eval, plans);
   },
 });
 
@@ -191,7 +197,7 @@ async function splitInputs(ctx: PluginContext<With>): Promise<{ upstream: Artifa
   const pairInputs: Artifact[] = [];
   let calibration: CalibrationRow[] | null = null;
   for (const artifact of Object.values(ctx.inputs)) {
-    const rows = artifact.count > 0 ? calibrationRows(await artifact.all()) : null;
+    const rows = artifact.count > 0 ? calibrationRows(await calibrationRecords(artifact)) : null;
     if (rows) calibration = [...(calibration ?? []), ...rows];
     else pairInputs.push(artifact);
   }
@@ -199,6 +205,16 @@ async function splitInputs(ctx: PluginContext<With>): Promise<{ upstream: Artifa
     ctx.fail("/needs", `stage "${ctx.stage}" (${NAME}) needs exactly one upstream stage of pairs, got ${pairInputs.length}`, "list the stage producing the final pairs in `needs` (and optionally one quality/calibration stage)");
   }
   return { upstream: pairInputs[0]!, calibration };
+}
+
+/** A calibration stage's records; a stage of pairs stops at its first record (one without `calibration`), returned alone. */
+async function calibrationRecords(artifact: Artifact): Promise<Rec[]> {
+  const out: Rec[] = [];
+  for await (const r of artifact.records()) {
+    out.push(r);
+    if (typeof r.calibration !== "object" || r.calibration === null) break;
+  }
+  return out;
 }
 
 /** A quality/calibration stage's records (every one has a `calibration` object), pair direction first, then by subject; else null. */
@@ -277,12 +293,11 @@ function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: Lin
 }
 
 /** One record per pair: its split, the iterations whose folders hold it, and its rank in its split's order. */
-function membership(train: readonly ExportPair[], evalPairs: readonly ExportPair[], plans: readonly Plan[]): Rec[] {
+function* membership(train: readonly PairKey[], evalPairs: readonly PairKey[], plans: readonly Plan[]): Generator<Rec> {
   const all = plans.map((p) => p.name);
-  const records: Rec[] = train.map((p, i) => {
+  for (const [i, p] of train.entries()) {
     const iterations = plans.filter((plan) => i < plan.take).map((plan) => plan.name);
-    return { id: p.id, promptId: p.promptId, split: iterations.length ? "train" : "unused", iterations, rank: i + 1 };
-  });
-  evalPairs.forEach((p, i) => records.push({ id: p.id, promptId: p.promptId, split: "eval", iterations: all, rank: i + 1 }));
-  return records;
+    yield { id: p.id, promptId: p.promptId, split: iterations.length ? "train" : "unused", iterations, rank: i + 1 };
+  }
+  for (const [i, p] of evalPairs.entries()) yield { id: p.id, promptId: p.promptId, split: "eval", iterations: all, rank: i + 1 };
 }

@@ -50,11 +50,14 @@ export function stratifiedOrder<T>(
   return interleave(shuffled);
 }
 
-export interface Split {
+/** What the split and the order read of a pair (a whole ExportPair or just its key). */
+export type Orderable = Pick<ExportPair, "promptId" | "stratum">;
+
+export interface Split<P extends Orderable = ExportPair> {
   /** Held-out pairs, whole prompt groups, in draw order. */
-  eval: ExportPair[];
+  eval: P[];
   /** The remaining pairs in their stratified order; slices are prefixes of it. */
-  train: ExportPair[];
+  train: P[];
 }
 
 /**
@@ -63,10 +66,10 @@ export interface Split {
  * overshoot by less than its size), so no prompt straddles train and eval.
  * A group's stratum is that of its first pair. Then orders the rest.
  */
-export function splitAndOrder(pairs: readonly ExportPair[], evalSize: number, rng: (...labels: unknown[]) => Rng): Split {
+export function splitAndOrder<P extends Orderable>(pairs: readonly P[], evalSize: number, rng: (...labels: unknown[]) => Rng): Split<P> {
   const groups = groupByPrompt(pairs);
   const drawn = stratifiedOrder(groups, (g) => g[0]!.stratum, (s) => rng("eval", s));
-  const evalPairs: ExportPair[] = [];
+  const evalPairs: P[] = [];
   const held = new Set<string>();
   for (const group of drawn) {
     if (evalPairs.length >= evalSize) break;
@@ -79,8 +82,8 @@ export function splitAndOrder(pairs: readonly ExportPair[], evalSize: number, rn
 }
 
 /** Pairs grouped by prompt, groups in order of their first pair (input order is by id). */
-function groupByPrompt(pairs: readonly ExportPair[]): ExportPair[][] {
-  const groups = new Map<string, ExportPair[]>();
+function groupByPrompt<P extends Orderable>(pairs: readonly P[]): P[][] {
+  const groups = new Map<string, P[]>();
   for (const p of pairs) {
     const g = groups.get(p.promptId);
     if (g) g.push(p);
