@@ -4,7 +4,8 @@
  * goes through the provider (memoised, rate limited, retried). Empty and
  * truncated outputs are kept and flagged, never hidden.
  */
-import { mapBounded } from "../../engine/async/bounded-map.js";
+import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
+import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { allSettledOrThrow } from "../../engine/async/settle-all.js";
 import { userError } from "../../engine/diagnostic.js";
 import { contentId, Encoded } from "../../engine/hash.js";
@@ -81,14 +82,21 @@ export default definePlugin<With>({
     const providers = resolveProviders(ctx);
     const plan = planCandidates(ctx.with.models, ctx.with.variants, ctx.with.n).map((spec) => prepare(spec, providers.get(spec.provider)!));
     ctx.progress.total(input.count);
-    return mapBounded(input.records(), ctx.with.concurrency, ctx.signal, async (rec) => {
-      const conversation = promptMessages(rec, input.stage);
-      const candidates = await allSettledOrThrow(plan.map((spec) => generateCandidate(ctx, spec, rec.id, conversation)));
-      ctx.progress.tick(1);
-      return { ...rec, candidates };
-    });
+    // `concurrency` prompts in progress; finished ones wait (a few windows' worth) for the slowest before them, so memory follows the window, not the input.
+    const limit = failFastLimit(ctx.with.concurrency, ctx.signal);
+    return mapOrdered(input.records(), ctx.with.concurrency * WINDOWS_AHEAD, ctx.signal, (rec) =>
+      limit(async () => {
+        const conversation = promptMessages(rec, input.stage);
+        const candidates = await allSettledOrThrow(plan.map((spec) => generateCandidate(ctx, spec, rec.id, conversation)));
+        ctx.progress.tick(1);
+        return { ...rec, candidates };
+      }),
+    );
   },
 });
+
+/** Prompts read ahead of the slowest one in progress, in multiples of `concurrency`. */
+const WINDOWS_AHEAD = 4;
 
 /** A candidate spec with what every one of its calls shares worked out once per run, not once per call. */
 interface PreparedSpec {
