@@ -4,7 +4,7 @@
  * then a k-way merge), so a source of a million records never has to fit in
  * memory twice; reading verifies the digest before the first record is used.
  */
-import { createReadStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { randomBytes } from "node:crypto";
@@ -21,6 +21,12 @@ interface Row {
 
 /** Rows held in memory before a sorted run is spilled to disk. */
 const RUN_ROWS = 200_000;
+/**
+ * Bytes of rows held before a run is spilled, whichever comes first: judged
+ * records run to kilobytes each, so a row count alone would let a run of
+ * large records outgrow memory.
+ */
+const RUN_BYTES = 64 << 20;
 
 export interface WrittenArtifact {
   digest: Digest;
@@ -30,18 +36,21 @@ export interface WrittenArtifact {
 export interface WriteArtifactOptions {
   /** Rows held in memory before a sorted run is spilled (default 200,000); tests lower it to run the merge. */
   runRows?: number;
+  /** Characters of rows held before a sorted run is spilled (default 64 Mi). */
+  runBytes?: number;
 }
 
 export async function writeArtifact(
   store: ObjectStore,
   records: AsyncIterable<Rec> | Iterable<Rec>,
   signal?: AbortSignal,
-  { runRows = RUN_ROWS }: WriteArtifactOptions = {},
+  { runRows = RUN_ROWS, runBytes = RUN_BYTES }: WriteArtifactOptions = {},
 ): Promise<WrittenArtifact> {
   const runs: string[] = [];
   // In the store's scratch dir, on the objects' filesystem (a RAM-backed /tmp could not hold them).
   const spillDir = join(store.tmpDir, `sort-${process.pid}-${randomBytes(4).toString("hex")}`);
   let rows: Row[] = [];
+  let held = 0;
   let count = 0;
   try {
     for await (const rec of records) {
@@ -49,12 +58,15 @@ export async function writeArtifact(
       if (!rec || typeof rec !== "object" || typeof rec.id !== "string" || !rec.id) {
         throw new Error(`a plugin produced a record without a string id (record ${count + 1})`);
       }
-      rows.push({ id: rec.id, line: recordLine(rec) });
+      const line = recordLine(rec);
+      rows.push({ id: rec.id, line });
+      held += line.length;
       count++;
-      if (rows.length >= runRows) {
+      if (rows.length >= runRows || held >= runBytes) {
         writingTo(spillDir, "the object store", () => mkdirSync(spillDir, { recursive: true }));
         runs.push(spill(rows, join(spillDir, `run-${runs.length}`)));
         rows = [];
+        held = 0;
       }
     }
     rows.sort(compareLines);
@@ -72,9 +84,30 @@ export async function writeArtifact(
   }
 }
 
+/** Lines joined per write: a run is written in pieces, never copied whole into one string. */
+const SPILL_CHUNK = 1 << 20;
+
 function spill(rows: Row[], path: string): string {
   rows.sort(compareLines);
-  writingTo(path, "the object store", () => writeFileSync(path, rows.map((r) => r.line + "\n").join("")));
+  writingTo(path, "the object store", () => {
+    const fd = openSync(path, "w");
+    try {
+      let chunk: string[] = [];
+      let size = 0;
+      for (const r of rows) {
+        chunk.push(r.line, "\n");
+        size += r.line.length + 1;
+        if (size >= SPILL_CHUNK) {
+          writeSync(fd, chunk.join(""));
+          chunk = [];
+          size = 0;
+        }
+      }
+      if (chunk.length) writeSync(fd, chunk.join(""));
+    } finally {
+      closeSync(fd);
+    }
+  });
   return path;
 }
 
@@ -131,6 +164,7 @@ export class StoredArtifact implements Artifact {
     for await (const line of lines) if (line) yield JSON.parse(line) as Rec;
   }
 
+  /** All records in memory: for tests and tools, never for plugins (the Artifact interface has no `all`). */
   async all(): Promise<Rec[]> {
     const out: Rec[] = [];
     for await (const r of this.records()) out.push(r);

@@ -23,10 +23,13 @@ export interface Artifact {
   readonly count: number;
   /** The upstream stage's tallies (tokens, cost, counts): what its output cost and holds, as in dpo.lock. */
   readonly tallies: Readonly<Record<string, number>>;
-  /** Streams the records in id order. */
+  /**
+   * Streams the records in id order, read afresh from the store on every
+   * call: a stage needing global knowledge takes two passes (statistics or a
+   * compact index first, then the per-record decision) rather than holding
+   * its input. There is deliberately no "all records" call.
+   */
   records(): AsyncIterable<Rec>;
-  /** All records in id order (fine for tens of thousands of records). */
-  all(): Promise<Rec[]>;
 }
 
 /**

@@ -42,6 +42,5 @@ export function memoryArtifact(stage: string, records: Rec[], tallies: Record<st
     async *records() {
       yield* sorted;
     },
-    all: async () => sorted,
   };
 }

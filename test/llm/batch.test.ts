@@ -97,6 +97,32 @@ describe("mode: batch", () => {
     expect(s.uploadedLines).toHaveLength(9); // more than the judge's default concurrency (8): a batching provider gets every call at once
   });
 
+  it("streamed stages still give a batching provider every call at once: more prompts than generate/llm's window, more records than judge/rubric's", async () => {
+    const s = await server();
+    const many: Rec[] = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, prompt: `Question ${i}?` }));
+    // concurrency 1: a window of 4 prompts, were it not lifted for the batching provider.
+    await runPlugin(generate, { with: { models: [{ provider: "local", model: "m" }], n: 1, concurrency: 1 }, inputs: { prompts: many }, providers: { local: provider(s) }, memo: memoryMemo() });
+    expect(s.batch.creates).toBe(1);
+    expect(s.uploadedLines).toHaveLength(12);
+
+    const root = mkdtempSync(join(tmpdir(), "dpo-batch-window-"));
+    writeFileSync(join(root, "rubric.yaml"), readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8"));
+    const criteria = ["correctness", "completeness", "relevance", "clarity", "safety"];
+    const j = await server({ reply: () => JSON.stringify(Object.fromEntries(criteria.map((id) => [id, { rationale: "fine", score: 4 }]))) });
+    // 200 records: over the judge's window of batches of 32 records (at most 4 × 32 with 2 jobs).
+    const records = Array.from({ length: 200 }, (_, i) => ({ id: `r${String(i).padStart(3, "0")}`, prompt: `Prompt ${i}`, candidates: [{ id: `r${i}-a`, text: `Answer ${i}.` }] }));
+    const run = await runPlugin(rubric, {
+      root,
+      providers: { local: provider(j) },
+      memo: memoryMemo(),
+      with: { rubric: "rubric.yaml", judges: [{ id: "llm", type: "llm", provider: "local", model: "judge-model", mode: "single-call" }] },
+      inputs: { generate: records },
+    });
+    expect(run.trace.tallies["judge.scored"]).toBe(200 * 5);
+    expect(j.batch.creates).toBe(1);
+    expect(j.uploadedLines).toHaveLength(200);
+  });
+
   it("a failed line fails its call like an HTTP error; the other results are memoised", async () => {
     const s = await server({ failLine: (body) => (body.messages.at(-1).content === "Tell me a joke." ? { status: 400, message: "unsupported joke" } : undefined) });
     const memo = memoryMemo();

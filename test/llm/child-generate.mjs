@@ -27,7 +27,9 @@ const { ctx } = createContext({
   progress: { total() {}, tick() {} },
   provider: () => provider,
 });
-const records = await generate.run(ctx);
+// run() streams: the calls happen as the records are read.
+const records = [];
+for await (const r of await generate.run(ctx)) records.push(r);
 process.stdout.write(`done ${records.length}\n`);
 await provider.close();
 await store.close();

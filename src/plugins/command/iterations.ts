@@ -14,9 +14,10 @@ export interface BuiltIteration {
   trainPairs: number;
 }
 
-export function builtIterations(records: readonly Rec[]): BuiltIteration[] {
+/** Read as a stream: the memberships hold one record per pair, only the counts are kept. */
+export async function builtIterations(records: Iterable<Rec> | AsyncIterable<Rec>): Promise<BuiltIteration[]> {
   const train = new Map<string, number>();
-  for (const r of records) {
+  for await (const r of records) {
     if (!Array.isArray(r.iterations)) continue;
     for (const name of r.iterations) {
       if (typeof name !== "string") continue;

@@ -64,7 +64,7 @@ export default definePlugin<With>({
   async run(ctx) {
     const template = commandArgv(ctx);
     const [upstream] = Object.values(ctx.inputs);
-    const iterations = builtIterations(await upstream!.all());
+    const iterations = await builtIterations(upstream!.records());
     if (iterations.length === 0) ctx.log.warn(`stage "${upstream!.stage}" built no iteration: nothing to run`);
     const inputs = await inputDigests(ctx);
     const outRel = posix(relative(ctx.root, projectPaths(ctx.root).outDir));

@@ -19,7 +19,7 @@
 import { canonicalJson } from "../../engine/hash.js";
 import { userError } from "../../engine/diagnostic.js";
 import type { PluginContext, Progress, Rec, WorkerPool } from "../../engine/plugin.js";
-import { byId, greedyKeepers, inKeepOrder, type RankOf } from "./keep-order.js";
+import { byId, entryKeepOrder, greedyKeepers, type RankOf, type TieLines } from "./keep-order.js";
 import { recordFields, type FieldValue } from "./fields.js";
 import { candidatePairs, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
 import type { ShingleKind, ShingleSpec } from "./shingle.js";
@@ -79,13 +79,51 @@ interface NearResult {
   oversizedBuckets: number;
 }
 
-export async function dedupRecords(
-  input: readonly Rec[],
+/** What dedup needs of a record: its keep-order rank, id, the compared field values and what its `duplicates` entry carries. */
+export interface DedupEntry {
+  rank: string;
+  id: string;
+  values: FieldValue[];
+  source?: unknown;
+  duplicates?: Duplicate[];
+}
+
+/** A kept entry (by its index in the input) and, when it stands for others, its new `duplicates` list. */
+export interface KeptEntry {
+  index: number;
+  duplicates?: Duplicate[];
+}
+
+/** The entry of a record (throws, located, on a missing or non-text field). */
+export function dedupEntry(rec: Rec, fields: readonly string[], rankOf: RankOf = byId): DedupEntry {
+  const entry: DedupEntry = { rank: rankOf(rec), id: String(rec.id), values: recordFields(rec, fields) };
+  if (rec.source !== undefined) entry.source = rec.source;
+  if (Array.isArray(rec.duplicates)) entry.duplicates = rec.duplicates as Duplicate[];
+  return entry;
+}
+
+/** Dedup of whole records in memory (the benchmark, tests): the kept records in keep order. */
+export async function dedupRecords(input: readonly Rec[], o: DedupOptions, s: DedupServices): Promise<{ records: Rec[]; stats: DedupStats }> {
+  const entries = input.map((r) => dedupEntry(r, o.fields, s.rankOf));
+  const { kept, stats } = await dedupEntries(entries, (tied) => new Map(tied.map((i) => [i, canonicalJson(input[i]!)])), o, s);
+  return { records: kept.map((k) => (k.duplicates ? { ...input[k.index]!, duplicates: k.duplicates } : input[k.index]!)), stats };
+}
+
+/**
+ * Dedup over compact entries: which to keep, in keep order (each entry's
+ * rank, then id). `tieLines` gives the canonical JSON of the records at the
+ * indexes given, only ever asked for records sharing a rank and an id, so a
+ * caller streaming its input re-reads just those.
+ */
+export async function dedupEntries(
+  entries: readonly DedupEntry[],
+  tieLines: TieLines,
   o: DedupOptions,
   s: DedupServices,
-): Promise<{ records: Rec[]; stats: DedupStats }> {
-  const records = inKeepOrder(input, s.rankOf ?? byId);
-  const values = records.map((r) => recordFields(r, o.fields));
+): Promise<{ kept: KeptEntry[]; stats: DedupStats }> {
+  const order = await entryKeepOrder(entries, tieLines);
+  const records = order.map((i) => entries[i]!);
+  const values = records.map((r) => r.values);
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
   s.progress?.total(records.length);
   const { digests, signatures, rowOf, signedAhead } = await renderAndSign(values, {
@@ -123,7 +161,7 @@ export async function dedupRecords(
     verifiedPairs: near.verifiedPairs,
     signedAhead,
   };
-  return { records: kept, stats };
+  return { kept: kept.map((k) => ({ ...k, index: order[k.index]! })), stats };
 }
 
 /** Groups of identical normalised texts, by digest (or one group per record when the exact pass is off). */
@@ -213,7 +251,7 @@ async function similarityToRoot(
   return similarity;
 }
 
-function assemble(records: Rec[], groupOf: Int32Array, reps: number[], near: NearResult) {
+function assemble(records: DedupEntry[], groupOf: Int32Array, reps: number[], near: NearResult) {
   const standsFor = new Map<number, Duplicate[]>();
   let exactRemoved = 0;
   let nearRemoved = 0;
@@ -224,28 +262,23 @@ function assemble(records: Rec[], groupOf: Int32Array, reps: number[], near: Nea
     if (reps[group] === i) nearRemoved++;
     else exactRemoved++;
     const list = standsFor.get(keeper) ?? [];
-    list.push(duplicateEntry(records[i]!, near.similarity[group]!), ...inherited(records[i]!));
+    list.push(duplicateEntry(records[i]!, near.similarity[group]!), ...(records[i]!.duplicates ?? []));
     standsFor.set(keeper, list);
   }
-  const kept: Rec[] = [];
+  const kept: KeptEntry[] = [];
   for (let i = 0; i < records.length; i++) {
     const group = groupOf[i]!;
     if (reps[near.rootOf[group]!] !== i) continue;
     const added = standsFor.get(i);
-    kept.push(added ? { ...records[i]!, duplicates: sortDuplicates([...inherited(records[i]!), ...added]) } : records[i]!);
+    kept.push(added ? { index: i, duplicates: sortDuplicates([...(records[i]!.duplicates ?? []), ...added]) } : { index: i });
   }
   return { kept, exactRemoved, nearRemoved, clusters: standsFor.size };
 }
 
-function duplicateEntry(rec: Rec, similarity: number): Duplicate {
-  const entry: Duplicate = { id: String(rec.id), similarity: Math.round(similarity * 1e4) / 1e4 };
+function duplicateEntry(rec: DedupEntry, similarity: number): Duplicate {
+  const entry: Duplicate = { id: rec.id, similarity: Math.round(similarity * 1e4) / 1e4 };
   if (rec.source !== undefined) entry.source = rec.source;
   return entry;
-}
-
-/** Entries an earlier dedup stage put on a record travel on with it (similarity as recorded then). */
-function inherited(rec: Rec): Duplicate[] {
-  return Array.isArray(rec.duplicates) ? (rec.duplicates as Duplicate[]) : [];
 }
 
 function sortDuplicates(list: Duplicate[]): Duplicate[] {

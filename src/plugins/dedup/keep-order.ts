@@ -28,6 +28,33 @@ export function inKeepOrder(input: readonly Rec[], rankOf: RankOf): Rec[] {
   return keyed.map((k) => k.r);
 }
 
+/** The canonical JSON of the records at these input indexes (a streaming caller re-reads just those). */
+export type TieLines = (indexes: number[]) => Map<number, string> | Promise<Map<number, string>>;
+
+/**
+ * The same order over compact entries, as indexes: by rank, then id; only
+ * among entries equal in both is the canonical JSON asked for (`tieLines`).
+ */
+export async function entryKeepOrder(entries: readonly { rank: string; id: string }[], tieLines: TieLines): Promise<number[]> {
+  const key = (i: number) => entries[i]!;
+  const sorted = entries.map((_, i) => i).sort((a, b) => compare(key(a).rank, key(b).rank) || compare(key(a).id, key(b).id));
+  const same = (a: number, b: number) => key(a).rank === key(b).rank && key(a).id === key(b).id;
+  const runs: [number, number][] = [];
+  for (let start = 0; start < sorted.length; ) {
+    let end = start + 1;
+    while (end < sorted.length && same(sorted[end]!, sorted[start]!)) end++;
+    if (end - start > 1) runs.push([start, end]);
+    start = end;
+  }
+  if (runs.length === 0) return sorted;
+  const lines = await tieLines(runs.flatMap(([start, end]) => sorted.slice(start, end)));
+  for (const [start, end] of runs) {
+    const run = sorted.slice(start, end).sort((a, b) => compare(lines.get(a)!, lines.get(b)!));
+    run.forEach((x, k) => (sorted[start + k] = x));
+  }
+  return sorted;
+}
+
 function lineOf(k: { r: Rec; line: string }): string {
   if (!k.line) k.line = canonicalJson(k.r);
   return k.line;

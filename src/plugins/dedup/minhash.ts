@@ -18,8 +18,10 @@
  *   builds and seeds.
  * - All inputs in `needs` are deduplicated together.
  */
-import { definePlugin, type Rec } from "../../engine/plugin.js";
-import type { DedupOptions } from "./core.js";
+import { canonicalJson } from "../../engine/hash.js";
+import { definePlugin, type PluginContext } from "../../engine/plugin.js";
+import { inputRecords } from "../stream/inputs.js";
+import type { DedupEntry, DedupOptions } from "./core.js";
 import { FULL_BUCKET } from "./lsh.js";
 
 export default definePlugin<DedupOptions>({
@@ -94,23 +96,30 @@ export default definePlugin<DedupOptions>({
       },
     },
   },
-  async run(ctx) {
+  /**
+   * Two passes over the stored input: the first keeps each record's compact
+   * entry (sample rank of its prompt, id, compared fields, source) for the
+   * index, the second streams the kept records out. Records sharing a rank and
+   * an id are ordered by their canonical JSON, read again for just those.
+   */
+  async *run(ctx) {
     const inputs = Object.values(ctx.inputs);
     if (inputs.length === 0) {
       ctx.fail("", `stage "${ctx.stage}" (dedup/minhash) has nothing to deduplicate`, "add the stage that produces the prompts or pairs to `needs`");
     }
-    const records: Rec[] = [];
-    for (const artifact of inputs) records.push(...(await artifact.all()));
-    const { dedupRecords } = await import("./core.js");
+    const { dedupEntries, dedupEntry } = await import("./core.js");
     const { sampleRankOf } = await import("./keep-order.js");
-    const { records: kept, stats } = await dedupRecords(records, ctx.with, {
+    const rankOf = sampleRankOf((id) => ctx.sample.rank(id));
+    const entries: DedupEntry[] = [];
+    for await (const { rec } of inputRecords(ctx.inputs)) entries.push(dedupEntry(rec, ctx.with.fields, rankOf));
+    const { kept, stats } = await dedupEntries(entries, (tied) => tieLines(ctx.inputs, tied), ctx.with, {
       memo: ctx.memo,
       pool: ctx.pool,
       tally: ctx.tally,
       progress: ctx.progress,
       signal: ctx.signal,
-      rankOf: sampleRankOf((id) => ctx.sample.rank(id)),
     });
+    entries.length = 0;
     ctx.log.info(
       `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +
         (stats.bands
@@ -120,6 +129,23 @@ export default definePlugin<DedupOptions>({
           ? `; ${stats.oversizedBuckets} LSH buckets held over ${FULL_BUCKET} texts and were paired with their first member and neighbours only`
           : ""),
     );
-    return kept;
+    const keep = new Map(kept.map((k) => [k.index, k.duplicates] as const));
+    let index = 0;
+    for await (const { rec } of inputRecords(ctx.inputs)) {
+      if (keep.has(index)) {
+        const duplicates = keep.get(index);
+        yield duplicates ? { ...rec, duplicates } : rec;
+      }
+      index++;
+    }
   },
 });
+
+/** The canonical JSON of the records at these input positions. */
+async function tieLines(inputs: PluginContext["inputs"], indexes: number[]): Promise<Map<number, string>> {
+  const wanted = new Set(indexes);
+  const lines = new Map<number, string>();
+  let index = 0;
+  for await (const { rec } of inputRecords(inputs)) if (wanted.has(index++)) lines.set(index - 1, canonicalJson(rec));
+  return lines;
+}

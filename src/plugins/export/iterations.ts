@@ -8,14 +8,15 @@
  * dataset card. The stage's records say where each pair went.
  */
 import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
-import { definePlugin, type Artifact, type PluginContext, type Rec } from "../../engine/plugin.js";
+import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { buildCard } from "./card.js";
 import { checkFormats, dataFiles, inputFiles, LineCache, type IterationPairs } from "./data-files.js";
 import { columnsFor } from "./diagnostics.js";
 import { FORMAT_NAMES, type FormatName } from "./formats.js";
 import { buildManifest, manifestText, type BuildInfo, type CalibrationRow, type IterationExport } from "./manifest.js";
+import { splitInputs } from "./split-inputs.js";
 import { splitAndOrder } from "./order.js";
-import { readPairs, type ExportPair } from "./pairs.js";
+import { exportedPairs, readPairKeys, type PairKey } from "./pair-keys.js";
 import { shippedInputs, type ShippedInputs } from "./provenance.js";
 import { summarise } from "./stats.js";
 import { isLimited } from "../../engine/sample/order.js";
@@ -175,20 +176,29 @@ export default definePlugin<With>({
   provenance: true, // provenance.json names every stage's plugin@version
   publishes: (w) => ({ folders: [...new Set(namedSlices(w.iterations).map((s) => s.name))] }),
 
-  async run(ctx) {
+  /**
+   * Two passes over the stored pairs: keys first (checked, split and ordered),
+   * then the whole pairs of the exported slices only.
+   */
+  async *run(ctx) {
     const w = ctx.with;
     // Under `dpo build --iteration` only a prefix of the prompts is admitted: publish only what it completes.
     const limited = isLimited(ctx.sample);
     const costInput = costInputs(ctx);
-    const { upstream } = await splitInputs(ctx, costInput);
+    const { upstream } = await splitInputs(ctx, NAME, costInput);
     const costs = await promptCosts(costInput);
-    const pairs = readPairs(await upstream.all(), upstream.stage, w.stratifyBy);
-    const evalSize = evalSizeOf(ctx, pairs.length, limited);
-    const split = splitAndOrder(pairs, evalSize, (id) => ctx.sample.rank(id));
+    const keys = await readPairKeys(upstream.records(), upstream.stage, w.stratifyBy);
+    const evalSize = evalSizeOf(ctx, keys.length, limited);
+    const split = splitAndOrder(keys, evalSize, (id) => ctx.sample.rank(id));
     const evalComplete = split.eval.length >= evalSize;
     const all = planIterations(ctx, split.train.length, split.eval.length, limited);
     const plans = limited ? all.filter((p) => evalComplete && p.take === p.requested) : all;
-    const evalPairs = w.eval ? split.eval : null;
+    const largest = plans.length ? plans[plans.length - 1]!.take : 0;
+    // Pass 2: the whole pairs of the published slices only (none when nothing is published).
+    const heldKeys = w.eval ? split.eval : [];
+    const exported = plans.length ? await exportedPairs(upstream.records(), [...split.train.slice(0, largest), ...heldKeys], w.stratifyBy) : [];
+    const train = exported.slice(0, largest);
+    const evalPairs = w.eval ? exported.slice(largest) : null;
     // Calibration figures are over every admitted pair, so they would change as prompts are added: an
     // iteration's files hold only what its own pairs determine (the figures are in dpo.lock and the report).
     const build = buildInfo(ctx, null, []);
@@ -196,22 +206,21 @@ export default definePlugin<With>({
     ctx.progress.total(plans.length);
     const lines = new Map<string, LineCache>();
     for (const plan of plans) {
-      const it = { plan, train: split.train.slice(0, plan.take), eval: evalPairs };
+      const it = { plan, train: train.slice(0, plan.take), eval: evalPairs };
       publishIteration(ctx, build, linesFor(lines, ctx, it), inputs, it, costs);
       ctx.tally(`pairs.${plan.name}`, plan.take);
       const consumed = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
       if (consumed) ctx.tally(`prompts.${plan.name}`, consumed.promptsConsumed);
       ctx.progress.tick();
     }
-    if (evalPairs) ctx.tally("pairs.eval", evalPairs.length);
+    if (w.eval) ctx.tally("pairs.eval", split.eval.length);
     ctx.tally("pairs.available", split.train.length);
     if (ctx.sample.total > 0) {
       ctx.tally("sample.admitted", ctx.sample.admitted);
       ctx.tally("sample.total", ctx.sample.total);
     }
-    const largest = plans.length ? plans[plans.length - 1]!.take : 0;
     if (split.train.length > largest) ctx.tally("pairs.unused", split.train.length - largest);
-    return membership(split.train, evalPairs ?? [], plans);
+    yield* membership(split.train, heldKeys, plans);
   },
 });
 
@@ -225,28 +234,6 @@ function linesFor(cache: Map<string, LineCache>, ctx: PluginContext<With>, it: I
     cache.set(key, lines);
   }
   return lines;
-}
-
-/** The one stage of pairs, and the calibration figures when a quality/calibration stage is also in `needs`. */
-async function splitInputs(ctx: PluginContext<With>, costInput: readonly Artifact[]): Promise<{ upstream: Artifact; calibration: CalibrationRow[] | null }> {
-  const pairInputs: Artifact[] = [];
-  let calibration: CalibrationRow[] | null = null;
-  for (const artifact of Object.values(ctx.inputs).filter((a) => !costInput.includes(a))) {
-    const rows = artifact.count > 0 ? calibrationRows(await artifact.all()) : null;
-    if (rows) calibration = [...(calibration ?? []), ...rows];
-    else pairInputs.push(artifact);
-  }
-  if (pairInputs.length !== 1) {
-    ctx.fail("/needs", `stage "${ctx.stage}" (${NAME}) needs exactly one upstream stage of pairs, got ${pairInputs.length}`, "list the stage producing the final pairs in `needs` (and optionally one quality/calibration stage)");
-  }
-  return { upstream: pairInputs[0]!, calibration };
-}
-
-/** A quality/calibration stage's records (every one has a `calibration` object), pair direction first, then by subject; else null. */
-function calibrationRows(records: Rec[]): CalibrationRow[] | null {
-  if (!records.every((r) => typeof r.calibration === "object" && r.calibration !== null)) return null;
-  const rows = records.map((r) => r.calibration as CalibrationRow);
-  return rows.sort((a, b) => Number(b.kind === "direction") - Number(a.kind === "direction") || (a.subject < b.subject ? -1 : 1));
 }
 
 /** With a limited admission, fewer pairs than the split asks for only mean more prompts must come. */
@@ -325,12 +312,11 @@ function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: Lin
 }
 
 /** One record per pair: its split, the iterations whose folders hold it, and its rank in its split's order. */
-function membership(train: readonly ExportPair[], evalPairs: readonly ExportPair[], plans: readonly Plan[]): Rec[] {
+function* membership(train: readonly PairKey[], evalPairs: readonly PairKey[], plans: readonly Plan[]): Generator<Rec> {
   const all = plans.map((p) => p.name);
-  const records: Rec[] = train.map((p, i) => {
+  for (const [i, p] of train.entries()) {
     const iterations = plans.filter((plan) => i < plan.take).map((plan) => plan.name);
-    return { id: p.id, promptId: p.promptId, split: iterations.length ? "train" : "unused", iterations, rank: i + 1 };
-  });
-  evalPairs.forEach((p, i) => records.push({ id: p.id, promptId: p.promptId, split: "eval", iterations: all, rank: i + 1 }));
-  return records;
+    yield { id: p.id, promptId: p.promptId, split: iterations.length ? "train" : "unused", iterations, rank: i + 1 };
+  }
+  for (const [i, p] of evalPairs.entries()) yield { id: p.id, promptId: p.promptId, split: "eval", iterations: all, rank: i + 1 };
 }

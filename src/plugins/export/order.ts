@@ -11,11 +11,14 @@
  */
 import type { ExportPair } from "./pairs.js";
 
-export interface Split {
+/** What the split and the order read of a pair (a whole ExportPair or just its key, see pair-keys.ts). */
+export type Orderable = Pick<ExportPair, "promptId">;
+
+export interface Split<P extends Orderable = ExportPair> {
   /** Held-out pairs, whole prompt groups, in sample order. */
-  eval: ExportPair[];
+  eval: P[];
   /** The remaining pairs in sample order; slices are prefixes of it. */
-  train: ExportPair[];
+  train: P[];
 }
 
 /**
@@ -24,23 +27,23 @@ export interface Split {
  * size), so no prompt straddles train and eval. Within a prompt, pairs keep
  * their id order.
  */
-export function splitAndOrder(pairs: readonly ExportPair[], evalSize: number, rankOf: (promptId: string) => string): Split {
+export function splitAndOrder<P extends Orderable>(pairs: readonly P[], evalSize: number, rankOf: (promptId: string) => string): Split<P> {
   const groups = inSampleOrder(groupByPrompt(pairs), rankOf);
-  const evalPairs: ExportPair[] = [];
-  const train: ExportPair[] = [];
+  const evalPairs: P[] = [];
+  const train: P[] = [];
   for (const group of groups) (evalPairs.length < evalSize ? evalPairs : train).push(...group);
   return { eval: evalPairs, train };
 }
 
-function inSampleOrder(groups: ExportPair[][], rankOf: (promptId: string) => string): ExportPair[][] {
+function inSampleOrder<P extends Orderable>(groups: P[][], rankOf: (promptId: string) => string): P[][] {
   const ranked = groups.map((g) => ({ g, id: g[0]!.promptId, rank: rankOf(g[0]!.promptId) }));
   ranked.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return ranked.map((r) => r.g);
 }
 
 /** Pairs grouped by prompt, each group in input order (by id). */
-function groupByPrompt(pairs: readonly ExportPair[]): ExportPair[][] {
-  const groups = new Map<string, ExportPair[]>();
+function groupByPrompt<P extends Orderable>(pairs: readonly P[]): P[][] {
+  const groups = new Map<string, P[]>();
   for (const p of pairs) {
     const g = groups.get(p.promptId);
     if (g) g.push(p);

@@ -42,7 +42,7 @@ export interface ExportPair {
 export const NO_STRATUM = "(none)";
 
 const ROLES = new Set<string>(["system", "user", "assistant"]);
-const MAX_REPORTED = 20;
+export const MAX_REPORTED = 20;
 
 export function readPairs(records: readonly Rec[], upstream: string, stratifyBy: string | null): ExportPair[] {
   const diagnostics: Diagnostic[] = [];
@@ -59,7 +59,7 @@ export function readPairs(records: readonly Rec[], upstream: string, stratifyBy:
   return pairs;
 }
 
-function problemsOf(rec: Rec): string[] {
+export function problemsOf(rec: Rec): string[] {
   const problems: string[] = [];
   if (typeof rec.promptId !== "string" || rec.promptId === "") problems.push("`promptId` must be a non-empty string");
   if (!isPrompt(rec.prompt)) {
@@ -88,7 +88,7 @@ function isPrompt(p: unknown): p is PromptValue {
   );
 }
 
-function diagnosticFor(rec: Rec, index: number, upstream: string, problems: string[]): Diagnostic {
+export function diagnosticFor(rec: Rec, index: number, upstream: string, problems: string[]): Diagnostic {
   const source = rec.source as { file?: unknown; line?: unknown } | undefined;
   const location =
     typeof source?.file === "string"
@@ -102,7 +102,7 @@ function diagnosticFor(rec: Rec, index: number, upstream: string, problems: stri
   };
 }
 
-function toExportPair(rec: Rec, stratifyBy: string | null): ExportPair {
+export function toExportPair(rec: Rec, stratifyBy: string | null): ExportPair {
   const side = (s: Record<string, unknown>): Side => ({
     id: s.id as string,
     text: s.text as string,
@@ -139,7 +139,7 @@ function toExportPair(rec: Rec, stratifyBy: string | null): ExportPair {
 }
 
 /** The value at a dotted path (`meta.dataset`), as a string; NO_STRATUM when absent. */
-function stratumOf(rec: Rec, path: string | null): string {
+export function stratumOf(rec: Rec, path: string | null): string {
   if (path === null) return NO_STRATUM;
   let value: unknown = rec;
   for (const key of path.split(".")) {

@@ -5,7 +5,8 @@
  * truncated outputs are kept and flagged, never hidden.
  */
 import { recordCost } from "../../providers/record-cost.js";
-import { mapBounded } from "../../engine/async/bounded-map.js";
+import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
+import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { allSettledOrThrow } from "../../engine/async/settle-all.js";
 import { userError } from "../../engine/diagnostic.js";
 import { contentId, Encoded } from "../../engine/hash.js";
@@ -86,16 +87,23 @@ export default definePlugin<With>({
     ctx.progress.total(input.count);
     // A provider that queues calls into batches gets every prompt's calls at once, or each batch would hold a few.
     const width = [...providers.values()].some((p) => p.queuesCalls) ? Math.max(ctx.with.concurrency, input.count) : ctx.with.concurrency;
-    return mapBounded(input.records(), width, ctx.signal, async (rec) => {
-      const conversation = promptMessages(rec, input.stage);
-      const candidates: Record<string, unknown>[] = new Array(plan.length);
-      const replies = await allSettledOrThrow(groups.map((group) => askGroup(ctx, group, conversation)));
-      groups.forEach((group, g) => group.members.forEach((m, i) => (candidates[m.position] = candidateOf(ctx, m.prepared, rec.id, replies[g]![i]!))));
-      ctx.progress.tick(1);
-      return { ...rec, candidates };
-    });
+    // `width` prompts in progress; finished ones wait (a few windows' worth) for the slowest before them, so memory follows the window, not the input.
+    const limit = failFastLimit(width, ctx.signal);
+    return mapOrdered(input.records(), width * WINDOWS_AHEAD, ctx.signal, (rec) =>
+      limit(async () => {
+        const conversation = promptMessages(rec, input.stage);
+        const candidates: Record<string, unknown>[] = new Array(plan.length);
+        const replies = await allSettledOrThrow(groups.map((group) => askGroup(ctx, group, conversation)));
+        groups.forEach((group, g) => group.members.forEach((m, i) => (candidates[m.position] = candidateOf(ctx, m.prepared, rec.id, replies[g]![i]!))));
+        ctx.progress.tick(1);
+        return { ...rec, candidates };
+      }),
+    );
   },
 });
+
+/** Prompts read ahead of the slowest one in progress, in multiples of `concurrency`. */
+const WINDOWS_AHEAD = 4;
 
 /** A candidate spec with what every one of its calls shares worked out once per run, not once per call. */
 export interface PreparedSpec {

@@ -1,8 +1,9 @@
 /**
  * Reads recorded model outputs (JSON Lines such as AlpacaEval's
  * `outputs/<model>.jsonl`: instruction, output, generator) and keeps those
- * whose join key belongs to a wanted prompt. Files are streamed; only the
- * matching outputs stay in memory, in file then line order.
+ * whose join key belongs to a wanted prompt. Files are streamed; the matching
+ * outputs are indexed in file then line order, their texts spilled to a
+ * scratch file (read back per prompt), so memory follows the index, not the text.
  */
 import { basename } from "node:path";
 import { userError } from "../../engine/diagnostic.js";
@@ -11,6 +12,7 @@ import { getPath, type JsonObject } from "../source/fields.js";
 import { jsonLines } from "../source/json-lines.js";
 import { BadRecord, Problems, type OnError } from "../source/problems.js";
 import { kindOf, promptId, toPrompt, type PromptValue } from "../source/prompt.js";
+import { SpillFile, type SpillRef } from "../stream/spill.js";
 
 export type JoinBy = "text" | "id";
 
@@ -35,9 +37,17 @@ export interface ReadOptions {
   maxErrors: number;
 }
 
+/** A matched output as indexed: its generator and where its text was spilled. */
+export interface StoredOutput {
+  generator: string;
+  text: SpillRef;
+}
+
 export interface RecordedSet {
   /** Join key → outputs, in file then line order. */
-  byKey: Map<string, RecordedOutput[]>;
+  byKey: Map<string, StoredOutput[]>;
+  /** The texts of the outputs; `close` removes it. */
+  texts: SpillFile;
   /** Every generator seen (matched or not), in order of first appearance. */
   generators: string[];
   /** Outputs whose prompt is not among the wanted ones. */
@@ -62,21 +72,36 @@ export async function readRecorded(
   wanted: ReadonlySet<string>,
 ): Promise<RecordedSet> {
   const problems = new Problems(o.onError, o.maxErrors);
-  const set: RecordedSet = { byKey: new Map(), generators: [], unmatched: 0 };
-  const seen = new Set<string>();
+  const set: RecordedSet = { byKey: new Map(), texts: new SpillFile("dpo-recorded"), generators: [], unmatched: 0 };
+  // One string per generator name, shared by every output it wrote.
+  const seen = new Map<string, string>();
   const add = (out: RecordedOutput) => {
-    if (!seen.has(out.generator)) {
-      seen.add(out.generator);
-      set.generators.push(out.generator);
+    let generator = seen.get(out.generator);
+    if (generator === undefined) {
+      generator = out.generator;
+      seen.set(generator, generator);
+      set.generators.push(generator);
     }
     if (!wanted.has(out.key)) {
       set.unmatched++;
       return;
     }
+    const stored: StoredOutput = { generator, text: set.texts.append(out.text) };
     const list = set.byKey.get(out.key);
-    if (list) list.push(out);
-    else set.byKey.set(out.key, [out]);
+    if (list) list.push(stored);
+    else set.byKey.set(out.key, [stored]);
   };
+  try {
+    await readFiles(ctx, o, problems, add);
+    problems.finish(ctx);
+  } catch (e) {
+    set.texts.close();
+    throw e;
+  }
+  return set;
+}
+
+async function readFiles(ctx: Pick<PluginContext, "resolve" | "signal">, o: ReadOptions, problems: Problems, add: (out: RecordedOutput) => void): Promise<void> {
   for (const file of o.files) {
     const build = (obj: JsonObject) => toOutput(obj, o, basename(file).replace(/\.jsonl(\.gz)?$/, ""));
     for await (const batch of jsonLines(ctx.resolve(file), file, ctx.signal, build)) {
@@ -86,8 +111,6 @@ export async function readRecorded(
       }
     }
   }
-  problems.finish(ctx);
-  return set;
 }
 
 function toOutput(obj: JsonObject, o: ReadOptions, fileStem: string): RecordedOutput {

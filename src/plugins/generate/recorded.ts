@@ -14,10 +14,10 @@
  */
 import { didYouMean } from "../../engine/diagnostic.js";
 import { contentId } from "../../engine/hash.js";
-import { definePlugin, type PluginContext } from "../../engine/plugin.js";
+import { definePlugin, type Artifact, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { errorProperties } from "../source/options.js";
 import type { OnError } from "../source/problems.js";
-import { joinKey, readRecorded, type JoinBy, type RecordedFields, type RecordedOutput } from "./recorded-outputs.js";
+import { joinKey, readRecorded, type JoinBy, type RecordedFields, type RecordedSet, type StoredOutput } from "./recorded-outputs.js";
 
 interface RecordedOptions {
   files: string[];
@@ -98,27 +98,36 @@ export default definePlugin<RecordedOptions>({
     for await (const rec of input.records()) wanted.add(joinKey(o.by, rec, input.stage));
 
     const recorded = await readRecorded(ctx, o, wanted);
-    const models = chooseModels(ctx, o.models, recorded.generators);
-    if (recorded.unmatched) {
-      ctx.log.info(`${recorded.unmatched} recorded outputs match no prompt of "${input.stage}" and are not used`);
-      ctx.tally("recorded.unmatched", recorded.unmatched);
+    try {
+      yield* candidateRecords(ctx, input, recorded);
+    } finally {
+      recorded.texts.close();
     }
-
-    ctx.progress.total(input.count);
-    const short: { id: string; found: number }[] = [];
-    let candidates = 0;
-    for await (const rec of input.records()) {
-      const chosen = pick(recorded.byKey.get(joinKey(o.by, rec, input.stage)) ?? [], models, o.n);
-      const list = chosen.map(({ output, sample }) => candidate(rec.id, output, sample));
-      candidates += list.length;
-      if (list.length < o.n) short.push({ id: rec.id, found: list.length });
-      yield list.length < o.n ? { ...rec, candidates: list, shortfall: o.n - list.length } : { ...rec, candidates: list };
-      ctx.progress.tick();
-    }
-    ctx.tally("candidates", candidates);
-    reportShort(ctx, short, o.n, input.count);
   },
 });
+
+/** Each prompt with its recorded candidates; the texts are read back from the spill file prompt by prompt. */
+async function* candidateRecords(ctx: PluginContext<RecordedOptions>, input: Artifact, recorded: RecordedSet): AsyncGenerator<Rec> {
+  const o = ctx.with;
+  const models = chooseModels(ctx, o.models, recorded.generators);
+  if (recorded.unmatched) {
+    ctx.log.info(`${recorded.unmatched} recorded outputs match no prompt of "${input.stage}" and are not used`);
+    ctx.tally("recorded.unmatched", recorded.unmatched);
+  }
+  ctx.progress.total(input.count);
+  const short: { id: string; found: number }[] = [];
+  let candidates = 0;
+  for await (const rec of input.records()) {
+    const chosen = pick(recorded.byKey.get(joinKey(o.by, rec, input.stage)) ?? [], models, o.n);
+    const list = chosen.map(({ output, sample }) => candidate(rec.id, output.generator, recorded.texts.read(output.text), sample));
+    candidates += list.length;
+    if (list.length < o.n) short.push({ id: rec.id, found: list.length });
+    yield list.length < o.n ? { ...rec, candidates: list, shortfall: o.n - list.length } : { ...rec, candidates: list };
+    ctx.progress.tick();
+  }
+  ctx.tally("candidates", candidates);
+  reportShort(ctx, short, o.n, input.count);
+}
 
 function singleInput(ctx: PluginContext<RecordedOptions>) {
   const inputs = Object.values(ctx.inputs);
@@ -140,8 +149,8 @@ function chooseModels(ctx: PluginContext<RecordedOptions>, requested: string[], 
 }
 
 /** The first n outputs by model order then file order, each with its sample index within its model. */
-function pick(outputs: RecordedOutput[], models: string[], n: number): { output: RecordedOutput; sample: number }[] {
-  const chosen: { output: RecordedOutput; sample: number }[] = [];
+function pick(outputs: StoredOutput[], models: string[], n: number): { output: StoredOutput; sample: number }[] {
+  const chosen: { output: StoredOutput; sample: number }[] = [];
   for (const model of models) {
     let sample = 0;
     for (const output of outputs) if (output.generator === model) chosen.push({ output, sample: sample++ });
@@ -149,14 +158,14 @@ function pick(outputs: RecordedOutput[], models: string[], n: number): { output:
   return chosen.slice(0, n);
 }
 
-function candidate(promptId: string, output: RecordedOutput, sample: number): Candidate {
-  const model = `recorded:${output.generator}`;
+function candidate(promptId: string, generator: string, text: string, sample: number): Candidate {
+  const model = `recorded:${generator}`;
   return {
     id: contentId("candidate", promptId, model, sample),
-    text: output.text,
+    text,
     model,
     finish: "recorded",
-    flags: output.text.trim() ? [] : ["empty"],
+    flags: text.trim() ? [] : ["empty"],
   };
 }
 

@@ -55,14 +55,28 @@ export interface HumanAnnotations {
 
 type Line = { kind: "pointwise"; value: Annotation } | { kind: "pairwise"; value: PairwiseAnnotation };
 
-/** Everything the annotation files say about these records. */
+/**
+ * Everything the annotation files say about these records. The files are
+ * parsed first, so the one pass over the records indexes only the candidates
+ * some annotation can name: memory follows the annotations, not the records.
+ */
 export async function importAnnotations(
   ctx: PluginContext<any>,
   files: string[],
   rubric: Rubric,
-  records: CandidatesRecord[],
+  records: AsyncIterable<CandidatesRecord> | Iterable<CandidatesRecord>,
 ): Promise<HumanAnnotations> {
-  const index = candidateIndex(records);
+  const parsed: { location: Location; line: Line | undefined; problems: Diagnostic[] }[] = [];
+  for (const file of files) {
+    const lines = (await readProjectText(ctx, file, "annotation file")).split(/\r?\n/);
+    lines.forEach((text, i) => {
+      if (!text.trim()) return;
+      const location: Location = { file, line: i + 1 };
+      const problems: Diagnostic[] = [];
+      parsed.push({ location, line: parseLine(text, location, rubric, problems), problems });
+    });
+  }
+  const index = await candidateIndex(records, wantedKeys(parsed.map((p) => p.line)));
   const errors: Diagnostic[] = [];
   const unmatched: Location[] = [];
   const seen = new Map<string, Location>();
@@ -76,31 +90,36 @@ export async function importAnnotations(
     return !first;
   };
 
-  for (const file of files) {
-    const lines = (await readProjectText(ctx, file, "annotation file")).split(/\r?\n/);
-    lines.forEach((text, i) => {
-      if (!text.trim() || errors.length >= MAX_ERRORS) return;
-      const location: Location = { file, line: i + 1 };
-      const line = parseLine(text, location, rubric, errors);
-      if (line?.kind === "pointwise") {
-        const a = line.value;
-        const matches = a.candidate !== undefined ? (index.record.has(a.candidate) ? [a.candidate] : []) : (index.byText.get(textKey(a.prompt!, a.response!)) ?? []);
-        if (matches.length === 0) return void unmatched.push(location);
-        for (const candidateId of matches) {
-          if (!firstTime(`${a.annotator}\u0000${candidateId}`, `annotator "${a.annotator}" scored candidate ${candidateId} twice`, location)) return;
-          judgements.set(candidateId, [...(judgements.get(candidateId) ?? []), ...toJudgements(a, rubric)]);
-        }
-      } else if (line?.kind === "pairwise") {
-        const a = line.value;
-        const ids = pairIds(a, index);
-        if (!ids) return void unmatched.push(location);
-        const [recordA, recordB] = ids.map((id) => index.record.get(id)!);
-        if (recordA !== recordB) return void errors.push({ severity: "error", message: `pairwise annotation compares candidates of two different prompts (${ids[0]}, ${ids[1]})`, location });
-        const key = `${a.annotator}\u0000${[...ids].sort().join("\u0000")}`;
-        if (!firstTime(key, `annotator "${a.annotator}" compared candidates ${ids[0]} and ${ids[1]} twice`, location)) return;
-        comparisons.set(recordA!, [...(comparisons.get(recordA!) ?? []), toComparison(a, ids)]);
+  for (const { location, line, problems } of parsed) {
+    if (errors.length >= MAX_ERRORS) break;
+    errors.push(...problems);
+    if (line?.kind === "pointwise") {
+      const a = line.value;
+      const matches = a.candidate !== undefined ? (index.record.has(a.candidate) ? [a.candidate] : []) : (index.byText.get(textKey(a.prompt!, a.response!)) ?? []);
+      if (matches.length === 0) {
+        unmatched.push(location);
+        continue;
       }
-    });
+      for (const candidateId of matches) {
+        if (!firstTime(`${a.annotator}\u0000${candidateId}`, `annotator "${a.annotator}" scored candidate ${candidateId} twice`, location)) break;
+        judgements.set(candidateId, [...(judgements.get(candidateId) ?? []), ...toJudgements(a, rubric)]);
+      }
+    } else if (line?.kind === "pairwise") {
+      const a = line.value;
+      const ids = pairIds(a, index);
+      if (!ids) {
+        unmatched.push(location);
+        continue;
+      }
+      const [recordA, recordB] = ids.map((id) => index.record.get(id)!);
+      if (recordA !== recordB) {
+        errors.push({ severity: "error", message: `pairwise annotation compares candidates of two different prompts (${ids[0]}, ${ids[1]})`, location });
+        continue;
+      }
+      const key = `${a.annotator}\u0000${[...ids].sort().join("\u0000")}`;
+      if (!firstTime(key, `annotator "${a.annotator}" compared candidates ${ids[0]} and ${ids[1]} twice`, location)) continue;
+      comparisons.set(recordA!, [...(comparisons.get(recordA!) ?? []), toComparison(a, ids)]);
+    }
   }
   if (errors.length > 0) throw new DpoError(errors);
   reportUnmatched(ctx, unmatched);
@@ -116,14 +135,34 @@ interface CandidateIndex {
   byText: Map<string, string[]>;
 }
 
-function candidateIndex(records: CandidatesRecord[]): CandidateIndex {
+/** The candidate ids and text keys the annotations name: all the index needs to hold. */
+function wantedKeys(lines: (Line | undefined)[]): { ids: Set<string>; texts: Set<string> } {
+  const ids = new Set<string>();
+  const texts = new Set<string>();
+  for (const line of lines) {
+    if (line?.kind === "pointwise") {
+      if (line.value.candidate !== undefined) ids.add(line.value.candidate);
+      else texts.add(textKey(line.value.prompt!, line.value.response!));
+    } else if (line?.kind === "pairwise") {
+      const a = line.value;
+      if (a.a !== undefined) ids.add(a.a).add(a.b!);
+      else texts.add(textKey(a.prompt!, a.response_a!)).add(textKey(a.prompt!, a.response_b!));
+    }
+  }
+  return { ids, texts };
+}
+
+async function candidateIndex(records: AsyncIterable<CandidatesRecord> | Iterable<CandidatesRecord>, wanted: { ids: Set<string>; texts: Set<string> }): Promise<CandidateIndex> {
   const record = new Map<string, string>();
   const byText = new Map<string, string[]>();
-  for (const r of records) {
+  if (wanted.ids.size === 0 && wanted.texts.size === 0) return { record, byText };
+  for await (const r of records) {
     for (const c of r.candidates) {
-      record.set(c.id, r.id);
-      const key = textKey(r.prompt, c.text ?? "");
-      byText.set(key, [...(byText.get(key) ?? []), c.id]);
+      const key = wanted.texts.size > 0 ? textKey(r.prompt, c.text ?? "") : "";
+      const named = wanted.texts.has(key);
+      // A text match is checked against `record` too (pairwise twins), so a named text indexes its candidates' ids.
+      if (wanted.ids.has(c.id) || named) record.set(c.id, r.id);
+      if (named) byText.set(key, [...(byText.get(key) ?? []), c.id]);
     }
   }
   return { record, byText };

@@ -30,4 +30,9 @@ export class JudgeCosts {
     const sorted = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
     return { ...candidate, cost: sorted };
   }
+
+  /** Drops what was collected for these candidates, once their records are out: the stage streams. */
+  forget(candidateIds: readonly string[]): void {
+    for (const id of candidateIds) this.byCandidate.delete(id);
+  }
 }

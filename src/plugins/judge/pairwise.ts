@@ -7,9 +7,11 @@
  */
 import type { RecordCost } from "../../providers/record-cost.js";
 import { failFastLimit, type Limit } from "../../engine/async/fail-fast-limit.js";
+import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { callLimit, type LlmProvider } from "../../providers/llm.js";
 import { loadRubric } from "../rubric/load.js";
+import { inputCount } from "../stream/inputs.js";
 import type { Rubric } from "../rubric/model.js";
 import { isEnabled } from "./config.js";
 import type { PromptValue } from "./judgement.js";
@@ -50,23 +52,23 @@ export default definePlugin<With>({
   async checkFiles(ctx) {
     await loadRubric(ctx, ctx.with.rubric);
   },
-  async run(ctx) {
+  async *run(ctx) {
     const rubric = await loadRubric(ctx, ctx.with.rubric);
     const judges = activeJudges(ctx);
-    const pairs = await pairRecords(ctx);
-    ctx.progress.total(pairs.length);
-    const limit = failFastLimit(callLimit(ctx.with.concurrency, judges.map((j) => j.provider)), ctx.signal);
+    ctx.progress.total(inputCount(ctx.inputs));
+    const width = callLimit(ctx.with.concurrency, judges.map((j) => j.provider));
+    const limit = failFastLimit(width, ctx.signal);
     const tallies = new Map(judges.map((j) => [j.id, { consistent: 0, asked: 0 }]));
-    const judged = await Promise.all(
-      pairs.map(async (pair) => {
-        const costs = new Map<string, RecordCost>();
-        const outcomes = await Promise.all(judges.map((j) => judgeOne(ctx, j, rubric, pair, limit, (c) => costs.set(`judge:${j.id}`, c))));
-        ctx.progress.tick(1);
-        return withCosts(withVerdicts(ctx, pair, judges, rubric, outcomes, tallies), costs);
-      }),
-    );
+    // Pairs are read a window ahead of the oldest one still being judged: memory follows the window, not the input.
+    // A provider that queues calls into batches gets every pair at once (callLimit lifts the limit), or each batch would hold a few.
+    const window = width === ctx.with.concurrency ? Math.max(width * 4, 16) : width;
+    yield* mapOrdered(pairRecords(ctx), window, ctx.signal, async (pair) => {
+      const costs = new Map<string, RecordCost>();
+      const outcomes = await Promise.all(judges.map((j) => judgeOne(ctx, j, rubric, pair, limit, (c) => costs.set(`judge:${j.id}`, c))));
+      ctx.progress.tick(1);
+      return withCosts(withVerdicts(ctx, pair, judges, rubric, outcomes, tallies), costs);
+    });
     for (const [id, t] of tallies) reportConsistency(ctx, id, t);
-    return judged;
   },
 });
 
@@ -80,8 +82,7 @@ function activeJudges(ctx: PluginContext<With>): PairwiseJudge[] {
   return ctx.with.judges.filter(isEnabled).map((j) => ({ id: j.id, settings: pairwiseSettings(j), provider: ctx.provider<LlmProvider>(j.provider) }));
 }
 
-async function pairRecords(ctx: PluginContext<With>): Promise<PairRecord[]> {
-  const out: PairRecord[] = [];
+async function* pairRecords(ctx: PluginContext<With>): AsyncGenerator<PairRecord> {
   for (const artifact of Object.values(ctx.inputs)) {
     for await (const r of artifact.records()) {
       const p = r as Partial<PairRecord>;
@@ -92,10 +93,9 @@ async function pairRecords(ctx: PluginContext<With>): Promise<PairRecord[]> {
       if (clash >= 0) {
         ctx.fail(`/with/judges/${clash}/id`, `pair ${r.id} from "${artifact.stage}" already has a judge called "${ctx.with.judges[clash]!.id}"`, "give the pairwise judge an id no other judge uses");
       }
-      out.push(p as PairRecord);
+      yield p as PairRecord;
     }
   }
-  return out;
 }
 
 function judgeOne(ctx: PluginContext<With>, judge: PairwiseJudge, rubric: Rubric, pair: PairRecord, limit: Limit, onCost: (c: RecordCost) => void): Promise<Record<string, QuestionOutcome>> {

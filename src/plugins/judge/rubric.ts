@@ -7,9 +7,12 @@
  */
 import { assertNever } from "../../engine/assert-never.js";
 import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
+import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { callLimit, type LlmProvider } from "../../providers/llm.js";
 import type { RewardProvider } from "../../providers/openai-reward.js";
+import { batchesOf } from "../stream/batches.js";
+import { inputRecords } from "../stream/inputs.js";
 import { loadRubric } from "../rubric/load.js";
 import { rubricSummary, type Rubric } from "../rubric/model.js";
 import { DEFAULT_MAX_UNSCORED, isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig, type LlmJudgeConfig } from "./config.js";
@@ -48,19 +51,29 @@ export default definePlugin<With>({
   async checkFiles(ctx) {
     await loadRubric(ctx, ctx.with.rubric);
   },
-  async run(ctx) {
+  async *run(ctx) {
     const rubric = await loadRubric(ctx, ctx.with.rubric);
     const judges = activeJudges(ctx);
-    const records = await candidateRecords(ctx);
-    ctx.progress.total(records.reduce((n, r) => n + r.candidates.length, 0));
+    ctx.progress.total(Object.values(ctx.inputs).reduce((n, a) => n + (a.tallies.candidates ?? a.count), 0));
 
     const comparisons = new Map<string, Comparison[]>();
     const costs = new JudgeCosts();
-    const runners = await prepareJudges(ctx, rubric, judges, records, comparisons, costs);
+    const llmProviders = judges.flatMap((j) => (j.type === "llm" ? [ctx.provider(j.provider)] : []));
+    const calls = callLimit(ctx.with.concurrency, llmProviders);
+    const runners = await prepareJudges(ctx, rubric, judges, comparisons, calls, costs);
     const summary = rubricSummary(rubric);
-    const judged = await Promise.all(records.map((r) => judgeRecord(ctx, runners, r, costs)));
-    for (const j of judges) if (j.type === "llm") checkUnscored(ctx, j, judged);
-    return judged.map((r) => withComparisons({ ...r, rubric: summary } as Rec, comparisons.get(r.id)));
+    const unscored = new Map(judges.filter((j) => j.type === "llm").map((j) => [j.id, new UnscoredCount()] as const));
+    // Batches go to the judges a window at a time: the input is never held whole. A provider that queues
+    // calls into batches gets every call at once (callLimit lifts the limit), or each batch would hold a few.
+    const window = calls === ctx.with.concurrency ? Math.max(2, ctx.pool.size * 2, Math.ceil(calls / OFFLINE_BATCH) + 1) : calls;
+    const batches = batchesOf(candidateRecords(ctx), OFFLINE_BATCH);
+    for await (const judged of mapOrdered(batches, window, ctx.signal, (batch) => judgeBatch(ctx, runners, batch, costs))) {
+      for (const r of judged) {
+        for (const c of r.candidates) for (const x of (c.judgements ?? []) as Judgement[]) unscored.get(x.judge)?.add(x);
+        yield withComparisons({ ...r, rubric: summary } as Rec, comparisons.get(r.id));
+      }
+    }
+    for (const j of judges) if (j.type === "llm") checkUnscored(ctx, j, unscored.get(j.id)!);
   },
 });
 
@@ -79,33 +92,29 @@ function activeJudges(ctx: PluginContext<With>): JudgeConfig[] {
   return active;
 }
 
-async function candidateRecords(ctx: PluginContext<With>): Promise<CandidatesRecord[]> {
-  const out: CandidatesRecord[] = [];
-  for (const artifact of Object.values(ctx.inputs)) {
-    for await (const r of artifact.records()) {
-      if (!Array.isArray(r.candidates) || r.prompt === undefined) {
-        ctx.fail("/needs", `stage "${ctx.stage}" expects candidate records (prompt + candidates), got record ${r.id} from "${artifact.stage}"`, "judge/rubric goes after a generate stage");
-      }
-      out.push(r as CandidatesRecord);
+async function* candidateRecords(ctx: PluginContext<With>): AsyncGenerator<CandidatesRecord> {
+  for await (const { rec: r, stage } of inputRecords(ctx.inputs)) {
+    if (!Array.isArray(r.candidates) || r.prompt === undefined) {
+      ctx.fail("/needs", `stage "${ctx.stage}" expects candidate records (prompt + candidates), got record ${r.id} from "${stage}"`, "judge/rubric goes after a generate stage");
     }
+    yield r as CandidatesRecord;
   }
-  return out;
 }
 
-/** A configured judge, ready to score the candidates of one record. */
-type JudgeRunner = (record: CandidatesRecord) => Judgement[][] | Promise<Judgement[][]>;
+/** A configured judge, ready to score a batch of records: judgements per record, per candidate. */
+type JudgeRunner = (batch: CandidatesRecord[]) => Judgement[][][] | Promise<Judgement[][][]>;
 
 /** Fills `comparisons` (record id → pairwise human verdicts) as human judges are prepared. */
 async function prepareJudges(
   ctx: PluginContext<With>,
   rubric: Rubric,
   judges: JudgeConfig[],
-  records: CandidatesRecord[],
   comparisons: Map<string, Comparison[]>,
+  calls: number,
   costs: JudgeCosts,
 ): Promise<JudgeRunner[]> {
-  const llmProviders = judges.flatMap((j) => (j.type === "llm" ? [ctx.provider(j.provider)] : []));
-  const limit = failFastLimit(callLimit(ctx.with.concurrency, llmProviders), ctx.signal);
+  const limit = failFastLimit(calls, ctx.signal);
+  const perRecord = (judge: (record: CandidatesRecord) => Promise<Judgement[][]>): JudgeRunner => (batch) => Promise.all(batch.map(judge));
   const runners: JudgeRunner[] = [];
   for (const j of judges) {
     switch (j.type) {
@@ -113,19 +122,18 @@ async function prepareJudges(
         const fail = (key: string, message: string, hint: string) => ctx.fail(`${judgePointer(ctx, j)}/${key}`, message, hint);
         const plan = signalPlan(j, rubric, fail);
         const model = await loadPreferenceModel(ctx, j, plan, fail);
-        const byRecord = await judgeAllOffline(ctx, { judge: j, plan: [...plan], rubric, model, records: [] }, records);
-        runners.push((record) => byRecord.get(record)!);
+        runners.push(offlineRunner(ctx, { judge: j, plan: [...plan], rubric, model, records: [] }));
         break;
       }
       case "human": {
-        const annotations = await importAnnotations(ctx, j.files, rubric, records);
+        const annotations = await importAnnotations(ctx, j.files, rubric, candidateRecords(ctx));
         for (const [id, list] of annotations.comparisons) comparisons.set(id, [...(comparisons.get(id) ?? []), ...list].sort(compareComparisons));
-        runners.push((record) => record.candidates.map((c) => annotations.judgements.get(c.id) ?? []));
+        runners.push((batch) => batch.map((record) => record.candidates.map((c) => annotations.judgements.get(c.id) ?? [])));
         break;
       }
       case "llm": {
         const judge: LlmJudge = { id: j.id, settings: llmSettings(j), provider: ctx.provider<LlmProvider>(j.provider) };
-        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit, costs.sink(c.id, j.id)))));
+        runners.push(perRecord((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit, costs.sink(c.id, j.id))))));
         break;
       }
       case "reward-model": {
@@ -134,7 +142,7 @@ async function prepareJudges(
           ctx.fail(`${judgePointer(ctx, j)}/provider`, `provider "${j.provider}" cannot score with a reward model`, "use an `openai` provider whose server has vLLM's /pooling or /classify route");
         }
         const judge: RewardJudge = { id: j.id, model: j.model, endpoint: j.endpoint ?? "pooling", provider };
-        runners.push((record) => Promise.all(record.candidates.map((c) => judgeWithReward(ctx, judge, record.prompt, c, limit, costs.sink(c.id, j.id)))));
+        runners.push(perRecord((record) => Promise.all(record.candidates.map((c) => judgeWithReward(ctx, judge, record.prompt, c, limit, costs.sink(c.id, j.id))))));
         break;
       }
       default:
@@ -144,20 +152,17 @@ async function prepareJudges(
   return runners;
 }
 
-/** Records per pool task; a project this small or smaller is judged in-process. */
+/** Records per batch (and per pool task); a project this small or smaller is judged in-process. */
 const OFFLINE_BATCH = 32;
 
-/** Offline judgements for every record, in worker-pool batches when there is enough work. */
-async function judgeAllOffline(ctx: PluginContext<With>, setup: OfflineBatch, records: CandidatesRecord[]): Promise<Map<CandidatesRecord, Judgement[][]>> {
-  const batches: CandidatesRecord[][] = [];
-  for (let i = 0; i < records.length; i += OFFLINE_BATCH) batches.push(records.slice(i, i + OFFLINE_BATCH));
+/** Offline judgements of a batch: a worker-pool task when the project has more than one batch. */
+function offlineRunner(ctx: PluginContext<With>, setup: OfflineBatch): JudgeRunner {
   const task = new URL("./offline-task.js", import.meta.url).href;
-  const run = (batch: CandidatesRecord[]): Judgement[][][] | Promise<Judgement[][][]> => {
+  const pooled = Object.values(ctx.inputs).reduce((n, a) => n + a.count, 0) > OFFLINE_BATCH;
+  return (batch) => {
     const arg: OfflineBatch = { ...setup, records: batch.map(essentials) };
-    return batches.length > 1 ? ctx.pool.run<Judgement[][][]>(task, "judgeOfflineBatch", arg) : judgeOfflineBatch(arg);
+    return pooled ? ctx.pool.run<Judgement[][][]>(task, "judgeOfflineBatch", arg) : judgeOfflineBatch(arg);
   };
-  const results = await Promise.all(batches.map(run));
-  return new Map(batches.flatMap((batch, b) => batch.map((r, i) => [r, results[b]![i]!] as const)));
 }
 
 /** Only what the signals read, so less is copied to the workers. */
@@ -165,15 +170,19 @@ function essentials(r: CandidatesRecord): CandidatesRecord {
   return { id: r.id, prompt: r.prompt, candidates: r.candidates.map((c) => ({ id: c.id, text: c.text ?? "", flags: c.flags ?? [] })) };
 }
 
-async function judgeRecord(ctx: PluginContext<With>, runners: JudgeRunner[], record: CandidatesRecord, costs: JudgeCosts): Promise<CandidatesRecord> {
-  const perJudge = await Promise.all(runners.map((run) => run(record)));
-  const candidates = record.candidates.map((c, i) => {
-    const judgements = perJudge.flatMap((byCandidate) => byCandidate[i]!);
-    tallyJudgements(ctx, judgements);
-    ctx.progress.tick(1);
-    return costs.withCosts({ ...c, judgements });
+async function judgeBatch(ctx: PluginContext<With>, runners: JudgeRunner[], batch: CandidatesRecord[], costs: JudgeCosts): Promise<CandidatesRecord[]> {
+  const perJudge = await Promise.all(runners.map((run) => run(batch)));
+  const judged = batch.map((record, r) => {
+    const candidates = record.candidates.map((c, i) => {
+      const judgements = perJudge.flatMap((byRecord) => byRecord[r]![i]!);
+      tallyJudgements(ctx, judgements);
+      ctx.progress.tick(1);
+      return costs.withCosts({ ...c, judgements });
+    });
+    return { ...record, candidates };
   });
-  return { ...record, candidates };
+  costs.forget(batch.flatMap((record) => record.candidates.map((c) => c.id))); // bounded by the batches in flight
+  return judged;
 }
 
 /** Pairwise human verdicts go on the record only when there are any, so records without them are unchanged. */
@@ -192,15 +201,13 @@ function judgePointer(ctx: PluginContext<With>, j: JudgeConfig): string {
  * logged with the commonest reasons, and a share of unscored verdicts above
  * `maxUnscored` fails the stage at the judge's config entry.
  */
-function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, judged: readonly CandidatesRecord[]): void {
-  const mine = judged.flatMap((r) => r.candidates.flatMap((c) => ((c.judgements ?? []) as Judgement[]).filter((x) => x.judge === j.id)));
-  if (mine.length === 0) return;
-  const reasons = new Map<string, number>();
-  for (const x of mine) if (x.score === null && x.unscored) reasons.set(x.unscored, (reasons.get(x.unscored) ?? 0) + 1);
+function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, count: UnscoredCount): void {
+  const { total, reasons } = count;
+  if (total === 0) return;
   const unscoredCount = [...reasons.values()].reduce((a, b) => a + b, 0);
-  const share = unscoredCount / mine.length;
+  const share = unscoredCount / total;
   const top = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([why, n]) => `${n}× ${why}`);
-  const line = `judge "${j.id}": ${mine.length - unscoredCount} scored, ${unscoredCount} unscored (${(share * 100).toFixed(1)}%)`;
+  const line = `judge "${j.id}": ${total - unscoredCount} scored, ${unscoredCount} unscored (${(share * 100).toFixed(1)}%)`;
   const limit = j.maxUnscored ?? DEFAULT_MAX_UNSCORED;
   if (share > limit) {
     ctx.fail(
@@ -211,6 +218,16 @@ function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, judged: read
   }
   if (unscoredCount > 0) ctx.log.warn(ctx.redact(`${line}; commonest: ${top.join("; ")}`));
   else ctx.log.info(line);
+}
+
+/** One LLM judge's verdicts, counted as they stream by: how many, and why the unscored ones are. */
+class UnscoredCount {
+  total = 0;
+  readonly reasons = new Map<string, number>();
+  add(x: Judgement): void {
+    this.total++;
+    if (x.score === null && x.unscored) this.reasons.set(x.unscored, (this.reasons.get(x.unscored) ?? 0) + 1);
+  }
 }
 
 function tallyJudgements(ctx: PluginContext<With>, judgements: Judgement[]): void {

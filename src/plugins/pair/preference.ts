@@ -11,6 +11,7 @@ import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.
 import type { RubricSummary } from "../rubric/model.js";
 import { passesGates, scoreCandidate, type CandidateScore, type JudgeAggregate, type JudgedCandidate } from "./aggregate.js";
 import { buildPair, type PairSource } from "./explain.js";
+import { inputCount, inputRecords } from "../stream/inputs.js";
 
 interface With {
   strategy: "best-vs-worst" | "all-above-margin";
@@ -57,19 +58,17 @@ export default definePlugin<With>({
       },
     },
   },
-  async run(ctx) {
+  async *run(ctx) {
     const useJudge = judgeFilter(ctx.with.judges);
-    const pairs: Rec[] = [];
-    ctx.progress.total(Object.values(ctx.inputs).reduce((n, a) => n + a.count, 0));
-    for (const artifact of Object.values(ctx.inputs)) {
-      for await (const r of artifact.records()) {
-        const record = judgedRecord(ctx, r, artifact.stage);
-        pairs.push(...pairsFor(ctx, record, useJudge));
-        ctx.progress.tick(1);
-      }
+    let made = 0;
+    ctx.progress.total(inputCount(ctx.inputs));
+    for await (const { rec, stage } of inputRecords(ctx.inputs)) {
+      const pairs = pairsFor(ctx, judgedRecord(ctx, rec, stage), useJudge);
+      made += pairs.length;
+      yield* pairs;
+      ctx.progress.tick(1);
     }
-    ctx.tally("pairs.made", pairs.length);
-    return pairs;
+    ctx.tally("pairs.made", made);
   },
 });
 

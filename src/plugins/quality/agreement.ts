@@ -8,8 +8,9 @@
  * a log summary and `reports/agreement.json`. With fewer than two judges nothing
  * can be compared: pairs pass through unchanged and a warning says so.
  */
-import type { PluginContext, Rec } from "../../engine/plugin.js";
+import type { PluginContext } from "../../engine/plugin.js";
 import { definePlugin } from "../../engine/plugin.js";
+import { inputRecords } from "../stream/inputs.js";
 import { incompleteByJudge, incompleteWarning } from "./incomplete.js";
 import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
 import { judgeStatistics, type JudgeStatistics } from "./judge-statistics.js";
@@ -67,40 +68,56 @@ export default definePlugin<With>({
     },
   },
   publishes: (w) => ({ files: [w.report] }),
-  async run(ctx) {
-    const records = await allInputRecords(ctx);
-    const pairs = records.map(({ rec, stage }) => readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint)));
-    const judges = [...new Set(pairs.flatMap((p) => p.judges.map((j) => j.judge)))].sort();
-    ctx.tally("pairs.checked", pairs.length);
-    const incomplete = incompleteByJudge(pairs);
-    const partial = Object.keys(incomplete).length > 0 ? { incomplete } : {};
-    if (Object.keys(incomplete).length > 0) ctx.log.warn(incompleteWarning(incomplete));
-    if (judges.length < 2) {
-      ctx.log.warn(
-        `agreement not computed: ${judges.length === 0 ? "no judge" : `only one judge ("${judges[0]}")`} in ${pairs.length} pairs; ` +
-          "pairs pass through unchanged. Add judges to the judge stage to measure agreement.",
-      );
-      ctx.publish(ctx.with.report, reportJson({ computed: false, judges, pairs: { total: pairs.length }, ...partial }));
-      return records.map(({ rec }) => rec);
+  /**
+   * Two passes over the stored input: the first reads each pair's judges and
+   * scores (a compact summary, not the record) for the statistics and the
+   * per-pair agreement; the second streams the records out with theirs.
+   */
+  async *run(ctx) {
+    const pairs: JudgedPair[] = [];
+    for await (const { rec, stage } of inputRecords(ctx.inputs)) {
+      pairs.push(readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint)));
     }
-
-    const agreements = pairs.map((p) => pairAgreement(p, ctx.with));
-    const stats = statisticsOrUserError(ctx, pairs, judges);
-    const summary = disputeSummary(pairs, agreements, ctx.with.filter);
-    tallyAll(ctx, stats, summary);
-    ctx.log.info(readableSummary(ctx.with, stats, summary));
-    warnAboutGaps(ctx, stats, summary);
-    const { minShare, criterionDisputes, filter, level } = ctx.with;
-    const settings = { minShare, criterionDisputes, filter, level };
-    ctx.publish(
-      ctx.with.report,
-      reportJson({ computed: true, settings, judges, pairs: { ...summary.counts, disputedBy: summary.reasons }, ...statsReport(stats), disputed: summary.list, ...partial }),
-    );
-    return records.flatMap(({ rec }, i) =>
-      ctx.with.filter === "drop" && agreements[i]!.disputed ? [] : [{ ...rec, agreement: agreements[i]! }],
-    );
+    const agreements = summarise(ctx, pairs);
+    let i = 0;
+    for await (const { rec } of inputRecords(ctx.inputs)) {
+      const agreement = agreements?.[i++];
+      if (!agreement) yield rec;
+      else if (ctx.with.filter !== "drop" || !agreement.disputed) yield { ...rec, agreement };
+    }
   },
 });
+
+/** Statistics, tallies, log and report over all pairs; each pair's agreement, or null when there are too few judges to compare. */
+function summarise(ctx: PluginContext<With>, pairs: JudgedPair[]): PairAgreement[] | null {
+  const judges = [...new Set(pairs.flatMap((p) => p.judges.map((j) => j.judge)))].sort();
+  ctx.tally("pairs.checked", pairs.length);
+  const incomplete = incompleteByJudge(pairs);
+  const partial = Object.keys(incomplete).length > 0 ? { incomplete } : {};
+  if (Object.keys(incomplete).length > 0) ctx.log.warn(incompleteWarning(incomplete));
+  if (judges.length < 2) {
+    ctx.log.warn(
+      `agreement not computed: ${judges.length === 0 ? "no judge" : `only one judge ("${judges[0]}")`} in ${pairs.length} pairs; ` +
+        "pairs pass through unchanged. Add judges to the judge stage to measure agreement.",
+    );
+    ctx.publish(ctx.with.report, reportJson({ computed: false, judges, pairs: { total: pairs.length }, ...partial }));
+    return null;
+  }
+
+  const agreements = pairs.map((p) => pairAgreement(p, ctx.with));
+  const stats = statisticsOrUserError(ctx, pairs, judges);
+  const summary = disputeSummary(pairs, agreements, ctx.with.filter);
+  tallyAll(ctx, stats, summary);
+  ctx.log.info(readableSummary(ctx.with, stats, summary));
+  warnAboutGaps(ctx, stats, summary);
+  const { minShare, criterionDisputes, filter, level } = ctx.with;
+  const settings = { minShare, criterionDisputes, filter, level };
+  ctx.publish(
+    ctx.with.report,
+    reportJson({ computed: true, settings, judges, pairs: { ...summary.counts, disputedBy: summary.reasons }, ...statsReport(stats), disputed: summary.list, ...partial }),
+  );
+  return agreements;
+}
 
 function statisticsOrUserError(ctx: PluginContext<With>, pairs: JudgedPair[], judges: string[]): JudgeStatistics {
   try {
@@ -115,14 +132,6 @@ function statisticsOrUserError(ctx: PluginContext<With>, pairs: JudgedPair[], ju
 /** The `needs` entry naming an upstream stage (inputs keep the order of `needs`). */
 function needsEntry(ctx: PluginContext<With>, stage: string): string {
   return `/needs/${Object.keys(ctx.inputs).indexOf(stage)}`;
-}
-
-async function allInputRecords(ctx: PluginContext<With>): Promise<{ rec: Rec; stage: string }[]> {
-  const out: { rec: Rec; stage: string }[] = [];
-  for (const [stage, artifact] of Object.entries(ctx.inputs)) {
-    for (const rec of await artifact.all()) out.push({ rec, stage });
-  }
-  return out;
 }
 
 interface DisputeSummary {

@@ -10,7 +10,8 @@
 import { contentId } from "../../engine/hash.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { calibrate, DIRECTION, wordCount, type Calibration, type RatedPair, type Side } from "./calibration-stats.js";
-import { matchGold, readGold, type PairTexts } from "./gold.js";
+import { inputRecords } from "../stream/inputs.js";
+import { goldMatcher, readGold, type PairTexts } from "./gold.js";
 import { readJudgedPair } from "./judged-pair.js";
 
 interface With {
@@ -47,10 +48,15 @@ export default definePlugin<With>({
     },
   },
   async run(ctx) {
-    const recs = await allPairs(ctx);
     const gold = await readGold(ctx, ctx.with.gold);
-    const { verdicts, matchedLines, duplicates } = matchGold(gold, recs.map(pairTexts));
-    const rated = recs.map((r) => ratedPair(ctx, r.rec, r.stage));
+    // One pass over the pairs: each is matched to the gold and kept only as its compact rating.
+    const matcher = goldMatcher(gold);
+    const rated: RatedPair[] = [];
+    for await (const { rec, stage } of inputRecords(ctx.inputs)) {
+      matcher.match(pairTexts(rec));
+      rated.push(ratedPair(ctx, rec, stage));
+    }
+    const { verdicts, matchedLines, duplicates } = matcher.result();
     const judges = [...new Set(rated.flatMap((p) => [...p.verdicts.keys()]))].sort();
     const results = [calibrate(DIRECTION, "direction", rated, verdicts), ...judges.map((j) => calibrate(j, "judge", rated, verdicts))];
 
@@ -65,15 +71,9 @@ export default definePlugin<With>({
   },
 });
 
-async function allPairs(ctx: PluginContext<With>): Promise<{ rec: Rec; stage: string }[]> {
-  const out: { rec: Rec; stage: string }[] = [];
-  for (const [stage, artifact] of Object.entries(ctx.inputs)) for (const rec of await artifact.all()) out.push({ rec, stage });
-  return out;
-}
-
 const textOf = (side: unknown) => String((side as { text?: unknown } | undefined)?.text ?? "");
 
-function pairTexts({ rec }: { rec: Rec }): PairTexts {
+function pairTexts(rec: Rec): PairTexts {
   return { id: rec.id, prompt: rec.prompt, chosen: textOf(rec.chosen), rejected: textOf(rec.rejected) };
 }
 

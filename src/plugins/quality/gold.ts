@@ -100,7 +100,20 @@ export interface PairTexts {
  * all after normalisation. The first line that covers a pair wins; later ones
  * are counted as duplicates.
  */
-export function matchGold(gold: GoldSet, pairs: readonly PairTexts[]): { verdicts: Map<string, GoldVerdict>; matchedLines: number; duplicates: number } {
+export function matchGold(gold: GoldSet, pairs: Iterable<PairTexts>): GoldMatches {
+  const matcher = goldMatcher(gold);
+  for (const p of pairs) matcher.match(p);
+  return matcher.result();
+}
+
+export interface GoldMatches {
+  verdicts: Map<string, GoldVerdict>;
+  matchedLines: number;
+  duplicates: number;
+}
+
+/** matchGold one pair at a time, for a stream of pairs (in the same order, the same result). */
+export function goldMatcher(gold: GoldSet): { match(p: PairTexts): void; result(): GoldMatches } {
   const byText = new Map<string, { line: GoldLine; flipped: boolean }>();
   const byPair = new Map<string, GoldLine>();
   for (const l of gold.lines) {
@@ -117,7 +130,7 @@ export function matchGold(gold: GoldSet, pairs: readonly PairTexts[]): { verdict
   const verdicts = new Map<string, GoldVerdict>();
   const used = new Set<GoldLine>();
   let duplicates = 0;
-  for (const p of pairs) {
+  const match = (p: PairTexts) => {
     let chosen: number | undefined;
     let line: GoldLine | undefined;
     const direct = byPair.get(p.id);
@@ -132,12 +145,12 @@ export function matchGold(gold: GoldSet, pairs: readonly PairTexts[]): { verdict
         chosen = hit.flipped ? hit.line.second : 1 - hit.line.second;
       }
     }
-    if (line === undefined || chosen === undefined) continue;
+    if (line === undefined || chosen === undefined) return;
     if (used.has(line)) duplicates++;
     used.add(line);
     verdicts.set(p.id, { chosen, side: chosen > 0.5 ? "chosen" : chosen < 0.5 ? "rejected" : "tie", where: `${line.file}:${line.line}` });
-  }
-  return { verdicts, matchedLines: used.size, duplicates };
+  };
+  return { match, result: () => ({ verdicts, matchedLines: used.size, duplicates }) };
 }
 
 const key = (prompt: string, a: string, b: string) => `${prompt}\u0000${a}\u0000${b}`;

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * The full offline pipeline of the example at scale: N prompts × 4 recorded
+ * candidates (bench/pipeline-project.mjs), built from scratch once, reporting
+ * wall time, CPU time (user + system, all threads), peak RSS from the OS
+ * (`/usr/bin/time -v`: the build process and any children; the worker pool's
+ * threads are in-process, so they count) and records/s per stage.
+ *
+ *   npx tsc -p . && node bench/pipeline.mjs 100000
+ *
+ * DPO=/path/to/other/checkout runs that checkout's bin/dpo.js instead (a
+ * before/after comparison on the same generated project); WORK=dir picks
+ * where the project goes (default bench/.work/pipeline-N, kept between runs:
+ * generating it is not what is measured).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import { generatePipelineProject } from "./pipeline-project.mjs";
+
+const n = Number(process.argv[2] ?? 10000);
+if (!Number.isInteger(n) || n < 100) throw new Error("usage: node bench/pipeline.mjs N (N ≥ 100)");
+const root = join(import.meta.dirname, "..");
+const dpo = join(resolve(process.env.DPO ?? root), "bin", "dpo.js");
+const dir = resolve(process.env.WORK ?? join(root, "bench", ".work", `pipeline-${n}`));
+
+if (!existsSync(join(dir, "dpo.config.yaml"))) {
+  const t = performance.now();
+  generatePipelineProject(n, dir);
+  console.log(`generated ${dir} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+rmSync(join(dir, "cache"), { recursive: true, force: true });
+rmSync(join(dir, "out"), { recursive: true, force: true });
+rmSync(join(dir, "dpo.lock"), { force: true });
+
+const loadBefore = loadavg();
+const run = spawnSync("/usr/bin/time", ["-v", process.execPath, dpo, "build"], { cwd: dir, encoding: "utf8", env: { ...process.env, CI: "1" }, maxBuffer: 1 << 28 });
+const loadAfter = loadavg();
+if (run.status !== 0) {
+  process.stderr.write(run.stdout.slice(-4000) + run.stderr.slice(-4000));
+  process.exit(1);
+}
+const time = parseTime(run.stderr);
+const stages = parseSummary(run.stdout);
+const lock = JSON.parse(readFileSync(join(dir, "dpo.lock"), "utf8"));
+
+console.log(`dpo: ${dpo}`);
+console.log(`N = ${n.toLocaleString("en")} prompts; load average before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`);
+console.log(`wall ${time.wall.toFixed(1)} s, CPU ${(time.user + time.sys).toFixed(1)} s (user ${time.user.toFixed(1)}, sys ${time.sys.toFixed(1)}), peak RSS ${Math.round(time.rssKb / 1024)} MB`);
+console.log("\n| stage | records in | records out | time | records in/s |\n| --- | --- | --- | --- | --- |");
+for (const s of stages) {
+  const inputs = Object.keys(lock.stages[s.stage]?.inputs ?? {});
+  const recordsIn = inputs.reduce((sum, i) => sum + (lock.stages[i]?.records ?? 0), 0) || s.records;
+  const rate = s.seconds > 0 ? Math.round(recordsIn / s.seconds) : 0;
+  console.log(`| ${s.stage} | ${recordsIn} | ${s.records} | ${s.seconds.toFixed(1)} s | ${rate.toLocaleString("en")} |`);
+}
+
+function parseTime(text) {
+  const field = (label) => text.split("\n").find((l) => l.trim().startsWith(label))?.split(": ").pop()?.trim() ?? "0";
+  const wall = field("Elapsed (wall clock) time").split(":").map(Number).reduce((acc, part) => acc * 60 + part, 0);
+  return { wall, user: Number(field("User time (seconds)")), sys: Number(field("System time (seconds)")), rssKb: Number(field("Maximum resident set size (kbytes)")) };
+}
+
+/** The build summary's table: stage, status, records, memo, time. */
+function parseSummary(text) {
+  const rows = [];
+  for (const line of text.split("\n")) {
+    const m = /^(\S+)\s+([a-z-]+)\s+(\d+|-)\s+\S+\s+([\d.]+)(ms|s)\s*$/.exec(line);
+    if (m) rows.push({ stage: m[1], records: Number(m[3]) || 0, seconds: Number(m[4]) / (m[5] === "ms" ? 1000 : 1) });
+  }
+  return rows;
+}
