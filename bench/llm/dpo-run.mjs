@@ -46,10 +46,15 @@ ctx.tally = (name, amount) => {
   tally(name, amount);
 };
 const stop = startClock();
-const records = await generate.run(ctx);
+// run() streams its records (issue 16): count them as they come, as the engine's artifact writer would take them.
+let records = 0;
+let candidates = 0;
+for await (const r of await generate.run(ctx)) {
+  records++;
+  candidates += r.candidates.length;
+}
 const { ms: genMs, gcMs, mainMs } = stop();
-const candidates = records.reduce((s, r) => s + r.candidates.length, 0);
 await provider.close();
 await memo.close();
 const totalMs = performance.now() - started;
-process.stdout.write(JSON.stringify({ records: records.length, candidates, genMs, gcMs, mainMs, totalMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, tallies }) + "\n");
+process.stdout.write(JSON.stringify({ records, candidates, genMs, gcMs, mainMs, totalMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, tallies }) + "\n");

@@ -89,7 +89,7 @@ async function benchUndici(server) {
 async function benchDpo(server) {
   const memoDir = join(work, "dpo-memo");
   rmSync(memoDir, { recursive: true, force: true }); // each round starts cold
-  const args = [join(here, "dpo-run.mjs"), server.baseUrl, memoDir, String(CALLS / N), String(N), String(CONCURRENCY)];
+  const args = [...(process.env.DPO_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.DPO_PROF}`] : []), join(here, "dpo-run.mjs"), server.baseUrl, memoDir, String(CALLS / N), String(N), String(CONCURRENCY)];
   await server.reset();
   const first = await run(process.execPath, args);
   const firstStats = await server.stats();

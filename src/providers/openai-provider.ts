@@ -123,6 +123,8 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
 
   /** Several samples of one request, up to `maxN` per request (chat-samples.ts). */
   chatSamples(request: ChatRequest, options: SamplesOptions): Promise<ChatResult[]> {
+    // Nothing to share a request with: the single-call path, same memo keys, less work per call.
+    if (this.config.maxN <= 1 || options.samples.length === 1) return Promise.all(options.samples.map((sample) => this.chat(request, { ctx: options.ctx, sample })));
     return chatSamples(this.samples, this.structured.asked(request), options);
   }
 
