@@ -96,7 +96,8 @@ async function timedRun(label, memoStore) {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     const eluStart = performance.eventLoopUtilization();
-    const out = [...(await plugin.run(ctx))];
+    const out = [];
+    for await (const r of await plugin.run(ctx)) out.push(r); // run() streams (issue 16)
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuStart);
     const mainBusy = performance.eventLoopUtilization(eluStart).active / 1000;

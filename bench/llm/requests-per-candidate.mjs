@@ -4,10 +4,10 @@
 //   npx tsc -p . && node bench/llm/requests-per-candidate.mjs
 // Then, for maxN 8 and maxN 1: 2,500 prompts × n 8 = 20,000 candidates into a
 // real LMDB memo, and the stage's time for a fully cached re-run of them.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ts from "typescript";
+import { transpileTestServer } from "../transpile-server.mjs";
 import { createContext } from "../../dist/engine/context.js";
 import { memoryMemo, openMemo } from "../../dist/engine/memo.js";
 import { memoryArtifact } from "../../dist/engine/records.js";
@@ -16,10 +16,7 @@ import generate from "../../dist/plugins/generate/llm.js";
 import openai from "../../dist/providers/openai.js";
 
 const root = new URL("../..", import.meta.url).pathname;
-const src = readFileSync(join(root, "test", "support", "llm-server.ts"), "utf8");
-const file = join(mkdtempSync(join(tmpdir(), "dpo-bench-n-")), "llm-server.mjs");
-writeFileSync(file, ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
-const { startLlmServer } = await import(file);
+const { startLlmServer } = await import(transpileTestServer(root, mkdtempSync(join(tmpdir(), "dpo-bench-n-"))));
 
 const PROMPTS = Number(process.env.PROMPTS ?? 500);
 const check = (schema, value) => {
@@ -54,7 +51,8 @@ async function run(c, server, memo, prompts) {
     provider: () => provider,
   });
   const started = performance.now();
-  const records = await generate.run(ctx);
+  const records = [];
+  for await (const r of await generate.run(ctx)) records.push(r); // run() streams (issue 16)
   const ms = performance.now() - started;
   await provider.close();
   return { records, ms };
