@@ -8,7 +8,7 @@
 import type { Growth, Round } from "../../engine/build.js";
 import type { ProjectConfig } from "../../engine/config/load.js";
 import { didYouMean, DpoError } from "../../engine/diagnostic.js";
-import { namedSlices } from "../../plugins/export/iterations.js";
+import { namedSlices } from "../../plugins/export/slices.js";
 import type { Threshold } from "../../plugins/export/gate-spec.js";
 
 export const EXPORT_PLUGIN = "export/iterations";

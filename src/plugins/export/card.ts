@@ -121,24 +121,7 @@ function builtSection(build: BuildInfo, it: IterationExport, train: Summary, ev:
       row("disputed pairs", summaries.map((s) => String(s.agreement?.disputed ?? "n/a"))),
     );
   }
-  if (build.calibration) out.push("", ...calibrationSection(build.calibration));
   return out;
-}
-
-/** The calibration table, with what it measured: the pairs before this export's selection. */
-function calibrationSection(rows: readonly NonNullable<BuildInfo["calibration"]>[number][]): string[] {
-  const f = (v: number | null) => (v === null ? "n/a" : v.toFixed(3));
-  return [
-    "### Calibration against gold preferences",
-    "",
-    "Measured by a `quality/calibration` stage on the pairs it was given (before this export's selection), " +
-      "on the pairs its gold file covers. Accuracy: share of covered pairs where the verdict matches gold's preferred side; " +
-      "κ: Cohen's κ with gold; P(longer): how often the verdict prefers the longer response, beside how often gold does.",
-    "",
-    "| subject | covered | coverage | accuracy | Cohen's κ | P(longer) | gold P(longer) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...rows.map((c) => row(c.kind === "direction" ? "pair direction (chosen side)" : `judge \`${c.subject}\``, [String(c.covered), f(c.coverage), f(c.accuracy), f(c.kappa), f(c.prefersLonger), f(c.goldPrefersLonger)])),
-  ];
 }
 
 function loadingSection(build: BuildInfo, it: IterationExport): string[] {
@@ -231,7 +214,7 @@ function reproduceSection(): string[] {
     "## Rebuilding it",
     "",
     "`inputs/` holds the project config that built this folder and every rubric and judge weights file it references; " +
-      "`provenance.json` records the export stage's key, the digests of its input artifacts and the versions of dpo and of every plugin. " +
+      "`provenance.json` records the versions of dpo and of every plugin (stage keys and input digests are in the project's `dpo.lock`: the same iteration is built under different keys by `dpo build --iteration` and a full build). " +
       "With the same data files (and, for LLM stages, the same replies: the LLM call memo or the same endpoints), `dpo build` rebuilds these files byte for byte. The project's `dpo.lock` is not shipped here: " +
       "it records the digests of these very files, so it can only exist beside them (it is committed with the project).",
   ];

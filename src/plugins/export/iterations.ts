@@ -13,7 +13,7 @@ import { buildCard } from "./card.js";
 import { checkFormats, dataFiles, inputFiles, LineCache, type IterationPairs } from "./data-files.js";
 import { columnsFor } from "./diagnostics.js";
 import { FORMAT_NAMES, type FormatName } from "./formats.js";
-import { buildManifest, manifestText, type BuildInfo, type CalibrationRow, type IterationExport } from "./manifest.js";
+import { buildManifest, manifestText, type BuildInfo, type IterationExport } from "./manifest.js";
 import { splitInputs } from "./split-inputs.js";
 import { splitAndOrder } from "./order.js";
 import { exportedPairs, readPairKeys, type PairKey } from "./pair-keys.js";
@@ -22,9 +22,9 @@ import { summarise } from "./stats.js";
 import { isLimited } from "../../engine/sample/order.js";
 import { consumption } from "./consumption.js";
 import { FORCED_SCHEMA, GATE_SCHEMA, type Threshold } from "./gate-spec.js";
+import { namedSlices, type IterationSpec } from "./slices.js";
 import { COSTS_SCHEMA, costInputs, iterationCost, promptCosts, type PromptCosts } from "./cost.js";
 
-type IterationSpec = number | { size: number; name?: string; gate?: Threshold[] };
 
 interface With {
   iterations: IterationSpec[];
@@ -60,7 +60,8 @@ export default definePlugin<With>({
   description:
     "Exports pairs as nested training slices (iter-0100 ⊂ iter-0500 ⊂ …) in the project's sample order of prompts, with an optional held-out split (its first prompts) and optional gates between slices, " +
     "in TRL (conversational, standard, unpaired), OpenAI-style or Anthropic HH format, each checked against its format, each with a manifest and a Hugging Face dataset card.",
-  // One stage of pairs, and optionally a quality/calibration stage whose figures go into manifests and cards.
+  // One stage of pairs, optionally a quality/calibration stage (its figures are in dpo.lock and the report, not in
+  // iteration files: they cover every admitted pair, so they would change an earlier iteration's files as prompts are added).
   // And the stages `costs` names (judged records, usually), whose records carry what the prompts cost.
   inputs: { min: 1, accepts: ["pairs", "calibration", "judged", "candidates"] },
   output: "memberships",
@@ -201,7 +202,7 @@ export default definePlugin<With>({
     const evalPairs = w.eval ? exported.slice(largest) : null;
     // Calibration figures are over every admitted pair, so they would change as prompts are added: an
     // iteration's files hold only what its own pairs determine (the figures are in dpo.lock and the report).
-    const build = buildInfo(ctx, null, []);
+    const build = buildInfo(ctx, []);
     const inputs = await shippedInputs(ctx, `${NAME}@${VERSION}`);
     ctx.progress.total(plans.length);
     const lines = new Map<string, LineCache>();
@@ -264,14 +265,8 @@ function planIterations(ctx: PluginContext<With>, available: number, held: numbe
   return plans;
 }
 
-/** The slices by ascending size, each with its folder name under out/ (given, or iter-0100 style). */
-export function namedSlices(iterations: readonly IterationSpec[]): { name: string; size: number; gate: Threshold[] }[] {
-  const specs = iterations.map((s) => (typeof s === "number" ? { size: s } : s)).sort((a, b) => a.size - b.size);
-  const width = Math.max(4, String(specs[specs.length - 1]!.size).length);
-  return specs.map((s) => ({ name: s.name ?? `iter-${String(s.size).padStart(width, "0")}`, size: s.size, gate: s.gate ?? [] }));
-}
 
-function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | null, columns: string[]): BuildInfo {
+function buildInfo(ctx: PluginContext<With>, columns: string[]): BuildInfo {
   const e = ctx.with.eval;
   return {
     stage: ctx.stage,
@@ -289,7 +284,6 @@ function buildInfo(ctx: PluginContext<With>, calibration: CalibrationRow[] | nul
     humanAnnotations: ctx.with.humanAnnotations,
     title: ctx.with.title ?? ctx.stage,
     description: ctx.with.description ?? "",
-    calibration,
   };
 }
 

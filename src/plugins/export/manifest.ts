@@ -1,10 +1,9 @@
 /**
- * An iteration's `manifest.json`: where it came from (the stage key), what was
- * asked and what it holds (counts, mix, scores, agreement, rubrics) and the
+ * An iteration's `manifest.json`: what was asked, what it consumed and cost,
+ * and what it holds (counts, mix, scores, agreement, rubrics) and the
  * sha256 of every data file beside it. No timestamps: same inputs, same bytes.
  */
 import { sha256 } from "../../engine/hash.js";
-import type { Calibration } from "../quality/calibration-stats.js";
 import type { FormatName } from "./formats.js";
 import type { ExportPair } from "./pairs.js";
 import { rubricsOf, type Summary } from "./stats.js";
@@ -44,12 +43,7 @@ export interface BuildInfo {
   humanAnnotations: "expert-generated" | "crowdsourced";
   title: string;
   description: string;
-  /** Figures of a quality/calibration stage in `needs` (the same for every iteration), or null. */
-  calibration: readonly CalibrationRow[] | null;
 }
-
-/** One subject of quality/calibration, as its record carries it. */
-export type CalibrationRow = Calibration;
 
 export interface IterationExport {
   name: string;
@@ -94,7 +88,6 @@ export function buildManifest(
     rubrics: rubricsOf([...it.train, ...(it.eval ?? [])]),
     train: summaries.train,
     eval: summaries.eval,
-    ...(build.calibration ? { calibration: build.calibration } : {}),
     formats: build.formats,
     extras: build.extras,
     ...(build.extras ? { columns: build.columns } : {}),
