@@ -4,12 +4,12 @@
  * then a k-way merge), so a source of a million records never has to fit in
  * memory twice; reading verifies the digest before the first record is used.
  */
-import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { randomBytes } from "node:crypto";
 import { hashFile, type Digest } from "./hash.js";
 import type { Artifact, Rec } from "./plugin.js";
+import { readLines } from "./read-lines.js";
 import { compareLines, recordLine } from "./records.js";
 import type { ObjectStore } from "./store.js";
 import { writingTo } from "./storage-error.js";
@@ -112,8 +112,7 @@ function spill(rows: Row[], path: string): string {
 }
 
 async function* readRun(path: string): AsyncGenerator<Row> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of lines) if (line) yield { id: (JSON.parse(line) as Rec).id, line };
+  for await (const line of readLines(path)) if (line) yield { id: (JSON.parse(line) as Rec).id, line };
 }
 
 /** k-way merge of sorted runs plus the in-memory tail (k is small: a linear scan suffices). */
@@ -160,8 +159,7 @@ export class StoredArtifact implements Artifact {
 
   async *records(): AsyncGenerator<Rec> {
     if (!(await this.verify())) throw new ArtifactCorrupt(this.stage, this.digest);
-    const lines = createInterface({ input: createReadStream(this.store.pathOf(this.digest)), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield JSON.parse(line) as Rec;
+    for await (const line of readLines(this.store.pathOf(this.digest))) if (line) yield JSON.parse(line) as Rec;
   }
 
   /** All records in memory: for tests and tools, never for plugins (the Artifact interface has no `all`). */
