@@ -32,15 +32,22 @@ export interface HarnessBuild extends BuildResult {
 }
 
 export class Harness {
-  readonly dir = mkdtempSync(join(tmpdir(), "dpo-engine-"));
-  readonly memo: MemoStore = memoryMemo();
+  readonly dir: string;
+  readonly memo: MemoStore;
   readonly activity: Activity = { runs: {}, computed: {} };
   private readonly plugins: Record<string, () => Promise<Plugin>>;
 
-  constructor(files: Record<string, string> = {}, extra: Record<string, Plugin> = {}) {
+  constructor(files: Record<string, string> = {}, extra: Record<string, Plugin> = {}, project?: { dir: string; memo: MemoStore }) {
+    this.dir = project?.dir ?? mkdtempSync(join(tmpdir(), "dpo-engine-"));
+    this.memo = project?.memo ?? memoryMemo();
     for (const [rel, content] of Object.entries(files)) this.write(rel, content);
     const all = { "test/items": itemsPlugin(this.activity), "test/fail": failPlugin, ...extra };
     this.plugins = Object.fromEntries(Object.entries(all).map(([name, p]) => [name, async () => p]));
+  }
+
+  /** The same project (directory and memo) with other test plugins registered: a plugin upgraded between builds. */
+  withPlugins(extra: Record<string, Plugin>): Harness {
+    return new Harness({}, extra, { dir: this.dir, memo: this.memo });
   }
 
   path(rel: string): string {

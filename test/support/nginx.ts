@@ -34,7 +34,7 @@ export interface Nginx {
 /** Whether nginx with the dav module is installed (tests skip with a reason otherwise). */
 export function nginxAvailable(): boolean {
   const r = spawnSync(NGINX, ["-V"], { encoding: "utf8" });
-  return r.status === 0 && /--with-http_dav_module/.test(r.stderr + r.stdout);
+  return r.status === 0 && (r.stderr + r.stdout).includes("--with-http_dav_module");
 }
 
 /** The config for a server on `port` keeping everything under `dir`. */
