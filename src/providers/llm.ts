@@ -110,5 +110,10 @@ export interface LlmProvider {
  * it has when one of its providers queues calls into batches (`mode: batch`).
  */
 export function callLimit(configured: number, providers: readonly unknown[]): number {
-  return providers.some((p) => (p as Partial<LlmProvider> | undefined)?.queuesCalls === true) ? Number.MAX_SAFE_INTEGER : configured;
+  return anyQueuesCalls(providers) ? Number.MAX_SAFE_INTEGER : configured;
+}
+
+/** Whether one of these providers queues calls into batches (`mode: batch`): a plugin then keeps every call it can in flight. */
+export function anyQueuesCalls(providers: readonly unknown[]): boolean {
+  return providers.some((p) => (p as Partial<LlmProvider> | undefined)?.queuesCalls === true);
 }

@@ -11,7 +11,7 @@ import { allSettledOrThrow } from "../../engine/async/settle-all.js";
 import { userError } from "../../engine/diagnostic.js";
 import { contentId, Encoded } from "../../engine/hash.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
-import type { ChatMessage, ChatResult, LlmProvider } from "../../providers/llm.js";
+import { anyQueuesCalls, type ChatMessage, type ChatResult, type LlmProvider } from "../../providers/llm.js";
 import { askGroup, groupSamples } from "./llm-batching.js";
 import { planCandidates, type CandidateSpec, type ModelRef, type Variant } from "./llm-plan.js";
 
@@ -86,7 +86,7 @@ export default definePlugin<With>({
     const groups = groupSamples(plan);
     ctx.progress.total(input.count);
     // A provider that queues calls into batches gets every prompt's calls at once, or each batch would hold a few.
-    const width = [...providers.values()].some((p) => p.queuesCalls) ? Math.max(ctx.with.concurrency, input.count) : ctx.with.concurrency;
+    const width = anyQueuesCalls([...providers.values()]) ? Math.max(ctx.with.concurrency, input.count) : ctx.with.concurrency;
     // `width` prompts in progress; finished ones wait (a few windows' worth) for the slowest before them, so memory follows the window, not the input.
     const limit = failFastLimit(width, ctx.signal);
     return mapOrdered(input.records(), width * WINDOWS_AHEAD, ctx.signal, (rec) =>

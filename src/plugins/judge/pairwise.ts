@@ -9,7 +9,7 @@ import type { RecordCost } from "../../providers/record-cost.js";
 import { failFastLimit, type Limit } from "../../engine/async/fail-fast-limit.js";
 import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
-import { callLimit, type LlmProvider } from "../../providers/llm.js";
+import { anyQueuesCalls, callLimit, type LlmProvider } from "../../providers/llm.js";
 import { loadRubric } from "../rubric/load.js";
 import { inputCount } from "../stream/inputs.js";
 import type { Rubric } from "../rubric/model.js";
@@ -61,7 +61,7 @@ export default definePlugin<With>({
     const tallies = new Map(judges.map((j) => [j.id, { consistent: 0, asked: 0 }]));
     // Pairs are read a window ahead of the oldest one still being judged: memory follows the window, not the input.
     // A provider that queues calls into batches gets every pair at once (callLimit lifts the limit), or each batch would hold a few.
-    const window = width === ctx.with.concurrency ? Math.max(width * 4, 16) : width;
+    const window = anyQueuesCalls(judges.map((j) => j.provider)) ? width : Math.max(width * 4, 16);
     yield* mapOrdered(pairRecords(ctx), window, ctx.signal, async (pair) => {
       const costs = new Map<string, RecordCost>();
       const outcomes = await Promise.all(judges.map((j) => judgeOne(ctx, j, rubric, pair, limit, (c) => costs.set(`judge:${j.id}`, c))));

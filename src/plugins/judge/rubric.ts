@@ -9,7 +9,7 @@ import { assertNever } from "../../engine/assert-never.js";
 import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
 import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
-import { callLimit, type LlmProvider } from "../../providers/llm.js";
+import { anyQueuesCalls, callLimit, type LlmProvider } from "../../providers/llm.js";
 import type { RewardProvider } from "../../providers/openai-reward.js";
 import { batchesOf } from "../stream/batches.js";
 import { inputRecords } from "../stream/inputs.js";
@@ -65,7 +65,7 @@ export default definePlugin<With>({
     const unscored = new Map(judges.filter((j) => j.type === "llm").map((j) => [j.id, new UnscoredCount()] as const));
     // Batches go to the judges a window at a time: the input is never held whole. A provider that queues
     // calls into batches gets every call at once (callLimit lifts the limit), or each batch would hold a few.
-    const window = calls === ctx.with.concurrency ? Math.max(2, ctx.pool.size * 2, Math.ceil(calls / OFFLINE_BATCH) + 1) : calls;
+    const window = anyQueuesCalls(llmProviders) ? calls : Math.max(2, ctx.pool.size * 2, Math.ceil(calls / OFFLINE_BATCH) + 1);
     const batches = batchesOf(candidateRecords(ctx), OFFLINE_BATCH);
     for await (const judged of mapOrdered(batches, window, ctx.signal, (batch) => judgeBatch(ctx, runners, batch, costs))) {
       for (const r of judged) {
