@@ -11,7 +11,7 @@ import { hashFile, type Digest } from "./hash.js";
 import type { Artifact, Rec } from "./plugin.js";
 import { readLines } from "./read-lines.js";
 import { compareLines, recordLine } from "./records.js";
-import type { ObjectStore } from "./store.js";
+import type { ObjectStore, ObjectWriter } from "./store.js";
 import { writingTo } from "./storage-error.js";
 
 interface Row {
@@ -49,6 +49,15 @@ export async function writeArtifact(
   const runs: string[] = [];
   // In the store's scratch dir, on the objects' filesystem (a RAM-backed /tmp could not hold them).
   const spillDir = join(store.tmpDir, `sort-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const nextRun = () => {
+    writingTo(spillDir, "the object store", () => mkdirSync(spillDir, { recursive: true }));
+    return join(spillDir, `run-${runs.length}`);
+  };
+  // Most stages yield in id order (they map their sorted input record by record): those rows go
+  // straight into the object, and nothing is held. The first row out of order turns what was
+  // written into the first sorted run, and the rest takes the sorting path.
+  let direct: ObjectWriter | undefined = store.writer();
+  let last: Row | undefined;
   let rows: Row[] = [];
   let held = 0;
   let count = 0;
@@ -58,17 +67,26 @@ export async function writeArtifact(
       if (!rec || typeof rec !== "object" || typeof rec.id !== "string" || !rec.id) {
         throw new Error(`a plugin produced a record without a string id (record ${count + 1})`);
       }
-      const line = recordLine(rec);
-      rows.push({ id: rec.id, line });
-      held += line.length;
+      const row = { id: rec.id, line: recordLine(rec) };
       count++;
+      if (direct) {
+        if (!last || compareLines(last, row) <= 0) {
+          direct.write(row.line + "\n");
+          last = row;
+          continue;
+        }
+        runs.push(direct.detach(nextRun()));
+        direct = last = undefined;
+      }
+      rows.push(row);
+      held += row.line.length;
       if (rows.length >= runRows || held >= runBytes) {
-        writingTo(spillDir, "the object store", () => mkdirSync(spillDir, { recursive: true }));
-        runs.push(spill(rows, join(spillDir, `run-${runs.length}`)));
+        runs.push(spill(rows, nextRun()));
         rows = [];
         held = 0;
       }
     }
+    if (direct) return { digest: direct.finish(), count };
     rows.sort(compareLines);
     const out = store.writer();
     try {
@@ -79,6 +97,9 @@ export async function writeArtifact(
       out.abort();
       throw e;
     }
+  } catch (e) {
+    direct?.abort();
+    throw e;
   } finally {
     if (runs.length) rmSync(spillDir, { recursive: true, force: true });
   }

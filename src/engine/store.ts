@@ -137,6 +137,18 @@ export class ObjectWriter {
     return digest;
   }
 
+  /**
+   * Stops writing an object and keeps what was written as a plain file at
+   * `path` (on the store's filesystem): an artifact written in order until a
+   * record came out of order keeps its sorted prefix as a run to merge.
+   */
+  detach(path: string): string {
+    this.flush();
+    closeSync(this.fd);
+    writingTo(path, "the object store", () => renameSync(this.tmpPath, path));
+    return path;
+  }
+
   abort(): void {
     try {
       closeSync(this.fd);

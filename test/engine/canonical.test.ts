@@ -1,6 +1,6 @@
 import stableStringify from "json-stable-stringify";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, contentId, digestOf, Encoded } from "../../src/engine/hash.js";
+import { canonicalJson, contentId, digestOf, Encoded, MAX_CANONICAL_DEPTH } from "../../src/engine/hash.js";
 import { seededRng } from "../../src/engine/rng.js";
 
 /** Random JSON-ish values, including the awkward corners (undefined, unicode keys, nesting). */
@@ -36,6 +36,29 @@ describe("canonicalJson", () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"x":2,"y":1}]},"b":1}');
     expect(canonicalJson({ t: new Date(0) })).toBe('{"t":"1970-01-01T00:00:00.000Z"}');
     expect(() => canonicalJson(undefined)).toThrow(TypeError);
+  });
+
+  it("encodes the corners the native fast path hands back exactly as json-stable-stringify", () => {
+    class Point {
+      constructor(readonly y: number, readonly x: number) {}
+    }
+    const corners: unknown[] = [
+      { "10": 1, "9": 2, a: 3 }, // V8 enumerates "9" before "10"; canonical order is "10" first
+      JSON.parse('{"a":{"b":1,"c":[1,{"d":2,"e":3}]}}'), // already sorted: the same object goes to JSON.stringify
+      { z: [1, , 3], a: 1 }, // eslint-disable-line no-sparse-arrays -- a hole
+      Object.assign(Object.create(null), { b: 1, a: 2 }),
+      { p: new Point(1, 2), q: [new Point(3, 4)] },
+      { s: new String("ab"), n: new Number(3) }, // eslint-disable-line no-new-wrappers
+      { f: () => 1, u: undefined, sym: Symbol("s"), list: [undefined, () => 1] },
+      { deep: { b: { d: 1, c: 2 }, a: [{ z: 1, y: 2 }] } },
+    ];
+    for (const v of corners) expect(canonicalJson(v)).toBe(stableStringify(v));
+  });
+
+  it("fails clearly on nesting deeper than MAX_CANONICAL_DEPTH on either path", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < MAX_CANONICAL_DEPTH + 5; i++) deep = { a: deep };
+    expect(() => canonicalJson(deep)).toThrow(/nested deeper than 1000 levels/);
   });
 
   it("hashes an Encoded part exactly as the value it encodes", () => {

@@ -14,6 +14,7 @@ import {
   isRefusal,
   keyTerms,
   looksInstructional,
+  sentenceKeys,
   sentences,
   structureUnits,
   syllables,
@@ -74,7 +75,7 @@ export function replyFeatures(prompt: PromptValue, text: string): number[] {
   const letters = ws.filter((w) => /\p{L}/u.test(w));
   const syl = letters.reduce((s, w) => s + syllables(w), 0);
   const ease = letters.length < 5 ? 60 : 206.835 - 1.015 * (letters.length / Math.max(1, sents.length)) - 84.6 * (syl / letters.length);
-  const norm = sents.map((s) => words(s).join(" "));
+  const norm = sentenceKeys(text);
   const askStems = new Set(contentStems(ask));
   const copied = reply.size === 0 ? 0 : [...reply].filter((s) => askStems.has(s)).length / reply.size;
   const sensitiveAsk = harmTerms(userText).length > 0 || SENSITIVE_ASK.test(userText) ? 1 : 0;

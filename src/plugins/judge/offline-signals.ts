@@ -26,6 +26,7 @@
  */
 import {
   asksForBrevity,
+  contentStemSet,
   contentStems,
   harmTerms,
   isRefusal,
@@ -33,6 +34,7 @@ import {
   looksInstructional,
   median,
   requestedCount,
+  sentenceKeys,
   sentences,
   structureUnits,
   syllables,
@@ -119,7 +121,7 @@ export const SIGNALS: Record<SignalName, (input: SignalInput) => Measurement> = 
     const units = Math.max(paragraphs, listItems + headings);
     // Long replies need breaks: roughly one unit per 120 words.
     const structureScore = n <= 120 ? 1 : clamp01(units / (n / 120));
-    const norm = sents.map((s) => words(s).join(" "));
+    const norm = sentenceKeys(text);
     const repeated = norm.length - new Set(norm).size;
     const repetitionScore = clamp01(1 - (2 * repeated) / Math.max(1, norm.length));
     const fraction = (sentenceScore + structureScore + repetitionScore) / 3;
@@ -167,11 +169,12 @@ export const SIGNALS: Record<SignalName, (input: SignalInput) => Measurement> = 
   consensus({ text, peers }) {
     const others = peers.filter((p) => words(p).length > 0);
     if (others.length < 2) return { unscored: "consensus needs at least 2 other non-empty candidates" };
-    const mine = new Set(contentStems(text));
+    const mine = contentStemSet(text);
     const overlap = (other: string) => {
-      const theirs = new Set(contentStems(other));
-      const shared = [...mine].filter((s) => theirs.has(s)).length;
-      const union = new Set([...mine, ...theirs]).size;
+      const theirs = contentStemSet(other);
+      let shared = 0;
+      for (const s of mine) if (theirs.has(s)) shared++;
+      const union = mine.size + theirs.size - shared;
       return union === 0 ? 0 : shared / union;
     };
     const mean = others.reduce((sum, o) => sum + overlap(o), 0) / others.length;

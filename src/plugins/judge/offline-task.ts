@@ -1,7 +1,10 @@
 /**
  * Offline judging as a worker-pool task: signals are pure CPU work on text,
- * so large projects spread it over the pool's threads. Kept free of anything
- * but the judging modules, so a worker loads little.
+ * so large projects spread it over the pool's threads. One task judges a
+ * batch with every offline judge of the stage, so the text features the
+ * judges share (words, sentences, harm terms…) are computed once per reply,
+ * in one worker, and the batch is copied to the worker once. Kept free of
+ * anything but the judging modules, so a worker loads little.
  */
 import type { Rubric } from "../rubric/model.js";
 import type { OfflineJudgeConfig } from "./config.js";
@@ -10,16 +13,22 @@ import { judgeOffline } from "./offline-judge.js";
 import type { PreferenceModel } from "./offline-model.js";
 import type { SignalName } from "./offline-signals.js";
 
-export interface OfflineBatch {
+export interface OfflineSetup {
   judge: OfflineJudgeConfig;
   plan: [string, SignalName][];
-  rubric: Rubric;
-  records: CandidatesRecord[];
   model?: PreferenceModel;
 }
 
-/** Judgements per record, per candidate. */
-export function judgeOfflineBatch(batch: OfflineBatch): Judgement[][][] {
-  const plan = new Map(batch.plan);
-  return batch.records.map((r) => judgeOffline(batch.judge, plan, batch.rubric, r, batch.model));
+export interface OfflineBatch {
+  judges: OfflineSetup[];
+  rubric: Rubric;
+  records: CandidatesRecord[];
+}
+
+/** Judgements per judge, per record, per candidate. */
+export function judgeOfflineBatch(batch: OfflineBatch): Judgement[][][][] {
+  const plans = batch.judges.map((j) => new Map(j.plan));
+  // Record by record, every judge in turn: the feature caches hold one record's replies.
+  const perRecord = batch.records.map((r) => batch.judges.map((j, k) => judgeOffline(j.judge, plans[k]!, batch.rubric, r, j.model)));
+  return batch.judges.map((_, k) => perRecord.map((byJudge) => byJudge[k]!));
 }

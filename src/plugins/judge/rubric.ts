@@ -21,7 +21,7 @@ import { importAnnotations } from "./human-judge.js";
 import { compareComparisons, type Comparison } from "./human-pairwise.js";
 import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
 import { loadPreferenceModel, signalPlan } from "./offline-judge.js";
-import { judgeOfflineBatch, type OfflineBatch } from "./offline-task.js";
+import { judgeOfflineBatch, type OfflineBatch, type OfflineSetup } from "./offline-task.js";
 import { judgeWithReward, type RewardJudge } from "./reward-judge.js";
 import { JudgeCosts } from "./judge-costs.js";
 
@@ -116,13 +116,14 @@ async function prepareJudges(
   const limit = failFastLimit(calls, ctx.signal);
   const perRecord = (judge: (record: CandidatesRecord) => Promise<Judgement[][]>): JudgeRunner => (batch) => Promise.all(batch.map(judge));
   const runners: JudgeRunner[] = [];
+  const offline = offlineJudges(ctx, rubric);
   for (const j of judges) {
     switch (j.type) {
       case "offline": {
         const fail = (key: string, message: string, hint: string) => ctx.fail(`${judgePointer(ctx, j)}/${key}`, message, hint);
         const plan = signalPlan(j, rubric, fail);
         const model = await loadPreferenceModel(ctx, j, plan, fail);
-        runners.push(offlineRunner(ctx, { judge: j, plan: [...plan], rubric, model, records: [] }));
+        runners.push(offline.add({ judge: j, plan: [...plan], model }));
         break;
       }
       case "human": {
@@ -155,13 +156,31 @@ async function prepareJudges(
 /** Records per batch (and per pool task); a project this small or smaller is judged in-process. */
 const OFFLINE_BATCH = 32;
 
-/** Offline judgements of a batch: a worker-pool task when the project has more than one batch. */
-function offlineRunner(ctx: PluginContext<With>, setup: OfflineBatch): JudgeRunner {
+/**
+ * The stage's offline judges, judged together: each judge's runner reads its
+ * share of one task per batch (a worker-pool task when the project has more
+ * than one batch), so the judges' shared text features are computed once.
+ */
+function offlineJudges(ctx: PluginContext<With>, rubric: Rubric): { add(setup: OfflineSetup): JudgeRunner } {
   const task = new URL("./offline-task.js", import.meta.url).href;
   const pooled = Object.values(ctx.inputs).reduce((n, a) => n + a.count, 0) > OFFLINE_BATCH;
-  return (batch) => {
-    const arg: OfflineBatch = { ...setup, records: batch.map(essentials) };
-    return pooled ? ctx.pool.run<Judgement[][][]>(task, "judgeOfflineBatch", arg) : judgeOfflineBatch(arg);
+  const judges: OfflineSetup[] = [];
+  // Every runner is called with the same batch array (judgeBatch), so the batch keys its one task.
+  const tasks = new WeakMap<CandidatesRecord[], Promise<Judgement[][][][]>>();
+  const judged = (batch: CandidatesRecord[]) => {
+    let t = tasks.get(batch);
+    if (!t) {
+      const arg: OfflineBatch = { judges, rubric, records: batch.map(essentials) };
+      t = pooled ? ctx.pool.run<Judgement[][][][]>(task, "judgeOfflineBatch", arg) : Promise.resolve(judgeOfflineBatch(arg));
+      tasks.set(batch, t);
+    }
+    return t;
+  };
+  return {
+    add(setup) {
+      const k = judges.push(setup) - 1;
+      return async (batch) => (await judged(batch))[k]!;
+    },
   };
 }
 
