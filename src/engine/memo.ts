@@ -26,6 +26,16 @@ import { isStorageFailure, storageError, writingTo } from "./storage-error.js";
  */
 const COMMIT_DELAY_MS = 2;
 
+/**
+ * The address space mapped for the memo file up front (virtual: the file
+ * grows only as entries are written). lmdb-js grows a smaller map by mapping
+ * the file again at twice the size and keeps the old mappings, each with the
+ * pages it had touched resident: a 141 MB memo held 320 MB of RSS that way.
+ * One large mapping holds each page once. Not on Windows, where LMDB sizes
+ * the file to the map.
+ */
+const MAP_SIZE = process.platform === "win32" ? undefined : 2 ** 36;
+
 export interface MemoStore {
   get(key: Digest): unknown | undefined;
   /**
@@ -51,7 +61,7 @@ export async function openMemo(dir: string): Promise<MemoStore> {
   const { open } = await import("lmdb");
   let db: ReturnType<typeof open<unknown, string>>;
   try {
-    db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack", commitDelay: COMMIT_DELAY_MS });
+    db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack", commitDelay: COMMIT_DELAY_MS, mapSize: MAP_SIZE });
   } catch (e) {
     throw openError(e, dir);
   }

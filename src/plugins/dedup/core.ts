@@ -20,7 +20,8 @@ import { canonicalJson } from "../../engine/hash.js";
 import { userError } from "../../engine/diagnostic.js";
 import type { PluginContext, Progress, Rec, WorkerPool } from "../../engine/plugin.js";
 import { byId, entryKeepOrder, greedyKeepers, type RankOf, type TieLines } from "./keep-order.js";
-import { recordFields, type FieldValue } from "./fields.js";
+import { recordFields } from "./fields.js";
+import { heldValues, reindexed, type FieldValues } from "./field-values.js";
 import { candidatePairs, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
 import type { ShingleKind, ShingleSpec } from "./shingle.js";
 import { renderAndSign } from "./signatures.js";
@@ -79,11 +80,10 @@ interface NearResult {
   oversizedBuckets: number;
 }
 
-/** What dedup needs of a record: its keep-order rank, id, the compared field values and what its `duplicates` entry carries. */
+/** What dedup needs of a record: its keep-order rank, id and what its `duplicates` entry carries (the compared texts are apart, in FieldValues). */
 export interface DedupEntry {
   rank: string;
   id: string;
-  values: FieldValue[];
   source?: unknown;
   duplicates?: Duplicate[];
 }
@@ -94,9 +94,9 @@ export interface KeptEntry {
   duplicates?: Duplicate[];
 }
 
-/** The entry of a record (throws, located, on a missing or non-text field). */
-export function dedupEntry(rec: Rec, fields: readonly string[], rankOf: RankOf = byId): DedupEntry {
-  const entry: DedupEntry = { rank: rankOf(rec), id: String(rec.id), values: recordFields(rec, fields) };
+/** The entry of a record. */
+export function dedupEntry(rec: Rec, rankOf: RankOf = byId): DedupEntry {
+  const entry: DedupEntry = { rank: rankOf(rec), id: String(rec.id) };
   if (rec.source !== undefined) entry.source = rec.source;
   if (Array.isArray(rec.duplicates)) entry.duplicates = rec.duplicates as Duplicate[];
   return entry;
@@ -104,26 +104,29 @@ export function dedupEntry(rec: Rec, fields: readonly string[], rankOf: RankOf =
 
 /** Dedup of whole records in memory (the benchmark, tests): the kept records in keep order. */
 export async function dedupRecords(input: readonly Rec[], o: DedupOptions, s: DedupServices): Promise<{ records: Rec[]; stats: DedupStats }> {
-  const entries = input.map((r) => dedupEntry(r, o.fields, s.rankOf));
-  const { kept, stats } = await dedupEntries(entries, (tied) => new Map(tied.map((i) => [i, canonicalJson(input[i]!)])), o, s);
+  const entries = input.map((r) => dedupEntry(r, s.rankOf));
+  const values = heldValues(input.map((r) => recordFields(r, o.fields)));
+  const { kept, stats } = await dedupEntries(entries, values, (tied) => new Map(tied.map((i) => [i, canonicalJson(input[i]!)])), o, s);
   return { records: kept.map((k) => (k.duplicates ? { ...input[k.index]!, duplicates: k.duplicates } : input[k.index]!)), stats };
 }
 
 /**
- * Dedup over compact entries: which to keep, in keep order (each entry's
- * rank, then id). `tieLines` gives the canonical JSON of the records at the
- * indexes given, only ever asked for records sharing a rank and an id, so a
- * caller streaming its input re-reads just those.
+ * Dedup over compact entries and their field values (both by input
+ * position): which to keep, in keep order (each entry's rank, then id).
+ * `tieLines` gives the canonical JSON of the records at the indexes given,
+ * only ever asked for records sharing a rank and an id, so a caller
+ * streaming its input re-reads just those.
  */
 export async function dedupEntries(
   entries: readonly DedupEntry[],
+  inputValues: FieldValues,
   tieLines: TieLines,
   o: DedupOptions,
   s: DedupServices,
 ): Promise<{ kept: KeptEntry[]; stats: DedupStats }> {
   const order = await entryKeepOrder(entries, tieLines);
   const records = order.map((i) => entries[i]!);
-  const values = records.map((r) => r.values);
+  const values = reindexed(inputValues, order);
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
   s.progress?.total(records.length);
   const { digests, signatures, rowOf, signedAhead } = await renderAndSign(values, {
@@ -138,7 +141,7 @@ export async function dedupEntries(
   const { groupOf, reps } = exactGroups(digests, o.exact);
   const near = o.near
     ? await nearClusters(
-        reps.map((i) => values[i]!),
+        reindexed(values, reps),
         reps.map((i) => rowOf.get(digests[i]!)!),
         signatures,
         spec,
@@ -187,7 +190,7 @@ function noClusters(size: number): NearResult {
 }
 
 async function nearClusters(
-  fields: FieldValue[][],
+  fields: FieldValues,
   rows: number[],
   signed: Uint16Array,
   spec: ShingleSpec,
@@ -232,7 +235,7 @@ const pairKey = (i: number, j: number) => i * MAX_TEXTS + j;
  * here, and may be below the threshold: the record was removed through the chain.
  */
 async function similarityToRoot(
-  fields: readonly FieldValue[][],
+  fields: FieldValues,
   rootOf: Int32Array,
   known: Map<number, number>,
   spec: ShingleSpec,

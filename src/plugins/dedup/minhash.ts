@@ -109,16 +109,28 @@ export default definePlugin<DedupOptions>({
     }
     const { dedupEntries, dedupEntry } = await import("./core.js");
     const { sampleRankOf } = await import("./keep-order.js");
+    const { recordFields } = await import("./fields.js");
+    const { SpilledValues } = await import("./field-values.js");
     const rankOf = sampleRankOf((id) => ctx.sample.rank(id));
     const entries: DedupEntry[] = [];
-    for await (const { rec } of inputRecords(ctx.inputs)) entries.push(dedupEntry(rec, ctx.with.fields, rankOf));
-    const { kept, stats } = await dedupEntries(entries, (tied) => tieLines(ctx.inputs, tied), ctx.with, {
-      memo: ctx.memo,
-      pool: ctx.pool,
-      tally: ctx.tally,
-      progress: ctx.progress,
-      signal: ctx.signal,
-    });
+    const values = new SpilledValues();
+    let decided;
+    try {
+      for await (const { rec } of inputRecords(ctx.inputs)) {
+        values.add(recordFields(rec, ctx.with.fields));
+        entries.push(dedupEntry(rec, rankOf));
+      }
+      decided = await dedupEntries(entries, values, (tied) => tieLines(ctx.inputs, tied), ctx.with, {
+        memo: ctx.memo,
+        pool: ctx.pool,
+        tally: ctx.tally,
+        progress: ctx.progress,
+        signal: ctx.signal,
+      });
+    } finally {
+      values.close();
+    }
+    const { kept, stats } = decided;
     entries.length = 0;
     ctx.log.info(
       `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +

@@ -15,7 +15,7 @@
  */
 import { mapBounded } from "../../engine/async/bounded-map.js";
 import type { PluginContext, Progress, WorkerPool } from "../../engine/plugin.js";
-import type { FieldValue } from "./fields.js";
+import { valuesBetween, type FieldValues } from "./field-values.js";
 import type { RenderBatch, SignBatch } from "./minhash-task.js";
 import type { ShingleSpec } from "./shingle.js";
 
@@ -45,7 +45,7 @@ export interface Signed {
   signedAhead: number;
 }
 
-export async function renderAndSign(values: FieldValue[][], o: SignatureOptions): Promise<Signed> {
+export async function renderAndSign(values: FieldValues, o: SignatureOptions): Promise<Signed> {
   const digests = new Array<string>(values.length);
   // Signatures go straight into one off-heap matrix as they arrive: keeping 100,000 base64
   // strings alive until the end made the garbage collector copy them again and again.
@@ -91,7 +91,7 @@ export async function renderAndSign(values: FieldValue[][], o: SignatureOptions)
   const window = Math.max(2, 2 * o.pool.size);
   await mapBounded(batchStarts(values.length), window, o.signal, async (first) => {
     const arg: RenderBatch = {
-      values: values.slice(first, first + BATCH),
+      values: valuesBetween(values, first, first + BATCH),
       sign: speculate ? { spec: o.spec, numPerm: o.numPerm } : undefined,
     };
     handle(first, await o.pool.run<{ digests: string[]; signatures?: Uint16Array }>(TASK, "renderBatch", arg));
@@ -130,7 +130,7 @@ class MissBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
   constructor(
-    private readonly values: FieldValue[][],
+    private readonly values: FieldValues,
     private readonly o: SignatureOptions,
   ) {}
 
@@ -146,7 +146,7 @@ class MissBatcher {
     const batch = this.waiting;
     if (batch.length === 0) return;
     this.waiting = [];
-    const arg: SignBatch = { values: batch.map((w) => this.values[w.index]!), spec: this.o.spec, numPerm: this.o.numPerm };
+    const arg: SignBatch = { values: batch.map((w) => this.values.at(w.index)), spec: this.o.spec, numPerm: this.o.numPerm };
     this.o.pool.run<Uint16Array>(TASK, "signBatch", arg).then(
       (sigs) => batch.forEach((w, k) => w.resolve(toBase64(sigs, k, this.o.numPerm))),
       (e: unknown) => batch.forEach((w) => w.reject(e)),

@@ -7,6 +7,7 @@
  */
 import type { WorkerPool } from "../../engine/plugin.js";
 import type { FieldValue } from "./fields.js";
+import type { FieldValues } from "./field-values.js";
 import type { JaccardBatch } from "./minhash-task.js";
 import type { ShingleSpec } from "./shingle.js";
 
@@ -15,7 +16,7 @@ const PAIRS_PER_BATCH = 2048;
 
 /** Exact Jaccard of each pair [i, j] of `pairs` (flattened), indices into `values` (records' field values). */
 export async function exactJaccard(
-  values: readonly FieldValue[][],
+  values: FieldValues,
   pairs: Uint32Array,
   spec: ShingleSpec,
   pool: WorkerPool,
@@ -32,7 +33,7 @@ export async function exactJaccard(
 }
 
 /** A batch carries only the records its pairs name, renumbered. */
-function localBatch(values: readonly FieldValue[][], pairs: Uint32Array, spec: ShingleSpec): JaccardBatch {
+function localBatch(values: FieldValues, pairs: Uint32Array, spec: ShingleSpec): JaccardBatch {
   const local = new Map<number, number>();
   const batchValues: FieldValue[][] = [];
   const localPairs = new Uint32Array(pairs.length);
@@ -40,7 +41,7 @@ function localBatch(values: readonly FieldValue[][], pairs: Uint32Array, spec: S
     const global = pairs[k]!;
     let index = local.get(global);
     if (index === undefined) {
-      index = batchValues.push(values[global]!) - 1;
+      index = batchValues.push(values.at(global)) - 1;
       local.set(global, index);
     }
     localPairs[k] = index;

@@ -8,12 +8,12 @@
  * a log summary and `reports/agreement.json`. With fewer than two judges nothing
  * can be compared: pairs pass through unchanged and a warning says so.
  */
-import type { PluginContext } from "../../engine/plugin.js";
+import type { PluginContext, Rec } from "../../engine/plugin.js";
 import { definePlugin } from "../../engine/plugin.js";
 import { inputRecords } from "../stream/inputs.js";
-import { incompleteByJudge, incompleteWarning } from "./incomplete.js";
+import { IncompleteCount, incompleteWarning } from "./incomplete.js";
 import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
-import { judgeStatistics, type JudgeStatistics } from "./judge-statistics.js";
+import { JudgeStatisticsCollector, type JudgeStatistics } from "./judge-statistics.js";
 import { LEVELS, type Level } from "./metrics/krippendorff-alpha.js";
 import { DISPUTE_REASONS, pairAgreement, type DisputeReason, type DisputeRule, type PairAgreement } from "./pair-agreement.js";
 
@@ -69,44 +69,60 @@ export default definePlugin<With>({
   },
   publishes: (w) => ({ files: [w.report] }),
   /**
-   * Two passes over the stored input: the first reads each pair's judges and
-   * scores (a compact summary, not the record) for the statistics and the
-   * per-pair agreement; the second streams the records out with theirs.
+   * Two passes over the stored input. The first reads each pair's judges and
+   * scores and keeps only what the statistics and the dispute summary count
+   * (no pair is held); the second reads each pair again and streams it out
+   * with its agreement.
    */
   async *run(ctx) {
-    const pairs: JudgedPair[] = [];
-    for await (const { rec, stage } of inputRecords(ctx.inputs)) {
-      pairs.push(readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint)));
+    const read = (rec: Rec, stage: string) => readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint));
+    const seen = new PairsSeen();
+    for await (const { rec, stage } of inputRecords(ctx.inputs)) seen.add(read(rec, stage), ctx.with);
+    if (!summarise(ctx, seen)) {
+      for await (const { rec } of inputRecords(ctx.inputs)) yield rec;
+      return;
     }
-    const agreements = summarise(ctx, pairs);
-    let i = 0;
-    for await (const { rec } of inputRecords(ctx.inputs)) {
-      const agreement = agreements?.[i++];
-      if (!agreement) yield rec;
-      else if (ctx.with.filter !== "drop" || !agreement.disputed) yield { ...rec, agreement };
+    for await (const { rec, stage } of inputRecords(ctx.inputs)) {
+      const agreement = pairAgreement(read(rec, stage), ctx.with);
+      if (ctx.with.filter !== "drop" || !agreement.disputed) yield { ...rec, agreement };
     }
   },
 });
 
-/** Statistics, tallies, log and report over all pairs; each pair's agreement, or null when there are too few judges to compare. */
-function summarise(ctx: PluginContext<With>, pairs: JudgedPair[]): PairAgreement[] | null {
-  const judges = [...new Set(pairs.flatMap((p) => p.judges.map((j) => j.judge)))].sort();
-  ctx.tally("pairs.checked", pairs.length);
-  const incomplete = incompleteByJudge(pairs);
+/** What the first pass keeps of the pairs: who judged them, the statistics' columns and the disputes. */
+class PairsSeen {
+  readonly judges = new Set<string>();
+  readonly incomplete = new IncompleteCount();
+  readonly statistics = new JudgeStatisticsCollector();
+  readonly disputes = new DisputeCount();
+
+  add(pair: JudgedPair, rule: DisputeRule): void {
+    for (const j of pair.judges) this.judges.add(j.judge);
+    this.incomplete.add(pair);
+    this.statistics.add(pair);
+    this.disputes.add(pair, pairAgreement(pair, rule));
+  }
+}
+
+/** Statistics, tallies, log and report over all pairs; false when there are too few judges to compare. */
+function summarise(ctx: PluginContext<With>, seen: PairsSeen): boolean {
+  const judges = [...seen.judges].sort();
+  const total = seen.disputes.total;
+  ctx.tally("pairs.checked", total);
+  const incomplete = seen.incomplete.byJudge();
   const partial = Object.keys(incomplete).length > 0 ? { incomplete } : {};
   if (Object.keys(incomplete).length > 0) ctx.log.warn(incompleteWarning(incomplete));
   if (judges.length < 2) {
     ctx.log.warn(
-      `agreement not computed: ${judges.length === 0 ? "no judge" : `only one judge ("${judges[0]}")`} in ${pairs.length} pairs; ` +
+      `agreement not computed: ${judges.length === 0 ? "no judge" : `only one judge ("${judges[0]}")`} in ${total} pairs; ` +
         "pairs pass through unchanged. Add judges to the judge stage to measure agreement.",
     );
-    ctx.publish(ctx.with.report, reportJson({ computed: false, judges, pairs: { total: pairs.length }, ...partial }));
-    return null;
+    ctx.publish(ctx.with.report, reportJson({ computed: false, judges, pairs: { total }, ...partial }));
+    return false;
   }
 
-  const agreements = pairs.map((p) => pairAgreement(p, ctx.with));
-  const stats = statisticsOrUserError(ctx, pairs, judges);
-  const summary = disputeSummary(pairs, agreements, ctx.with.filter);
+  const stats = statisticsOrUserError(ctx, seen.statistics, judges);
+  const summary = seen.disputes.summary(ctx.with.filter);
   tallyAll(ctx, stats, summary);
   ctx.log.info(readableSummary(ctx.with, stats, summary));
   warnAboutGaps(ctx, stats, summary);
@@ -116,12 +132,12 @@ function summarise(ctx: PluginContext<With>, pairs: JudgedPair[]): PairAgreement
     ctx.with.report,
     reportJson({ computed: true, settings, judges, pairs: { ...summary.counts, disputedBy: summary.reasons }, ...statsReport(stats), disputed: summary.list, ...partial }),
   );
-  return agreements;
+  return true;
 }
 
-function statisticsOrUserError(ctx: PluginContext<With>, pairs: JudgedPair[], judges: string[]): JudgeStatistics {
+function statisticsOrUserError(ctx: PluginContext<With>, collector: JudgeStatisticsCollector, judges: string[]): JudgeStatistics {
   try {
-    return judgeStatistics(pairs, judges, ctx.with.level);
+    return collector.statistics(judges, ctx.with.level);
   } catch (e) {
     // The metrics reject scores their level cannot measure (negative scores on a ratio scale).
     if (!(e instanceof RangeError)) throw e;
@@ -143,25 +159,36 @@ interface DisputeSummary {
   list: { id: string; share: number | null; spread: number | null; disputed: boolean; dispute?: DisputeReason; criteria: string[] }[];
 }
 
-function disputeSummary(pairs: readonly JudgedPair[], agreements: readonly PairAgreement[], filter: With["filter"]): DisputeSummary {
-  const criteria = [...new Set(pairs.flatMap((p) => p.criteria))];
-  const disputedByCriterion = Object.fromEntries(criteria.map((c) => [c, agreements.filter((a) => a.criteria[c]?.disputed).length]));
-  const list = pairs.flatMap((p, i) => {
-    const a = agreements[i]!;
+/** The dispute summary, counted pair by pair in id order. */
+class DisputeCount {
+  total = 0;
+  private disputed = 0;
+  private unjudged = 0;
+  /** Criterion ids in order of first appearance, with the pairs disputed on each. */
+  private readonly byCriterion = new Map<string, number>();
+  private readonly reasons = new Map<DisputeReason, number>();
+  private readonly list: DisputeSummary["list"] = [];
+
+  add(pair: JudgedPair, a: PairAgreement): void {
+    this.total++;
+    if (a.disputed) this.disputed++;
+    if (a.judges === 0) this.unjudged++;
+    if (a.dispute) this.reasons.set(a.dispute, (this.reasons.get(a.dispute) ?? 0) + 1);
+    for (const c of pair.criteria) if (!this.byCriterion.has(c)) this.byCriterion.set(c, 0);
     const onCriteria = Object.keys(a.criteria).filter((c) => a.criteria[c]!.disputed);
-    if (!a.disputed && onCriteria.length === 0) return [];
-    return [{ id: p.id, share: a.share, spread: a.spread, disputed: a.disputed, ...(a.dispute ? { dispute: a.dispute } : {}), criteria: onCriteria }];
-  });
-  const reasons: Partial<Record<DisputeReason, number>> = {};
-  for (const reason of DISPUTE_REASONS) {
-    const n = agreements.filter((a) => a.dispute === reason).length;
-    if (n > 0) reasons[reason] = n;
+    for (const c of onCriteria) this.byCriterion.set(c, (this.byCriterion.get(c) ?? 0) + 1);
+    if (a.disputed || onCriteria.length > 0) {
+      this.list.push({ id: pair.id, share: a.share, spread: a.spread, disputed: a.disputed, ...(a.dispute ? { dispute: a.dispute } : {}), criteria: onCriteria });
+    }
   }
-  const total = pairs.length;
-  const disputed = agreements.filter((a) => a.disputed).length;
-  const dropped = filter === "drop" ? disputed : 0;
-  const unjudged = agreements.filter((a) => a.judges === 0).length;
-  return { counts: { total, disputed, dropped, kept: total - dropped, unjudged, disputedByCriterion }, reasons, list };
+
+  summary(filter: With["filter"]): DisputeSummary {
+    const reasons: Partial<Record<DisputeReason, number>> = {};
+    for (const reason of DISPUTE_REASONS) if (this.reasons.has(reason)) reasons[reason] = this.reasons.get(reason)!;
+    const dropped = filter === "drop" ? this.disputed : 0;
+    const counts = { total: this.total, disputed: this.disputed, dropped, kept: this.total - dropped, unjudged: this.unjudged, disputedByCriterion: Object.fromEntries(this.byCriterion) };
+    return { counts, reasons, list: this.list };
+  }
 }
 
 function tallyAll(ctx: PluginContext<With>, stats: JudgeStatistics, { counts: s, reasons }: DisputeSummary): void {

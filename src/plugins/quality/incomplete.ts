@@ -6,11 +6,18 @@
  */
 import type { JudgedPair } from "./judged-pair.js";
 
-/** Judge → pairs where it is incomplete; empty when every judge reached both sides. */
-export function incompleteByJudge(pairs: readonly JudgedPair[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of pairs) for (const judge of p.incomplete) out[judge] = (out[judge] ?? 0) + 1;
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+/** Judge → pairs where it is incomplete, counted pair by pair. */
+export class IncompleteCount {
+  private readonly counts: Record<string, number> = {};
+
+  add(pair: JudgedPair): void {
+    for (const judge of pair.incomplete) this.counts[judge] = (this.counts[judge] ?? 0) + 1;
+  }
+
+  /** In judge order; empty when every judge reached both sides. */
+  byJudge(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
 }
 
 export function incompleteWarning(byJudge: Record<string, number>): string {

@@ -7,8 +7,13 @@
  * - Fleiss' κ on pair directions (chosen / rejected / tie), pairs as items; pairs
  *   not judged by every judge are left out and counted (Fleiss needs fixed raters).
  * - Cohen's κ on pair directions for every pair of judges, over the pairs both judged.
+ *
+ * Pairs stream through a collector that keeps only what the statistics need,
+ * in flat columns: a slot per candidate with one score per (scale, judge), and
+ * one direction code per (pair, judge). The reliability tables the metrics
+ * take are built from those columns one at a time, at the end.
  */
-import type { JudgedPair } from "./judged-pair.js";
+import type { JudgedPair, Side } from "./judged-pair.js";
 import { pairwiseCohenKappa, type PairwiseKappa } from "./metrics/cohen-kappa.js";
 import { fleissKappa, type FleissResult } from "./metrics/fleiss-kappa.js";
 import { krippendorffAlpha, type AlphaResult, type Level } from "./metrics/krippendorff-alpha.js";
@@ -24,50 +29,101 @@ export interface JudgeStatistics {
   cohen: PairwiseKappa[];
 }
 
-const OVERALL = Symbol("overall");
-type Scale = typeof OVERALL | string;
-
+/** The statistics of pairs held in memory (tests, the HTML report). */
 export function judgeStatistics(pairs: readonly JudgedPair[], judges: readonly string[], level: Level): JudgeStatistics {
-  const { table, conflicts } = scoreTable(pairs);
-  const criteria = [...new Set(pairs.flatMap((p) => p.criteria))];
-  const alphaOn = (scale: Scale) =>
-    krippendorffAlpha([...table.values()].map((byScale) => judges.map((j) => byScale.get(scale)?.get(j) ?? null)), level);
-
-  const directions = pairs.map((p) => {
-    const byJudge = new Map(p.judges.map((j) => [j.judge, j.prefers]));
-    return judges.map((j): Rating => byJudge.get(j) ?? null);
-  });
-  const perJudge = Object.fromEntries(judges.map((j, k) => [j, directions.map((row) => row[k])]));
-
-  return {
-    judges: [...judges],
-    candidates: table.size,
-    conflicts,
-    alpha: { overall: alphaOn(OVERALL), criteria: Object.fromEntries(criteria.map((c) => [c, alphaOn(c)])) },
-    fleiss: fleissKappa(directions),
-    cohen: pairwiseCohenKappa(perJudge),
-  };
+  const collector = new JudgeStatisticsCollector();
+  for (const p of pairs) collector.add(p);
+  return collector.statistics(judges, level);
 }
 
-/** candidate id → scale → judge → score. */
-function scoreTable(pairs: readonly JudgedPair[]) {
-  const table = new Map<string, Map<Scale, Map<string, number>>>();
-  let conflicts = 0;
-  const put = (candidate: string, scale: Scale, judge: string, score: number | null) => {
-    if (score === null) return;
-    const byScale = table.get(candidate) ?? table.set(candidate, new Map()).get(candidate)!;
-    const byJudge = byScale.get(scale) ?? byScale.set(scale, new Map()).get(scale)!;
-    const earlier = byJudge.get(judge);
-    if (earlier === undefined) byJudge.set(judge, score);
-    else if (earlier !== score) conflicts++;
-  };
-  for (const pair of pairs) {
+/** The overall scale's key among criterion ids (which are never empty). */
+const OVERALL = "";
+const SIDES: readonly Side[] = ["chosen", "rejected", "tie"];
+
+export class JudgeStatisticsCollector {
+  /** Candidate id → its unit slot, in order of first score. */
+  private readonly slots = new Map<string, number>();
+  /** Scale → judge → score per candidate slot (NaN: none). */
+  private readonly scores = new Map<string, Map<string, GrowingColumn>>();
+  /** Judge → direction per pair (an index into SIDES; -1: not judged). */
+  private readonly directions = new Map<string, GrowingColumn>();
+  /** Criterion ids in order of first appearance over the pairs. */
+  private readonly criteria = new Set<string>();
+  private pairs = 0;
+  private conflicts = 0;
+
+  add(pair: JudgedPair): void {
+    for (const c of pair.criteria) this.criteria.add(c);
     for (const j of pair.judges) {
+      this.direction(j.judge).set(this.pairs, SIDES.indexOf(j.prefers));
       for (const [side, candidate] of [["chosen", pair.chosenId], ["rejected", pair.rejectedId]] as const) {
-        put(candidate, OVERALL, j.judge, j[side]);
-        for (const [criterion, s] of Object.entries(j.scores)) put(candidate, criterion, j.judge, s[side]);
+        this.put(candidate, OVERALL, j.judge, j[side]);
+        for (const [criterion, s] of Object.entries(j.scores)) this.put(candidate, criterion, j.judge, s[side]);
       }
     }
+    this.pairs++;
   }
-  return { table, conflicts };
+
+  statistics(judges: readonly string[], level: Level): JudgeStatistics {
+    const directions = Array.from({ length: this.pairs }, (_, i) => judges.map((j): Rating => side(this.directions.get(j)?.get(i))));
+    const perJudge = Object.fromEntries(judges.map((j, k) => [j, directions.map((row) => row[k])]));
+    return {
+      judges: [...judges],
+      candidates: this.slots.size,
+      conflicts: this.conflicts,
+      alpha: { overall: this.alphaOn(OVERALL, judges, level), criteria: Object.fromEntries([...this.criteria].map((c) => [c, this.alphaOn(c, judges, level)])) },
+      fleiss: fleissKappa(directions),
+      cohen: pairwiseCohenKappa(perJudge),
+    };
+  }
+
+  private alphaOn(scale: string, judges: readonly string[], level: Level): AlphaResult {
+    const byJudge = judges.map((j) => this.scores.get(scale)?.get(j));
+    const units = Array.from({ length: this.slots.size }, (_, slot) => byJudge.map((column) => score(column?.get(slot))));
+    return krippendorffAlpha(units, level);
+  }
+
+  /** A candidate gets its slot with its first score: one never scored is no unit. */
+  private put(candidate: string, scale: string, judge: string, value: number | null): void {
+    if (value === null) return;
+    let slot = this.slots.get(candidate);
+    if (slot === undefined) this.slots.set(candidate, (slot = this.slots.size));
+    let byJudge = this.scores.get(scale);
+    if (!byJudge) this.scores.set(scale, (byJudge = new Map()));
+    let column = byJudge.get(judge);
+    if (!column) byJudge.set(judge, (column = new GrowingColumn(NaN)));
+    const earlier = column.get(slot);
+    if (Number.isNaN(earlier)) column.set(slot, value);
+    else if (earlier !== value) this.conflicts++;
+  }
+
+  private direction(judge: string): GrowingColumn {
+    let column = this.directions.get(judge);
+    if (!column) this.directions.set(judge, (column = new GrowingColumn(-1)));
+    return column;
+  }
+}
+
+const score = (v: number | undefined): Rating => (v === undefined || Number.isNaN(v) ? null : v);
+const side = (code: number | undefined): Rating => (code === undefined || code < 0 ? null : SIDES[code]!);
+
+/** A Float64Array that grows as it is written, unwritten slots reading `empty`. */
+class GrowingColumn {
+  private data: Float64Array;
+  constructor(private readonly empty: number) {
+    this.data = new Float64Array(1024).fill(empty);
+  }
+
+  get(i: number): number {
+    return i < this.data.length ? this.data[i]! : this.empty;
+  }
+
+  set(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const grown = new Float64Array(Math.max(i + 1, this.data.length * 2)).fill(this.empty);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[i] = v;
+  }
 }
