@@ -26,12 +26,14 @@ export interface JudgementBase {
   criterionDigest: Digest;
 }
 
+// Keys written out in sorted order: the artifact's canonical JSON then takes each judgement as it is
+// (hundreds of thousands per build) instead of re-keying it, and no spread clones `base`.
 export function scored(base: JudgementBase, score: number, rationale: string): Judgement {
-  return { ...base, score, rationale };
+  return { criterion: base.criterion, criterionDigest: base.criterionDigest, judge: base.judge, kind: base.kind, rationale, score };
 }
 
 export function unscored(base: JudgementBase, reason: string, rationale = ""): Judgement {
-  return { ...base, score: null, rationale, unscored: reason };
+  return { criterion: base.criterion, criterionDigest: base.criterionDigest, judge: base.judge, kind: base.kind, rationale, score: null, unscored: reason };
 }
 
 /** What a judge sees of the thing it judges. */

@@ -97,11 +97,20 @@ export const structureUnits = recent((text: string): Readonly<{ paragraphs: numb
   return { paragraphs, listItems, headings };
 });
 
-/** Vowel-group syllable estimate (English). */
+/** Vowel-group syllable estimate (English): runs of a, e, i, o, u, y, a final "e" not counted. */
 export function syllables(word: string): number {
-  const groups = word.replace(/e$/, "").match(/[aeiouy]+/g);
-  return Math.max(1, groups?.length ?? 1);
+  const end = word.endsWith("e") ? word.length - 1 : word.length;
+  let groups = 0;
+  let inVowels = false;
+  for (let i = 0; i < end; i++) {
+    const vowel = VOWELS.has(word.charCodeAt(i));
+    if (vowel && !inVowels) groups++;
+    inVowels = vowel;
+  }
+  return Math.max(1, groups);
 }
+
+const VOWELS = new Set([..."aeiouy"].map((c) => c.charCodeAt(0)));
 
 const REFUSAL = [
   /\bI(?:'m| am)\s+(?:sorry|afraid)\b[^.]{0,80}\b(?:can(?:no|')t|unable|won't|will not|not able)\b/i,
