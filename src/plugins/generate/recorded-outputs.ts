@@ -2,8 +2,9 @@
  * Reads recorded model outputs (JSON Lines such as AlpacaEval's
  * `outputs/<model>.jsonl`: instruction, output, generator) and keeps those
  * whose join key belongs to a wanted prompt. Files are streamed; the matching
- * outputs are indexed in file then line order, their texts spilled to a
- * scratch file (read back per prompt), so memory follows the index, not the text.
+ * outputs are indexed in file then line order (recorded-index.ts), their texts
+ * spilled to a scratch file (read back per prompt), so memory follows the
+ * index, not the text.
  */
 import { basename } from "node:path";
 import { userError } from "../../engine/diagnostic.js";
@@ -12,7 +13,8 @@ import { getPath, type JsonObject } from "../source/fields.js";
 import { jsonLines } from "../source/json-lines.js";
 import { BadRecord, Problems, type OnError } from "../source/problems.js";
 import { kindOf, promptId, toPrompt, type PromptValue } from "../source/prompt.js";
-import { SpillFile, type SpillRef } from "../stream/spill.js";
+import { SpillFile } from "../stream/spill.js";
+import type { RecordedIndex } from "./recorded-index.js";
 
 export type JoinBy = "text" | "id";
 
@@ -37,19 +39,11 @@ export interface ReadOptions {
   maxErrors: number;
 }
 
-/** A matched output as indexed: its generator and where its text was spilled. */
-export interface StoredOutput {
-  generator: string;
-  text: SpillRef;
-}
-
 export interface RecordedSet {
-  /** Join key → outputs, in file then line order. */
-  byKey: Map<string, StoredOutput[]>;
+  /** Join key → outputs, in file then line order; and every generator seen. */
+  index: RecordedIndex;
   /** The texts of the outputs; `close` removes it. */
   texts: SpillFile;
-  /** Every generator seen (matched or not), in order of first appearance. */
-  generators: string[];
   /** Outputs whose prompt is not among the wanted ones. */
   unmatched: number;
 }
@@ -66,30 +60,21 @@ export function joinKey(by: JoinBy, rec: Rec, stage: string): string {
   return promptId(prompt as PromptValue);
 }
 
+/** Reads the files into `index` (whose wanted keys are set): outputs of other prompts are counted, not kept. */
 export async function readRecorded(
   ctx: Pick<PluginContext, "resolve" | "signal" | "log" | "tally">,
   o: ReadOptions,
-  wanted: ReadonlySet<string>,
+  index: RecordedIndex,
 ): Promise<RecordedSet> {
   const problems = new Problems(o.onError, o.maxErrors);
-  const set: RecordedSet = { byKey: new Map(), texts: new SpillFile("dpo-recorded"), generators: [], unmatched: 0 };
-  // One string per generator name, shared by every output it wrote.
-  const seen = new Map<string, string>();
+  const set: RecordedSet = { index, texts: new SpillFile("dpo-recorded"), unmatched: 0 };
   const add = (out: RecordedOutput) => {
-    let generator = seen.get(out.generator);
-    if (generator === undefined) {
-      generator = out.generator;
-      seen.set(generator, generator);
-      set.generators.push(generator);
-    }
-    if (!wanted.has(out.key)) {
+    const generator = index.generator(out.generator);
+    if (!index.wants(out.key)) {
       set.unmatched++;
       return;
     }
-    const stored: StoredOutput = { generator, text: set.texts.append(out.text) };
-    const list = set.byKey.get(out.key);
-    if (list) list.push(stored);
-    else set.byKey.set(out.key, [stored]);
+    index.add(out.key, generator, set.texts.append(out.text));
   };
   try {
     await readFiles(ctx, o, problems, add);

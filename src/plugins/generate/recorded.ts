@@ -17,7 +17,8 @@ import { contentId } from "../../engine/hash.js";
 import { definePlugin, type Artifact, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { errorProperties } from "../source/options.js";
 import type { OnError } from "../source/problems.js";
-import { joinKey, readRecorded, type JoinBy, type RecordedFields, type RecordedSet, type StoredOutput } from "./recorded-outputs.js";
+import { joinKey, readRecorded, type JoinBy, type RecordedFields, type RecordedSet } from "./recorded-outputs.js";
+import { RecordedIndex, type StoredOutput } from "./recorded-index.js";
 
 interface RecordedOptions {
   files: string[];
@@ -94,10 +95,10 @@ export default definePlugin<RecordedOptions>({
   async *run(ctx) {
     const o = ctx.with;
     const input = singleInput(ctx);
-    const wanted = new Set<string>();
-    for await (const rec of input.records()) wanted.add(joinKey(o.by, rec, input.stage));
+    const index = new RecordedIndex();
+    for await (const rec of input.records()) index.want(joinKey(o.by, rec, input.stage));
 
-    const recorded = await readRecorded(ctx, o, wanted);
+    const recorded = await readRecorded(ctx, o, index);
     try {
       yield* candidateRecords(ctx, input, recorded);
     } finally {
@@ -109,7 +110,7 @@ export default definePlugin<RecordedOptions>({
 /** Each prompt with its recorded candidates; the texts are read back from the spill file prompt by prompt. */
 async function* candidateRecords(ctx: PluginContext<RecordedOptions>, input: Artifact, recorded: RecordedSet): AsyncGenerator<Rec> {
   const o = ctx.with;
-  const models = chooseModels(ctx, o.models, recorded.generators);
+  const models = chooseModels(ctx, o.models, recorded.index.generators);
   if (recorded.unmatched) {
     ctx.log.info(`${recorded.unmatched} recorded outputs match no prompt of "${input.stage}" and are not used`);
     ctx.tally("recorded.unmatched", recorded.unmatched);
@@ -118,7 +119,7 @@ async function* candidateRecords(ctx: PluginContext<RecordedOptions>, input: Art
   const short: { id: string; found: number }[] = [];
   let candidates = 0;
   for await (const rec of input.records()) {
-    const chosen = pick(recorded.byKey.get(joinKey(o.by, rec, input.stage)) ?? [], models, o.n);
+    const chosen = pick(recorded.index.outputsOf(joinKey(o.by, rec, input.stage)), models, o.n);
     const list = chosen.map(({ output, sample }) => candidate(rec.id, output.generator, recorded.texts.read(output.text), sample));
     candidates += list.length;
     if (list.length < o.n) short.push({ id: rec.id, found: list.length });
