@@ -19,5 +19,7 @@ describe("text features", () => {
     expect(sentences(text)).toEqual(["First one.", "Second, here!", "- item", "First ONE."]);
     expect(sentenceKeys(text)).toEqual(["first one", "second here", "item", "first one"]);
     expect(words("Don't stop")).toEqual(["dont", "stop"]);
+    expect(words("Ｄｏｎ＇ｔ ｓｔｏｐ")).toEqual(["dont", "stop"]); // the apostrophe appears only once NFKC-normalised
+    expect(words("no quote here 42")).toEqual(["no", "quote", "here", "42"]);
   });
 });

@@ -52,6 +52,24 @@ export function weightsProblem(w: WeightsFile): { pointer: string; message: stri
 
 /** w · f(reply) − center: above 0, the model expects the reply to beat a typical one. */
 export function replyUtility(model: PreferenceModel, prompt: PromptValue, text: string): number {
-  const f = replyFeatures(prompt, text);
+  const f = recentFeatures(prompt, text);
   return f.reduce((s, x, i) => s + x * model.weights[i]!, 0) - model.center;
+}
+
+/**
+ * The features of the replies of the last few prompts: every offline judge
+ * using the preference signal asks for the same reply's features in turn
+ * (offline-task.ts judges a record with each judge), and they are most of an
+ * offline judge's work. A hit needs the same prompt value, not just the same text.
+ */
+const featureCache = new Map<string, { prompt: PromptValue; features: readonly number[] }>();
+const FEATURE_CACHE_SIZE = 64;
+
+function recentFeatures(prompt: PromptValue, text: string): readonly number[] {
+  const hit = featureCache.get(text);
+  if (hit && hit.prompt === prompt) return hit.features;
+  const features = replyFeatures(prompt, text);
+  if (featureCache.size >= FEATURE_CACHE_SIZE) featureCache.delete(featureCache.keys().next().value!);
+  featureCache.set(text, { prompt, features });
+  return features;
 }

@@ -34,7 +34,10 @@ function recent<T>(compute: (text: string) => T, size = 256): (text: string) => 
 }
 
 function tokens(text: string): string[] {
-  return (text.toLowerCase().normalize("NFKC").match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? []).map((w) => w.replace(/['’]/g, ""));
+  const normal = text.toLowerCase().normalize("NFKC");
+  const found = normal.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
+  // Only a text with an apostrophe has tokens to strip one from: most do not, and skip the copy.
+  return /['’]/.test(normal) ? found.map((w) => w.replace(/['’]/g, "")) : found;
 }
 
 /** Lower-cased word tokens (letters, digits, inner apostrophes removed). The array is shared: do not mutate it. */
