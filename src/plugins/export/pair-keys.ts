@@ -23,11 +23,14 @@ export async function readPairKeys(records: AsyncIterable<Rec>, upstream: string
   // The input is sorted by id, so a repeated id is the one just before.
   let previous: string | undefined;
   let index = 0;
+  // A few strata, each read afresh in every record: one string per stratum is kept.
+  const strata = new Map<string, string>();
+  const interned = (s: string) => strata.get(s) ?? (strata.set(s, s), s);
   for await (const rec of records) {
     const problems = problemsOf(rec);
     if (rec.id === previous) problems.push(`its id appears twice in the output of stage "${upstream}"`);
     previous = rec.id;
-    if (problems.length === 0) keys.push({ id: rec.id, promptId: rec.promptId as string, stratum: stratumOf(rec, stratifyBy), index });
+    if (problems.length === 0) keys.push({ id: rec.id, promptId: rec.promptId as string, stratum: interned(stratumOf(rec, stratifyBy)), index });
     else if (diagnostics.length < MAX_REPORTED) diagnostics.push(diagnosticFor(rec, index, upstream, problems));
     index++;
   }
