@@ -33,15 +33,28 @@ function withSampling(target: Record<string, unknown>, request: ChatRequest): Re
  * json-stable-stringify on every call is a measurable share of a cached call.
  */
 export function chatKey(identity: Readonly<Record<string, unknown>>, request: ChatRequest, sample: number): string {
-  return JSON.stringify([
+  return sampleKey(chatKeyHead(identity, request), sample);
+}
+
+/**
+ * What the keys of every sample of `request` share: the key without its last
+ * element, the sample index. Worked out once for the samples of one request.
+ */
+export function chatKeyHead(identity: Readonly<Record<string, unknown>>, request: ChatRequest): string {
+  const head = JSON.stringify([
     CHAT_KEY_VERSION,
     sortedCopy(identity),
     request.model,
     request.messages.map((m) => ({ content: m.content, role: m.role })),
     samplingParams(request),
     formatKey(request),
-    sample,
   ]);
+  return head.slice(0, -1); // without the closing bracket
+}
+
+/** The key of one sample: its head with the sample index appended, as JSON.stringify of the whole list would write it. */
+export function sampleKey(head: string, sample: number): string {
+  return `${head},${JSON.stringify(sample) ?? "null"}]`;
 }
 
 /** The identity with its keys (at every depth) sorted, made once per identity object. */

@@ -14,7 +14,7 @@ import type { PluginContext } from "../engine/plugin.js";
 import type { ProviderEnv } from "../engine/provider.js";
 import { seededRng } from "../engine/rng.js";
 import { CircuitBreaker } from "./breaker.js";
-import { chatKey, estimateTokens, promptExcerpt, requestBody } from "./chat-key.js";
+import { chatKeyHead, estimateTokens, promptExcerpt, requestBody, sampleKey } from "./chat-key.js";
 import { basicAuthorization, publicUrl, urlSecrets } from "./endpoint.js";
 import { TokenBucket } from "./limits/token-bucket.js";
 import type { ChatOptions, ChatRequest, ChatResult, LlmProvider, SamplesOptions } from "./llm.js";
@@ -71,6 +71,19 @@ export const OPENAI_DEFAULTS = {
 /** Chat completions: the route every chat call is posted to. */
 const CHAT_ROUTE: PostRoute<ChatReply> = { target: (chat) => chat, body: (r) => requestBody(r as ChatRequest), parse: parseCompletion, batch: true };
 
+/**
+ * One asked chat request and what every sample of it shares (its key but for
+ * the sample index, its request body), so the samples of a request work
+ * these out once, not once per sample.
+ */
+interface AskedChat {
+  request: ChatRequest;
+  keyHead: string;
+  /** The body last built for it on CHAT_ROUTE, and the request as on the wire it was built from. */
+  wire?: ChatRequest;
+  body?: string;
+}
+
 export class OpenAiProvider implements LlmProvider, RewardProvider {
   readonly identity: Readonly<Record<string, unknown>>;
   readonly structuredOutput: StructuredOutput;
@@ -86,6 +99,8 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private readonly structured: StructuredOutputs;
   private readonly usage: UsageAccount;
   private endpoint?: Promise<ChatEndpoint & { dispatcher: Dispatcher }>;
+  /** The endpoint once connected, so a call does not await the settled connection. */
+  private connected?: ChatEndpoint & { dispatcher: Dispatcher };
   private readonly samples: SampleSource;
   private readonly batch?: BatchQueue;
   readonly queuesCalls: boolean;
@@ -124,21 +139,34 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   /** Several samples of one request, up to `maxN` per request (chat-samples.ts). */
   chatSamples(request: ChatRequest, options: SamplesOptions): Promise<ChatResult[]> {
     // Nothing to share a request with: the single-call path, same memo keys, less work per call.
-    if (this.config.maxN <= 1 || options.samples.length === 1) return Promise.all(options.samples.map((sample) => this.chat(request, { ctx: options.ctx, sample })));
+    if (this.config.maxN <= 1 || options.samples.length === 1) {
+      const asked = this.asked(request);
+      return Promise.all(options.samples.map((sample) => this.chatAsked(asked, { ctx: options.ctx, sample })));
+    }
     return chatSamples(this.samples, this.structured.asked(request), options);
   }
 
-  async chat(asked: ChatRequest, { ctx, sample = 0, tally = true }: ChatOptions): Promise<ChatResult> {
-    const request = this.structured.asked(asked);
-    const key = chatKey(this.identity, request, sample);
+  chat(request: ChatRequest, options: ChatOptions): Promise<ChatResult> {
+    return this.chatAsked(this.asked(request), options);
+  }
+
+  private asked(request: ChatRequest): AskedChat {
+    const asked = this.structured.asked(request);
+    return { request: asked, keyHead: chatKeyHead(this.identity, asked) };
+  }
+
+  private async chatAsked(asked: AskedChat, { ctx, sample = 0, tally = true }: ChatOptions): Promise<ChatResult> {
+    const { request } = asked;
+    const key = sampleKey(asked.keyHead, sample);
     let sent = false;
-    const reply = await ctx.memo<ChatReply>(key, async () => {
+    // A plain function, not an async one: the memo makes a throw a rejection, and this runs once per call.
+    const reply = await ctx.memo<ChatReply>(key, () => {
       // Only called on a miss: offline, a miss is an error that names the call.
       if (ctx.offline) throw this.offlineMiss(ctx, request);
       const running = this.inFlight.get(key);
       if (running) return running;
       sent = true;
-      return this.inFlight.track(key, this.send(request, ctx).then((r) => this.billed(withTokens(r, request))));
+      return this.inFlight.track(key, this.send(request, ctx, CHAT_ROUTE, asked).then((r) => this.billed(withTokens(r, request))));
     });
     const tokens = this.account(ctx, request, reply, sent, tally);
     return { ...reply, tokens, cached: !sent };
@@ -172,6 +200,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     this.batch?.close();
     const endpoint = await this.endpoint;
     this.endpoint = undefined;
+    this.connected = undefined;
     await endpoint?.dispatcher.close();
   }
 
@@ -200,20 +229,28 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
    * breaker opens) rather than after every queued call's first attempt, and a
    * struggling server is not handed new calls while old ones back off.
    */
-  private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(request: ChatRequest, ctx: PluginContext<any>, route: PostRoute<R> = CHAT_ROUTE as never): Promise<R> {
+  private async send<R extends { usage: ChatReply["usage"] } = ChatReply>(
+    request: ChatRequest,
+    ctx: PluginContext<any>,
+    route: PostRoute<R> = CHAT_ROUTE as never,
+    /** On CHAT_ROUTE: the request's shared parts, where its body is kept for its other samples. */
+    asked?: AskedChat,
+  ): Promise<R> {
     this.breaker.throwIfOpen();
     // Queued before any await, so a call joins its batch the moment it is made.
     if (this.batch && route.batch) return this.batch.submit(forModel(route.body(this.structured.onWire(request)), this.config), route.parse, ctx);
-    const endpoint = route.target(await this.connect());
-    const estimate = estimateTokens(request);
+    const endpoint = route.target(this.connected ?? (await this.connect()));
+    // Only the tokens-per-minute budget needs the estimate.
+    const estimate = this.tokenBudget ? estimateTokens(request) : 0;
     const release = await this.slots.acquire(ctx.signal);
     try {
       // Once a slot is free (so a call queued behind a refused json_schema one is spelled json_object), once however many attempts.
       let wire = this.structured.onWire(request);
-      let body = JSON.stringify(forModel(route.body(wire), this.config));
+      let body = asked?.wire === wire ? asked.body! : this.body(route, wire, asked);
       for (let attempt = 0; ; attempt++) {
         this.breaker.throwIfOpen(); // opened while this call waited for its slot or its retry
-        const result = await this.attempt(endpoint, body, estimate, ctx.signal, route.parse);
+        // Without per-minute budgets, attempt() would only wrap attemptChat: one async layer fewer per call.
+        const result = this.requestBudget || this.tokenBudget ? await this.attempt(endpoint, body, estimate, ctx.signal, route.parse) : await attemptChat(endpoint, body, ctx.signal, route.parse);
         if (result.ok) {
           this.breaker.succeeded();
           return result.reply;
@@ -222,7 +259,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
         if (this.structured.refused(wire, result, ctx.log, (s) => this.redact(s))) {
           // Sent again at once as json_object: a fallback, not a retry.
           wire = this.structured.onWire(request);
-          body = JSON.stringify(forModel(route.body(wire), this.config));
+          body = this.body(route, wire, asked);
           attempt--;
           continue;
         }
@@ -235,6 +272,16 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     } finally {
       release();
     }
+  }
+
+  /** The JSON body of `wire` on `route`, kept on `asked` for the request's other samples. */
+  private body(route: PostRoute<unknown>, wire: ChatRequest, asked: AskedChat | undefined): string {
+    const body = JSON.stringify(forModel(route.body(wire), this.config));
+    if (asked) {
+      asked.wire = wire;
+      asked.body = body;
+    }
+    return body;
   }
 
   /** One attempt, after the per-minute budgets allow it (and unless the breaker opened meanwhile). */
@@ -266,7 +313,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       if (basic && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) headers.authorization = basic;
       if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
       const path = `${url.pathname.replace(/\/+$/, "")}/chat/completions${url.search}`;
-      return { dispatcher, path, headers, timeoutMs: this.config.timeoutMs };
+      return (this.connected = { dispatcher, path, headers, timeoutMs: this.config.timeoutMs });
     })();
     return this.endpoint;
   }
@@ -346,9 +393,15 @@ function secretsOf(config: OpenAiConfig): string[] {
   return [...new Set(all.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
 }
 
-/** The reply with the usage record it is memoised with: the reported usage, or dpo's estimate when the endpoint sent none. */
+/**
+ * The reply with the usage record it is memoised with: the reported usage, or
+ * dpo's estimate when the endpoint sent none. Spelled out rather than spread
+ * (it runs for every call): a reply of CHAT_ROUTE is parseCompletion's, these
+ * four fields in this order, so the memoised value is the same.
+ */
 function withTokens(reply: ChatReply, request: ChatRequest): ChatReply {
-  return { ...reply, tokens: chatUsage(reply.usage, request.messages, reply.text) };
+  const { text, finishReason, usage, model } = reply;
+  return { text, finishReason, usage, model, tokens: chatUsage(usage, request.messages, text) };
 }
 
 function tries(attempts: number): string {

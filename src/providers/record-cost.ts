@@ -36,14 +36,12 @@ export function recordCost(calls: readonly CallUsage[], price: Price | undefined
     if (c.estimated) estimated += c.prompt + c.completion;
     if (price) usd += costUsd(c, price);
   }
-  return {
-    calls: calls.length,
-    prompt,
-    completion,
-    ...(estimated > 0 ? { estimated } : {}),
-    ...(price && calls.length > 0 ? { usd: roundUsd(usd) } : {}),
-    ...(!price && calls.length > 0 ? { unpriced: calls.length } : {}),
-  };
+  // Set in this order (the record's key order), without spreading a literal per field: this runs for every candidate.
+  const cost: RecordCost = { calls: calls.length, prompt, completion };
+  if (estimated > 0) cost.estimated = estimated;
+  if (price && calls.length > 0) cost.usd = roundUsd(usd);
+  if (!price && calls.length > 0) cost.unpriced = calls.length;
+  return cost;
 }
 
 export const ZERO_COST: RecordCost = { calls: 0, prompt: 0, completion: 0 };

@@ -18,6 +18,12 @@ import { costUsd, type CallUsage, type Price } from "./usage.js";
 
 export type CallKind = "llm" | "reward";
 
+/** Each kind's counter names, spelled once: built per call, they were a new string (and a string-table lookup) each time. */
+const NAMES: Record<CallKind, { calls: string; sent: string; cached: string }> = {
+  llm: { calls: "llm.calls", sent: "llm.sent", cached: "llm.cached" },
+  reward: { calls: "reward.calls", sent: "reward.sent", cached: "reward.cached" },
+};
+
 export class UsageAccount {
   private readonly warned = new Set<string>();
 
@@ -41,7 +47,7 @@ export class UsageAccount {
       if (c.estimated) estimated += c.prompt + c.completion;
       if (price) cost += costUsd(c, price);
     }
-    ctx.tally(kind === "llm" ? "llm.calls" : "reward.calls", calls.length);
+    ctx.tally(NAMES[kind].calls, calls.length);
     ctx.tally("tokens.prompt", prompt);
     if (kind === "llm") ctx.tally("tokens.completion", completion);
     // Only when there is something to mark: locks of endpoints that report usage keep their keys.
@@ -52,8 +58,8 @@ export class UsageAccount {
 
   /** This run's traffic for one call: sent now (its tokens and cost), or served without sending. */
   served(ctx: PluginContext<any>, kind: CallKind, model: string, usage: CallUsage, sent: boolean): void {
-    if (!sent) return ctx.stat(`${kind}.cached`, 1);
-    ctx.stat(`${kind}.sent`, 1);
+    if (!sent) return ctx.stat(NAMES[kind].cached, 1);
+    ctx.stat(NAMES[kind].sent, 1);
     ctx.stat("sent.tokens.prompt", usage.prompt);
     if (usage.completion > 0) ctx.stat("sent.tokens.completion", usage.completion);
     if (usage.estimated) ctx.stat("sent.tokens.estimated", usage.prompt + usage.completion);
@@ -64,7 +70,7 @@ export class UsageAccount {
 
   /** Calls a memoised result depends on, served from the memo this run without reaching the provider's memo. */
   replayed(ctx: PluginContext<any>, kind: CallKind, calls: number): void {
-    if (calls > 0) ctx.stat(`${kind}.cached`, calls);
+    if (calls > 0) ctx.stat(NAMES[kind].cached, calls);
   }
 
   /** The configured price of `model`, if any (no warning: `count` warns once). */

@@ -16,8 +16,15 @@ export interface WireSettings {
 export const DEFAULT_REASONING_MODELS = ["o1*", "o3*", "o4*", "gpt-5*"] as const;
 
 export function isReasoningModel(model: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => (p.endsWith("*") ? model.startsWith(p.slice(0, -1)) : model === p));
+  let byModel = reasoning.get(patterns);
+  if (!byModel) reasoning.set(patterns, (byModel = new Map()));
+  let answer = byModel.get(model);
+  if (answer === undefined) byModel.set(model, (answer = patterns.some((p) => (p.endsWith("*") ? model.startsWith(p.slice(0, -1)) : model === p))));
+  return answer;
 }
+
+/** Answers per pattern list and model: asked for every request, of a handful of models. */
+const reasoning = new WeakMap<readonly string[], Map<string, boolean>>();
 
 /** Rewrites a chat body in place for its model; bodies without these parameters pass through. */
 export function forModel(body: Record<string, unknown>, s: WireSettings): Record<string, unknown> {

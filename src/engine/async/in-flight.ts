@@ -18,11 +18,23 @@ export class InFlight<K, V> {
    * The caller has checked `get(key)` first.
    */
   track(key: K, work: Promise<V>): Promise<V> {
-    const tracked = work.finally(() => {
-      if (this.running.get(key) === tracked) this.running.delete(key);
-    });
+    // then(), not finally(): finally chains two more promises and a closure onto every settle.
+    const tracked: Promise<V> = work.then(
+      (value) => {
+        this.forget(key, tracked);
+        return value;
+      },
+      (error: unknown) => {
+        this.forget(key, tracked);
+        throw error;
+      },
+    );
     this.running.set(key, tracked);
     return tracked;
+  }
+
+  private forget(key: K, tracked: Promise<V>): void {
+    if (this.running.get(key) === tracked) this.running.delete(key);
   }
 
   /** Joins the work running for `key`, or starts it with `start`. */

@@ -9,7 +9,7 @@ import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
 import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { allSettledOrThrow } from "../../engine/async/settle-all.js";
 import { userError } from "../../engine/diagnostic.js";
-import { contentId, Encoded } from "../../engine/hash.js";
+import { canonicalJson, Encoded, sha256 } from "../../engine/hash.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { anyQueuesCalls, type ChatMessage, type ChatResult, type LlmProvider } from "../../providers/llm.js";
 import { askGroup, groupSamples } from "./llm-batching.js";
@@ -133,7 +133,7 @@ function candidateOf(ctx: PluginContext<With>, { spec, idPart, provider }: Prepa
   if (reply.finishReason === "length") flags.push("truncated");
   for (const flag of flags) ctx.tally(`candidates.${flag}`, 1);
   return {
-    id: contentId("candidate", promptId, idPart, spec.sample),
+    id: candidateId(promptId, idPart, spec.sample),
     text: reply.text,
     model: spec.model,
     params: spec.params,
@@ -143,6 +143,16 @@ function candidateOf(ctx: PluginContext<With>, { spec, idPart, provider }: Prepa
     finish: reply.finishReason,
     flags,
   };
+}
+
+/**
+ * contentId("candidate", promptId, idPart, sample), written out: the general
+ * encoder that an Encoded part sends contentId to costs an exception and a
+ * walk per candidate, and this is the same canonical JSON (a list's items
+ * joined by commas, an Encoded as its JSON), so the same id.
+ */
+function candidateId(promptId: string, idPart: Encoded, sample: number): string {
+  return sha256(`["candidate",${canonicalJson(promptId)},${idPart.json},${canonicalJson(sample)}]`).slice(0, 16);
 }
 
 function singleInput(ctx: PluginContext<With>) {
