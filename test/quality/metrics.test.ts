@@ -139,6 +139,13 @@ describe("Fleiss' κ", () => {
     expect(() => fleissKappa(data, { incomplete: "error" })).toThrow(/1 item\(s\) are incomplete/);
   });
 
+  it("takes a million items (the pipeline benchmark's pairs at N = 1,000,000 overflowed a spread)", () => {
+    const rows = Array.from({ length: 1_000_000 }, (_, i) => (i % 3 ? ["a", "a"] : ["a", "b"]));
+    const r = fleissKappa(rows);
+    expect(r.items).toBe(1_000_000);
+    expect(r.raters).toBe(2);
+  });
+
   it("is 1 for perfect agreement and null for a single category", () => {
     expect(fleissKappa([["a", "a"], ["b", "b"], ["a", "a"]]).kappa).toBe(1);
     expect(fleissKappa([["a", "a"], ["a", "a"]]).kappa).toBeNull();

@@ -14,7 +14,7 @@ import { inputRecords } from "../stream/inputs.js";
 import { IncompleteCount, incompleteWarning } from "./incomplete.js";
 import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
 import { JudgeStatisticsCollector, type JudgeStatistics } from "./judge-statistics.js";
-import { LEVELS, type Level } from "./metrics/krippendorff-alpha.js";
+import { LEVELS, LevelError, type Level } from "./metrics/krippendorff-alpha.js";
 import { DISPUTE_REASONS, pairAgreement, type DisputeReason, type DisputeRule, type PairAgreement } from "./pair-agreement.js";
 
 interface With extends DisputeRule {
@@ -139,8 +139,9 @@ function statisticsOrUserError(ctx: PluginContext<With>, collector: JudgeStatist
   try {
     return collector.statistics(judges, ctx.with.level);
   } catch (e) {
-    // The metrics reject scores their level cannot measure (negative scores on a ratio scale).
-    if (!(e instanceof RangeError)) throw e;
+    // α rejects scores its level cannot measure (negative scores on a ratio scale). Only that: a
+    // RangeError can also be a stack overflow, which is no advice to give about the level.
+    if (!(e instanceof LevelError)) throw e;
     ctx.fail("/with/level", `stage "${ctx.stage}": Krippendorff's α at level "${ctx.with.level}": ${e.message}`, 'use level "interval" for scores that can be negative');
   }
 }

@@ -35,7 +35,9 @@ export interface FleissOptions {
 
 /** κ from ratings[item][rater]; every row has one slot per rater. */
 export function fleissKappa(ratings: RatingTable, options: FleissOptions = {}): FleissResult {
-  const raters = Math.max(0, ...ratings.map((row) => row.length));
+  // A loop, not Math.max(...rows): spreading a million arguments overflows the stack.
+  let raters = 0;
+  for (const row of ratings) raters = Math.max(raters, row.length);
   const complete = ratings.filter((row) => row.length === raters && !row.some(isMissing));
   const dropped = ratings.length - complete.length;
   if (dropped > 0 && options.incomplete === "error") {

@@ -18,6 +18,9 @@
 import { present, sortedDistinct, type RatingTable, type Value } from "./rating.js";
 
 export type Level = "nominal" | "ordinal" | "interval" | "ratio";
+
+/** Scores the level of measurement cannot take (a negative score on a ratio scale): the user's choice of level, not a fault. */
+export class LevelError extends RangeError {}
 export const LEVELS: readonly Level[] = ["nominal", "ordinal", "interval", "ratio"];
 
 export interface AlphaResult {
@@ -120,9 +123,9 @@ function toMidRanks(units: readonly Value[][]): number[][] {
 function assertNumeric(values: readonly Value[], level: Level): void {
   for (const v of values) {
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new RangeError(`${level} α needs finite numbers, got ${JSON.stringify(v)}`);
+      throw new LevelError(`${level} α needs finite numbers, got ${JSON.stringify(v)}`);
     }
-    if (level === "ratio" && v < 0) throw new RangeError(`ratio α needs non-negative numbers, got ${v}`);
+    if (level === "ratio" && v < 0) throw new LevelError(`ratio α needs non-negative numbers, got ${v}`);
   }
 }
 
