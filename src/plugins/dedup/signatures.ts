@@ -23,6 +23,8 @@ import type { ShingleSpec } from "./shingle.js";
 export const SIGNATURE_NAMESPACE = "minhash@3";
 const TASK = new URL("./minhash-task.js", import.meta.url).href;
 const BATCH = 1024;
+/** Signatures waiting for the memo before signing pauses (a few commits' worth). */
+const MAX_UNSTORED = 16 * BATCH;
 
 export interface SignatureOptions {
   spec: ShingleSpec;
@@ -95,6 +97,9 @@ export async function renderAndSign(values: FieldValues, o: SignatureOptions): P
       sign: speculate ? { spec: o.spec, numPerm: o.numPerm } : undefined,
     };
     handle(first, await o.pool.run<{ digests: string[]; signatures?: Uint16Array }>(TASK, "renderBatch", arg));
+    // Signing outruns the memo's commits on a cold memo: each signature waiting to be stored holds
+    // its promises and its batch's matrix. Past a bound, this batch waits for those to land.
+    if (written.length >= MAX_UNSTORED) await Promise.all(written.splice(0));
   });
   await Promise.all(written);
   return { digests, signatures, rowOf, signedAhead };
