@@ -21,7 +21,7 @@
 import { canonicalJson } from "../../engine/hash.js";
 import { definePlugin, type PluginContext } from "../../engine/plugin.js";
 import { inputRecords } from "../stream/inputs.js";
-import type { DedupEntry, DedupOptions } from "./core.js";
+import type { DedupEntry, DedupOptions, DedupStats, KeptEntry } from "./core.js";
 import { FULL_BUCKET } from "./lsh.js";
 
 export default definePlugin<DedupOptions>({
@@ -98,8 +98,8 @@ export default definePlugin<DedupOptions>({
   },
   /**
    * Two passes over the stored input: the first keeps each record's compact
-   * entry (sample rank of its prompt, id, compared fields, source) for the
-   * index, the second streams the kept records out. Records sharing a rank and
+   * entry (sample rank of its prompt, id, source) for the index, with its
+   * compared fields in a scratch file; the second streams the kept records out. Records sharing a rank and
    * an id are ordered by their canonical JSON, read again for just those.
    */
   async *run(ctx) {
@@ -107,31 +107,7 @@ export default definePlugin<DedupOptions>({
     if (inputs.length === 0) {
       ctx.fail("", `stage "${ctx.stage}" (dedup/minhash) has nothing to deduplicate`, "add the stage that produces the prompts or pairs to `needs`");
     }
-    const { dedupEntries, dedupEntry } = await import("./core.js");
-    const { sampleRankOf } = await import("./keep-order.js");
-    const { recordFields } = await import("./fields.js");
-    const { SpilledValues } = await import("./field-values.js");
-    const rankOf = sampleRankOf((id) => ctx.sample.rank(id));
-    const entries: DedupEntry[] = [];
-    const values = new SpilledValues();
-    let decided;
-    try {
-      for await (const { rec } of inputRecords(ctx.inputs)) {
-        values.add(recordFields(rec, ctx.with.fields));
-        entries.push(dedupEntry(rec, rankOf));
-      }
-      decided = await dedupEntries(entries, values, (tied) => tieLines(ctx.inputs, tied), ctx.with, {
-        memo: ctx.memo,
-        pool: ctx.pool,
-        tally: ctx.tally,
-        progress: ctx.progress,
-        signal: ctx.signal,
-      });
-    } finally {
-      values.close();
-    }
-    const { kept, stats } = decided;
-    entries.length = 0;
+    const { kept, stats } = await decide(ctx);
     ctx.log.info(
       `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +
         (stats.bands
@@ -152,6 +128,30 @@ export default definePlugin<DedupOptions>({
     }
   },
 });
+
+/**
+ * The first pass: each record's compact entry, its compared texts spilled to a
+ * scratch file (removed when done), then which records to keep.
+ */
+async function decide(ctx: PluginContext<DedupOptions>): Promise<{ kept: KeptEntry[]; stats: DedupStats }> {
+  const { dedupEntries, dedupEntry } = await import("./core.js");
+  const { sampleRankOf } = await import("./keep-order.js");
+  const { recordFields } = await import("./fields.js");
+  const { SpilledValues } = await import("./field-values.js");
+  const rankOf = sampleRankOf((id) => ctx.sample.rank(id));
+  const entries: DedupEntry[] = [];
+  const values = new SpilledValues();
+  try {
+    for await (const { rec } of inputRecords(ctx.inputs)) {
+      values.add(recordFields(rec, ctx.with.fields));
+      entries.push(dedupEntry(rec, rankOf));
+    }
+    const services = { memo: ctx.memo, pool: ctx.pool, tally: ctx.tally, progress: ctx.progress, signal: ctx.signal };
+    return await dedupEntries(entries, values, (tied) => tieLines(ctx.inputs, tied), ctx.with, services);
+  } finally {
+    values.close();
+  }
+}
 
 /** The canonical JSON of the records at these input positions. */
 async function tieLines(inputs: PluginContext["inputs"], indexes: number[]): Promise<Map<number, string>> {
