@@ -5,7 +5,8 @@
  * scratch file as it reads its input, so memory holds two numbers per record
  * instead of its texts. Tests and the benchmark hold them in memory.
  */
-import { SpillFile, type SpillRef } from "../stream/spill.js";
+import { Column } from "../stream/column.js";
+import { SpillFile } from "../stream/spill.js";
 import type { FieldValue } from "./fields.js";
 
 export interface FieldValues {
@@ -32,33 +33,22 @@ export function valuesBetween(values: FieldValues, first: number, end: number): 
 /** Appended in input order, read back by position; `close` removes the file. */
 export class SpilledValues implements FieldValues {
   private readonly file = new SpillFile("dpo-dedup");
-  private offsets: Float64Array = new Float64Array(1024);
-  private lengths: Uint32Array = new Uint32Array(1024);
+  private readonly offsets = new Column((n) => new Float64Array(n));
+  private readonly lengths = new Column((n) => new Uint32Array(n));
   length = 0;
 
   add(values: FieldValue[]): void {
     const ref = this.file.append(JSON.stringify(values));
-    if (this.length === this.offsets.length) this.grow();
-    this.offsets[this.length] = ref.offset;
-    this.lengths[this.length] = ref.length;
+    this.offsets.set(this.length, ref.offset);
+    this.lengths.set(this.length, ref.length);
     this.length++;
   }
 
   at(index: number): FieldValue[] {
-    const ref: SpillRef = { offset: this.offsets[index]!, length: this.lengths[index]! };
-    return JSON.parse(this.file.read(ref)) as FieldValue[];
+    return JSON.parse(this.file.read({ offset: this.offsets.get(index), length: this.lengths.get(index) })) as FieldValue[];
   }
 
   close(): void {
     this.file.close();
-  }
-
-  private grow(): void {
-    const offsets = new Float64Array(this.offsets.length * 2);
-    offsets.set(this.offsets);
-    const lengths = new Uint32Array(this.lengths.length * 2);
-    lengths.set(this.lengths);
-    this.offsets = offsets;
-    this.lengths = lengths;
   }
 }

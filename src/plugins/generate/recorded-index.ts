@@ -4,6 +4,7 @@
  * per output; here an output is 20 bytes (where its text was spilled, its
  * generator, the output before it for the same key) and a key one map entry.
  */
+import { Column } from "../stream/column.js";
 import type { SpillRef } from "../stream/spill.js";
 
 /** A matched output as indexed: its generator and where its text was spilled. */
@@ -20,10 +21,10 @@ export class RecordedIndex {
   /** Every generator seen (matched or not), in order of first appearance. */
   readonly generators: string[] = [];
   private readonly generatorIndex = new Map<string, number>();
-  private offsets = new Float64Array(1024);
-  private lengths = new Uint32Array(1024);
-  private generatorOf = new Uint32Array(1024);
-  private previous = new Int32Array(1024);
+  private readonly offsets = new Column((n) => new Float64Array(n));
+  private readonly lengths = new Column((n) => new Uint32Array(n));
+  private readonly generatorOf = new Column((n) => new Uint32Array(n));
+  private readonly previous = new Column((n) => new Int32Array(n));
   private count = 0;
 
   want(key: string): void {
@@ -46,34 +47,20 @@ export class RecordedIndex {
 
   /** An output for a wanted key; outputs of one key keep the order they are added in. */
   add(key: string, generator: number, text: SpillRef): void {
-    if (this.count === this.offsets.length) this.grow();
     const i = this.count++;
-    this.offsets[i] = text.offset;
-    this.lengths[i] = text.length;
-    this.generatorOf[i] = generator;
-    this.previous[i] = this.latest.get(key) ?? NONE;
+    this.offsets.set(i, text.offset);
+    this.lengths.set(i, text.length);
+    this.generatorOf.set(i, generator);
+    this.previous.set(i, this.latest.get(key) ?? NONE);
     this.latest.set(key, i);
   }
 
   /** The outputs of a key, in the order they were added. */
   outputsOf(key: string): StoredOutput[] {
     const out: StoredOutput[] = [];
-    for (let i = this.latest.get(key) ?? NONE; i !== NONE; i = this.previous[i]!) {
-      out.push({ generator: this.generators[this.generatorOf[i]!]!, text: { offset: this.offsets[i]!, length: this.lengths[i]! } });
+    for (let i = this.latest.get(key) ?? NONE; i !== NONE; i = this.previous.get(i)) {
+      out.push({ generator: this.generators[this.generatorOf.get(i)]!, text: { offset: this.offsets.get(i), length: this.lengths.get(i) } });
     }
     return out.reverse();
   }
-
-  private grow(): void {
-    const size = this.offsets.length * 2;
-    this.offsets = grown(this.offsets, new Float64Array(size));
-    this.lengths = grown(this.lengths, new Uint32Array(size));
-    this.generatorOf = grown(this.generatorOf, new Uint32Array(size));
-    this.previous = grown(this.previous, new Int32Array(size));
-  }
-}
-
-function grown<T extends Float64Array | Uint32Array | Int32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

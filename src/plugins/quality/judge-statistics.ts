@@ -18,6 +18,7 @@ import { pairwiseCohenKappa, type PairwiseKappa } from "./metrics/cohen-kappa.js
 import { fleissKappa, type FleissResult } from "./metrics/fleiss-kappa.js";
 import { krippendorffAlpha, type AlphaResult, type Level } from "./metrics/krippendorff-alpha.js";
 import type { Rating } from "./metrics/rating.js";
+import { Column } from "../stream/column.js";
 
 export interface JudgeStatistics {
   judges: string[];
@@ -44,9 +45,9 @@ export class JudgeStatisticsCollector {
   /** Candidate id → its unit slot, in order of first score. */
   private readonly slots = new Map<string, number>();
   /** Scale → judge → score per candidate slot (NaN: none). */
-  private readonly scores = new Map<string, Map<string, GrowingColumn>>();
+  private readonly scores = new Map<string, Map<string, Column<Float64Array>>>();
   /** Judge → direction per pair (an index into SIDES; -1: not judged). */
-  private readonly directions = new Map<string, GrowingColumn>();
+  private readonly directions = new Map<string, Column<Int32Array>>();
   /** Criterion ids in order of first appearance over the pairs. */
   private readonly criteria = new Set<string>();
   private pairs = 0;
@@ -91,39 +92,18 @@ export class JudgeStatisticsCollector {
     let byJudge = this.scores.get(scale);
     if (!byJudge) this.scores.set(scale, (byJudge = new Map()));
     let column = byJudge.get(judge);
-    if (!column) byJudge.set(judge, (column = new GrowingColumn(NaN)));
+    if (!column) byJudge.set(judge, (column = new Column((n) => new Float64Array(n), NaN)));
     const earlier = column.get(slot);
     if (Number.isNaN(earlier)) column.set(slot, value);
     else if (earlier !== value) this.conflicts++;
   }
 
-  private direction(judge: string): GrowingColumn {
+  private direction(judge: string): Column<Int32Array> {
     let column = this.directions.get(judge);
-    if (!column) this.directions.set(judge, (column = new GrowingColumn(-1)));
+    if (!column) this.directions.set(judge, (column = new Column((n) => new Int32Array(n), -1)));
     return column;
   }
 }
 
 const score = (v: number | undefined): Rating => (v === undefined || Number.isNaN(v) ? null : v);
 const side = (code: number | undefined): Rating => (code === undefined || code < 0 ? null : SIDES[code]!);
-
-/** A Float64Array that grows as it is written, unwritten slots reading `empty`. */
-class GrowingColumn {
-  private data: Float64Array;
-  constructor(private readonly empty: number) {
-    this.data = new Float64Array(1024).fill(empty);
-  }
-
-  get(i: number): number {
-    return i < this.data.length ? this.data[i]! : this.empty;
-  }
-
-  set(i: number, v: number): void {
-    if (i >= this.data.length) {
-      const grown = new Float64Array(Math.max(i + 1, this.data.length * 2)).fill(this.empty);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[i] = v;
-  }
-}
