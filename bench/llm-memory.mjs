@@ -17,6 +17,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { sampleResidentMemory } from "./resident-memory.mjs";
 import { transpileTestServer } from "./transpile-server.mjs";
 
 const root = join(import.meta.dirname, "..");
@@ -84,21 +85,9 @@ function build(cwd) {
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
-    const peak = { rss: 0, anon: 0, file: 0 };
-    const sampler = setInterval(() => {
-      let status;
-      try {
-        status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      } catch {
-        return;
-      }
-      const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-      peak.rss = Math.max(peak.rss, Math.round(kb("VmRSS") / 1024));
-      peak.anon = Math.max(peak.anon, Math.round(kb("RssAnon") / 1024));
-      peak.file = Math.max(peak.file, Math.round(kb("RssFile") / 1024));
-    }, 100);
+    const memory = sampleResidentMemory(() => child.pid, 100);
     child.on("exit", (code) => {
-      clearInterval(sampler);
+      const peak = memory.stop();
       resolve({ code, out, peak });
     });
   });

@@ -19,6 +19,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { generatePipelineProject } from "./pipeline-project.mjs";
+import { sampleResidentMemory } from "./resident-memory.mjs";
 
 const n = Number(process.argv[2] ?? 10000);
 if (!Number.isInteger(n) || n < 100) throw new Error("usage: node bench/pipeline.mjs N (N ≥ 100)");
@@ -73,15 +74,9 @@ function timedBuild() {
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const peak = { anon: 0, file: 0 };
-    const sampler = setInterval(() => {
-      const status = statusOf(childPid(child.pid));
-      if (!status) return;
-      peak.anon = Math.max(peak.anon, Math.round(field(status, "RssAnon") / 1024));
-      peak.file = Math.max(peak.file, Math.round(field(status, "RssFile") / 1024));
-    }, 250);
+    const memory = sampleResidentMemory(() => childPid(child.pid));
     child.on("close", (status) => {
-      clearInterval(sampler);
+      const peak = memory.stop();
       resolve({ status, stdout, stderr, peak });
     });
   });
@@ -94,18 +89,6 @@ function childPid(pid) {
   } catch {
     return undefined;
   }
-}
-
-function statusOf(pid) {
-  try {
-    return pid ? readFileSync(`/proc/${pid}/status`, "utf8") : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function field(status, name) {
-  return Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
 }
 
 function parseTime(text) {
