@@ -34,7 +34,8 @@ const COMMIT_DELAY_MS = 5;
  * The address space mapped for the memo file up front (virtual: the file
  * grows only as entries are written). lmdb-js grows a smaller map by mapping
  * the file again at twice the size and keeps the old mappings, each with the
- * pages it had touched resident: a 141 MB memo held 320 MB of RSS that way.
+ * pages it had touched resident: a 135 MB memo held 362 MB of RSS that way
+ * (bench/memo-mapping.mjs).
  * One large mapping holds each page once. Not on Windows, where LMDB sizes
  * the file to the map.
  */
