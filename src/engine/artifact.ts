@@ -9,24 +9,23 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { hashFile, type Digest } from "./hash.js";
 import type { Artifact, Rec } from "./plugin.js";
+import { mergeRuns, type Row } from "./merge-runs.js";
 import { readLines } from "./read-lines.js";
 import { compareLines, recordLine } from "./records.js";
 import type { ObjectStore, ObjectWriter } from "./store.js";
 import { writingTo } from "./storage-error.js";
 
-interface Row {
-  id: string;
-  line: string;
-}
-
 /** Rows held in memory before a sorted run is spilled to disk. */
 const RUN_ROWS = 200_000;
 /**
- * Bytes of rows held before a run is spilled, whichever comes first: judged
- * records run to kilobytes each, so a row count alone would let a run of
- * large records outgrow memory.
+ * Characters of rows held before a run is spilled, whichever comes first:
+ * judged records run to kilobytes each, so a row count alone would let a run
+ * of large records outgrow memory. V8 keeps a string with any character past
+ * U+00FF at two bytes a character (a pair's rationale has "…"), so 16 Mi
+ * characters hold up to 32 MB; at 64 Mi the pairs stage of 100,000 prompts
+ * held 128 MB of run (bench/pipeline.mjs).
  */
-const RUN_BYTES = 64 << 20;
+const RUN_CHARS = 16 << 20;
 
 export interface WrittenArtifact {
   digest: Digest;
@@ -36,15 +35,15 @@ export interface WrittenArtifact {
 export interface WriteArtifactOptions {
   /** Rows held in memory before a sorted run is spilled (default 200,000); tests lower it to run the merge. */
   runRows?: number;
-  /** Characters of rows held before a sorted run is spilled (default 64 Mi). */
-  runBytes?: number;
+  /** Characters of rows held before a sorted run is spilled (default 16 Mi). */
+  runChars?: number;
 }
 
 export async function writeArtifact(
   store: ObjectStore,
   records: AsyncIterable<Rec> | Iterable<Rec>,
   signal?: AbortSignal,
-  { runRows = RUN_ROWS, runBytes = RUN_BYTES }: WriteArtifactOptions = {},
+  { runRows = RUN_ROWS, runChars = RUN_CHARS }: WriteArtifactOptions = {},
 ): Promise<WrittenArtifact> {
   const runs: string[] = [];
   // In the store's scratch dir, on the objects' filesystem (a RAM-backed /tmp could not hold them).
@@ -80,7 +79,7 @@ export async function writeArtifact(
       }
       rows.push(row);
       held += row.line.length;
-      if (rows.length >= runRows || held >= runBytes) {
+      if (rows.length >= runRows || held >= runChars) {
         runs.push(spill(rows, nextRun()));
         rows = [];
         held = 0;
@@ -130,28 +129,6 @@ function spill(rows: Row[], path: string): string {
     }
   });
   return path;
-}
-
-async function* readRun(path: string): AsyncGenerator<Row> {
-  for await (const line of readLines(path)) if (line) yield { id: (JSON.parse(line) as Rec).id, line };
-}
-
-/** k-way merge of sorted runs plus the in-memory tail (k is small: a linear scan suffices). */
-async function* mergeRuns(paths: string[], tail: Row[]): AsyncGenerator<Row> {
-  const sources: AsyncIterator<Row>[] = paths.map((p) => readRun(p));
-  sources.push((async function* () { yield* tail; })());
-  const heads: (Row | undefined)[] = await Promise.all(sources.map(async (s) => (await s.next()).value as Row | undefined));
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h && (best < 0 || compareLines(h, heads[best]!) < 0)) best = i;
-    }
-    if (best < 0) return;
-    yield heads[best]!;
-    const next = await sources[best]!.next();
-    heads[best] = next.done ? undefined : next.value;
-  }
 }
 
 /**

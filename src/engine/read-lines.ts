@@ -1,5 +1,5 @@
 /**
- * The lines of a file, a 256 KiB chunk at a time. readline's async iterator
+ * The lines of a file, a 256 KiB chunk (by default) at a time. readline's async iterator
  * buffers up to 1,024 lines ahead of its reader; for kilobyte-sized records
  * and the dozens of sorted runs a large artifact merges, that read-ahead alone
  * held hundreds of megabytes. Here what is held is one chunk and the line
@@ -17,14 +17,15 @@ const CHUNK = 1 << 18;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
-export async function* readLines(path: string): AsyncGenerator<string> {
+/** `chunkBytes`: the read size (the k-way merge of many sorted runs reads each through a smaller one). */
+export async function* readLines(path: string, chunkBytes = CHUNK): AsyncGenerator<string> {
   const file = await open(path, "r");
   try {
-    const chunk = Buffer.allocUnsafe(CHUNK);
+    const chunk = Buffer.allocUnsafe(chunkBytes);
     // The start of a line that runs past the chunk it began in.
     let carried: Buffer[] = [];
     for (;;) {
-      const { bytesRead } = await file.read(chunk, 0, CHUNK, null);
+      const { bytesRead } = await file.read(chunk, 0, chunkBytes, null);
       if (bytesRead === 0) break;
       let start = 0;
       for (let nl = chunk.indexOf(NEWLINE, start); nl >= 0 && nl < bytesRead; nl = chunk.indexOf(NEWLINE, start)) {

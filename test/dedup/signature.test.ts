@@ -103,7 +103,7 @@ describe("signatures", () => {
   });
 
   it("come from fixed constants: a signature never changes across builds (memo validity)", () => {
-    // Recorded once; if this changes, bump SIGNATURE_NAMESPACE ("minhash@3").
+    // Recorded once; if this changes, bump SIGNATURE_NAMESPACE (signature-chunks.ts).
     expect([...sign("The quick brown fox jumps over the lazy dog", 8)]).toEqual(SNAPSHOT);
   });
 

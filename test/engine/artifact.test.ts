@@ -67,6 +67,16 @@ describe("writeArtifact", () => {
     }
   });
 
+  it("spills a run once its rows hold the character budget, and merges dozens of runs", async () => {
+    const recs = scrambled(600).map((r, i) => ({ ...r, text: `${r.text as string} ${"…".repeat(i % 200)}` }));
+    const store = newStore();
+    const seen: number[] = [];
+    const spilled = await writeArtifact(store, watchingSpills(recs, store, seen), undefined, { runChars: 1000 });
+    expect(readFileSync(store.pathOf(spilled.digest), "utf8")).toBe(serialiseRecords(recs));
+    // Each run stops at the first row that reaches 1,000 characters: far more runs than the row bound would make.
+    expect(Math.max(...seen)).toBeGreaterThan(50);
+  });
+
   it("merges when the in-memory tail is empty (the count is a multiple of the run size)", async () => {
     const recs = scrambled(40).slice(0, 40);
     const store = newStore();

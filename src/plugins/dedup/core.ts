@@ -6,8 +6,8 @@
  *    group is the one kept.
  * 2. Exact pass: records whose normalised text is identical form a group; the
  *    first stays as the group's representative, the rest are removed.
- * 3. Near pass over the representatives: MinHash signatures (memoised, signed
- *    in the pool, see signatures.ts), LSH candidate pairs, exact Jaccard of each candidate's
+ * 3. Near pass over the representatives: MinHash signatures (memoised a chunk
+ *    at a time, signed in the pool, see signatures.ts), LSH candidate pairs, exact Jaccard of each candidate's
  *    shingle sets; in keep order, a text at or above the threshold with an
  *    earlier *kept* text is removed under the earliest such (keep-order.ts),
  *    so admitting more prompts never changes an earlier decision. An LSH bucket of more than FULL_BUCKET
@@ -62,6 +62,8 @@ export interface DedupStats {
   oversizedBuckets: number;
   /** Texts signed in the same worker trip as they were normalised (a cold memo). */
   signedAhead: number;
+  /** Distinct texts whose memoised signature chunk missed, so were signed for this build. */
+  signed: number;
 }
 
 export interface Duplicate {
@@ -129,7 +131,7 @@ export async function dedupEntries(
   const values = reindexed(inputValues, order);
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
   s.progress?.total(records.length);
-  const { digests, signatures, rowOf, signedAhead } = await renderAndSign(values, {
+  const { digests, signatures, rowOf, signedAhead, signed } = await renderAndSign(values, {
     spec,
     numPerm: o.numPerm,
     sign: o.near,
@@ -163,6 +165,7 @@ export async function dedupEntries(
     oversizedBuckets: near.oversizedBuckets,
     verifiedPairs: near.verifiedPairs,
     signedAhead,
+    signed,
   };
   return { kept: kept.map((k) => ({ ...k, index: order[k.index]! })), stats };
 }

@@ -14,7 +14,7 @@
  * not carry over) and the probe sequence is fixed: NOT the project seed. A
  * signature must stay the same across builds, seeds and releases so that
  * memoised signatures stay valid. Changing any of this means bumping the memo
- * namespace (SIGNATURE_NAMESPACE in signatures.ts).
+ * namespace (SIGNATURE_NAMESPACE in signature-chunks.ts).
  */
 import { shingleHashes, type ShingleSpec } from "./shingle.js";
 

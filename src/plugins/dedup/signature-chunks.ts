@@ -1,0 +1,112 @@
+/**
+ * Signatures are memoised a chunk of distinct texts at a time, not per text.
+ *
+ * Why: one LMDB entry per text costs ~680 bytes of B-tree leaf for a
+ * 256-byte signature, and a build touches (so holds resident) every leaf it
+ * looks a key up in: the memo of 185,000 signatures was 191 MB, all of it in
+ * the build's RSS, and 2 GB at a million prompts. A chunk of a few hundred
+ * signatures is one entry in LMDB's overflow pages, written without being
+ * mapped in and read only when it hits.
+ *
+ * Chunks are content-defined over the distinct texts in keep order: a chunk
+ * ends after a text whose digest starts with a 1-in-AVERAGE_ROWS pattern (or
+ * at MAX_ROWS texts), so its bounds move only where texts are added or
+ * removed. Admitting a few more prompts re-signs the few chunks they land in
+ * (a few hundred short texts each), not the whole input. The chunk's key is
+ * its texts' digests, so it can never serve a different text.
+ */
+import type { PluginContext, WorkerPool } from "../../engine/plugin.js";
+import type { FieldValues } from "./field-values.js";
+import type { SignBatch } from "./minhash-task.js";
+import type { ShingleSpec } from "./shingle.js";
+
+/** Bump with any change to normalisation, shingling, hashing, the permutations or the chunking. */
+export const SIGNATURE_NAMESPACE = "minhash-chunk@4";
+/** Distinct texts per chunk on average (a power of two below 2^24). */
+export const AVERAGE_ROWS = 256;
+const MAX_ROWS = 8 * AVERAGE_ROWS;
+const TASK = new URL("./minhash-task.js", import.meta.url).href;
+
+export interface ChunkOptions {
+  spec: ShingleSpec;
+  numPerm: number;
+  memo: PluginContext["memo"];
+  pool: WorkerPool;
+}
+
+/** Does the text with this digest end its chunk, once the chunk holds `rows` texts? */
+export function endsChunk(digest: string, rows: number): boolean {
+  return rows >= MAX_ROWS || parseInt(digest.slice(0, 6), 16) % AVERAGE_ROWS === 0;
+}
+
+/**
+ * Fills rows of a signature matrix chunk by chunk: from the memo when the
+ * chunk hits, else by signing what was not signed ahead and memoising the
+ * chunk. `add` takes the distinct texts in keep order; `close` ends the chunk.
+ */
+export class ChunkSigner {
+  private start = 0;
+  private readonly digests: string[] = [];
+  /** Texts of the open chunk not signed ahead: their row and input position. */
+  private unsigned: { row: number; index: number }[] = [];
+  private readonly params: unknown[];
+  /** Texts of chunks that missed the memo (signed for this build). */
+  signed = 0;
+
+  constructor(
+    private readonly values: FieldValues,
+    private readonly matrix: Uint16Array,
+    private readonly o: ChunkOptions,
+  ) {
+    this.params = [o.spec.kind, o.spec.size, o.numPerm, `unspaced:${o.spec.unspaced ?? "char"}`];
+  }
+
+  /** Row `row` has this digest; its signature is already in the matrix when `signedAhead`, else it is the text at input position `index`. */
+  add(row: number, digest: string, index: number, signedAhead: boolean): boolean {
+    this.digests.push(digest);
+    if (!signedAhead) this.unsigned.push({ row, index });
+    return endsChunk(digest, this.digests.length);
+  }
+
+  /** Ends the open chunk (if any): resolves once its rows are in the matrix; `missed` says whether it had to be signed. */
+  close(): { done: Promise<void>; missed: boolean } | undefined {
+    if (this.digests.length === 0) return undefined;
+    const start = this.start;
+    const rows = this.digests.length;
+    const unsigned = this.unsigned;
+    let missed = false;
+    const sig = this.o.memo<string>([SIGNATURE_NAMESPACE, this.params, this.digests.splice(0)], () => {
+      missed = true;
+      this.signed += rows;
+      return this.sign(start, rows, unsigned);
+    });
+    this.start += rows;
+    this.unsigned = [];
+    // ctx.memo calls its function at once on a miss, so `missed` is known here.
+    const done = sig.then((base64) => (missed ? undefined : writeRows(this.matrix, start, rows, base64, this.o.numPerm)));
+    return { done, missed };
+  }
+
+  private async sign(start: number, rows: number, unsigned: { row: number; index: number }[]): Promise<string> {
+    if (unsigned.length > 0) {
+      const arg: SignBatch = { values: unsigned.map((u) => this.values.at(u.index)), spec: this.o.spec, numPerm: this.o.numPerm };
+      const signed = await this.o.pool.run<Uint16Array>(TASK, "signBatch", arg);
+      const width = this.o.numPerm;
+      unsigned.forEach((u, k) => this.matrix.set(signed.subarray(k * width, (k + 1) * width), u.row * width));
+    }
+    return bytesOf(this.matrix, start * this.o.numPerm, (start + rows) * this.o.numPerm).toString("base64");
+  }
+}
+
+/** Decodes a memoised chunk (base64) into rows start…start+rows of the matrix. */
+export function writeRows(into: Uint16Array, start: number, rows: number, base64: string, numPerm: number): void {
+  const width = rows * numPerm * 2;
+  const written = bytesOf(into, 0, into.length).write(base64, start * numPerm * 2, width, "base64");
+  if (written !== width || base64.length !== Math.ceil(width / 3) * 4) {
+    throw new Error(`a memoised signature chunk has the wrong length for ${rows} texts of ${numPerm} permutations`);
+  }
+}
+
+function bytesOf(matrix: Uint16Array, from: number, to: number): Buffer {
+  return Buffer.from(matrix.buffer, matrix.byteOffset + from * 2, (to - from) * 2);
+}
