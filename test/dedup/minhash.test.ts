@@ -79,6 +79,16 @@ describe("dedup/minhash on AlpacaEval prompts", () => {
     }
   });
 
+  it("with the exact pass off, leaves identical texts to the near pass (similarity 1), and with both off removes nothing", async () => {
+    const near = await runPlugin(minhash, { with: { exact: false }, inputs: { prompts: corpus } });
+    const both = await runPlugin(minhash, { with: {}, inputs: { prompts: corpus } });
+    expect(near.trace.tallies["dedup.exact_removed"]).toBe(0);
+    expect(near.trace.tallies["dedup.near_removed"]).toBe(both.trace.tallies["dedup.exact_removed"]! + both.trace.tallies["dedup.near_removed"]!);
+    expect(near.records.map((r) => r.id)).toEqual(both.records.map((r) => r.id));
+    const none = await runPlugin(minhash, { with: { exact: false, near: false }, inputs: { prompts: corpus } });
+    expect(none.records).toHaveLength(corpus.length);
+  });
+
   it("removes exact duplicates after normalisation (case, white space, NFKC)", async () => {
     const { records: out, trace } = await runPlugin(minhash, { with: { near: false }, inputs: { prompts: corpus } });
     expect(trace.tallies["dedup.exact_removed"]).toBe(variants.length);

@@ -12,7 +12,7 @@ import type { ProjectConfig } from "../config/load.js";
 import type { Built, StageOutcome } from "../executor/outcome.js";
 import { isBuilt } from "../executor/outcome.js";
 import type { ObjectStore } from "../store.js";
-import { sampleOrder, type SampleOrder } from "./order.js";
+import { RankTable, type SampleOrder } from "./order.js";
 
 export class Admission {
   private readonly orders = new Map<string, Promise<SampleOrder | undefined>>();
@@ -68,9 +68,9 @@ export class Admission {
   private async computeOrder(roots: string[]): Promise<SampleOrder | undefined> {
     const outcomes = await Promise.all(roots.map((r) => this.outcomeOf(r)));
     if (!outcomes.every(isBuilt)) return undefined;
-    const ids: string[] = [];
-    for (const o of outcomes as Built[]) for await (const r of o.artifact.records()) ids.push(r.id);
-    return sampleOrder(this.config.seed, ids, this.admit);
+    const ranks = new RankTable(this.config.seed);
+    for (const o of outcomes as Built[]) for await (const r of o.artifact.records()) ranks.add(r.id);
+    return ranks.order(this.admit);
   }
 
   /** Root stages `stage` descends from (itself when it is one), sorted. */

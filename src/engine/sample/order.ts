@@ -30,16 +30,93 @@ export function sampleOrderOf(seed: number, ids: Iterable<string>): string[] {
   return ranked.map((r) => r.id);
 }
 
-/** The order over `ids`, admitting the first `admit` of them (all when undefined). */
+/**
+ * The order over `ids`, admitting the first `admit` of them (all when
+ * undefined). What is kept is each root's rank, not its id: the first 96 bits
+ * of its sha256 as two 48-bit numbers, sorted (16 bytes a root; a map from
+ * a million ids to their places held ~150 MB for the whole build). A place is
+ * found by ranking the id asked about and searching. Two different ids whose
+ * ranks share 96 bits — odds of 1 in 10^17 at a million roots — would count
+ * as one root.
+ */
 export function sampleOrder(seed: number, ids: Iterable<string>, admit?: number): SampleOrder {
-  const ordered = sampleOrderOf(seed, ids);
-  const place = new Map(ordered.map((id, i) => [id, i + 1]));
-  return {
-    rank: (id) => sampleRank(seed, id),
-    admitted: admit === undefined ? ordered.length : Math.min(admit, ordered.length),
-    total: ordered.length,
-    position: (id) => place.get(id),
-  };
+  const ranks = new RankTable(seed);
+  for (const id of ids) ranks.add(id);
+  return ranks.order(admit);
+}
+
+/** Root ranks collected one id at a time (a stored artifact streams its ids in), then sorted into a SampleOrder. */
+export class RankTable {
+  private high: Float64Array = new Float64Array(1024);
+  private low: Float64Array = new Float64Array(1024);
+  private size = 0;
+
+  constructor(private readonly seed: number) {}
+
+  add(id: string): void {
+    if (this.size === this.high.length) {
+      this.high = grown(this.high);
+      this.low = grown(this.low);
+    }
+    const digest = rankDigest(this.seed, id);
+    this.high[this.size] = digest.readUIntBE(0, 6);
+    this.low[this.size++] = digest.readUIntBE(6, 6);
+  }
+
+  order(admit?: number): SampleOrder {
+    const { high, low } = this.sorted();
+    const seed = this.seed;
+    const total = high.length;
+    return {
+      rank: (id) => sampleRank(seed, id),
+      admitted: admit === undefined ? total : Math.min(admit, total),
+      total,
+      position(id) {
+        const digest = rankDigest(seed, id);
+        const at = lowerBound(high, low, digest.readUIntBE(0, 6), digest.readUIntBE(6, 6));
+        return at < total && high[at] === digest.readUIntBE(0, 6) && low[at] === digest.readUIntBE(6, 6) ? at + 1 : undefined;
+      },
+    };
+  }
+
+  /** The ranks in order, each once (the same id twice is one root). */
+  private sorted(): { high: Float64Array; low: Float64Array } {
+    const { high, low } = this;
+    const index = new Uint32Array(this.size);
+    for (let i = 0; i < index.length; i++) index[i] = i;
+    index.sort((a, b) => high[a]! - high[b]! || low[a]! - low[b]!);
+    const outHigh = new Float64Array(index.length);
+    const outLow = new Float64Array(index.length);
+    let n = 0;
+    for (const i of index) {
+      if (n > 0 && outHigh[n - 1] === high[i] && outLow[n - 1] === low[i]) continue;
+      outHigh[n] = high[i]!;
+      outLow[n++] = low[i]!;
+    }
+    return { high: outHigh.slice(0, n), low: outLow.slice(0, n) };
+  }
+}
+
+function rankDigest(seed: number, id: string): Buffer {
+  return createHash("sha256").update(`dpo-sample\0${seed}\0${id}`).digest();
+}
+
+function grown(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** The first place whose (high, low) is not below the one given. */
+function lowerBound(high: Float64Array, low: Float64Array, h: number, l: number): number {
+  let from = 0;
+  let to = high.length;
+  while (from < to) {
+    const mid = (from + to) >>> 1;
+    if (high[mid]! < h || (high[mid] === h && low[mid]! < l)) from = mid + 1;
+    else to = mid;
+  }
+  return from;
 }
 
 /** For contexts built outside a build (plugin tests): ranks work, nothing is known about the roots. */

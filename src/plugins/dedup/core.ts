@@ -90,10 +90,14 @@ export interface DedupEntry {
   duplicates?: Duplicate[];
 }
 
-/** A kept entry (by its index in the input) and, when it stands for others, its new `duplicates` list. */
-export interface KeptEntry {
-  index: number;
-  duplicates?: Duplicate[];
+/** What dedup decided, by input position. */
+export interface Decisions {
+  /** 1 where the record is kept. */
+  kept: Uint8Array;
+  /** The kept records' input positions, in keep order. */
+  keepOrder: number[];
+  /** A kept record that stands for others: its new `duplicates` list (its own, then those it stands for, sorted). */
+  duplicates: Map<number, Duplicate[]>;
 }
 
 /** The entry of a record. */
@@ -108,8 +112,8 @@ export function dedupEntry(rec: Rec, rankOf: RankOf = byId): DedupEntry {
 export async function dedupRecords(input: readonly Rec[], o: DedupOptions, s: DedupServices): Promise<{ records: Rec[]; stats: DedupStats }> {
   const entries = input.map((r) => dedupEntry(r, s.rankOf));
   const values = heldValues(input.map((r) => recordFields(r, o.fields)));
-  const { kept, stats } = await dedupEntries(entries, values, (tied) => new Map(tied.map((i) => [i, canonicalJson(input[i]!)])), o, s);
-  return { records: kept.map((k) => (k.duplicates ? { ...input[k.index]!, duplicates: k.duplicates } : input[k.index]!)), stats };
+  const { keepOrder, duplicates, stats } = await dedupEntries(entries, values, (tied) => new Map(tied.map((i) => [i, canonicalJson(input[i]!)])), o, s);
+  return { records: keepOrder.map((i) => (duplicates.has(i) ? { ...input[i]!, duplicates: duplicates.get(i) } : input[i]!)), stats };
 }
 
 /**
@@ -125,13 +129,13 @@ export async function dedupEntries(
   tieLines: TieLines,
   o: DedupOptions,
   s: DedupServices,
-): Promise<{ kept: KeptEntry[]; stats: DedupStats }> {
+): Promise<Decisions & { stats: DedupStats }> {
   const order = await entryKeepOrder(entries, tieLines);
   const records = order.map((i) => entries[i]!);
   const values = reindexed(inputValues, order);
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
   s.progress?.total(records.length);
-  const { digests, signatures, rowOf, signedAhead, signed } = await renderAndSign(values, {
+  const { rows, distinct, signatures, signedAhead, signed } = await renderAndSign(values, {
     spec,
     numPerm: o.numPerm,
     sign: o.near,
@@ -140,18 +144,11 @@ export async function dedupEntries(
     progress: s.progress,
     signal: s.signal,
   });
-  const { groupOf, reps } = exactGroups(digests, o.exact);
+  const { groupOf, reps } = exactGroups(rows, distinct, o.exact);
   const near = o.near
-    ? await nearClusters(
-        reindexed(values, reps),
-        reps.map((i) => rowOf.get(digests[i]!)!),
-        signatures,
-        spec,
-        o,
-        s.pool,
-      )
+    ? await nearClusters(reindexed(values, reps), groupRows(rows, reps), signatures, spec, o, s.pool)
     : noClusters(reps.length);
-  const { kept, exactRemoved, nearRemoved, clusters } = assemble(records, groupOf, reps, near);
+  const { kept, duplicates, exactRemoved, nearRemoved, clusters } = assemble(records, groupOf, reps, near);
   s.tally("dedup.exact_removed", exactRemoved);
   s.tally("dedup.near_removed", nearRemoved);
   s.tally("dedup.clusters", clusters);
@@ -167,23 +164,38 @@ export async function dedupEntries(
     signedAhead,
     signed,
   };
-  return { kept: kept.map((k) => ({ ...k, index: order[k.index]! })), stats };
+  return { ...byInputPosition(order, kept, duplicates), stats };
 }
 
-/** Groups of identical normalised texts, by digest (or one group per record when the exact pass is off). */
-function exactGroups(digests: readonly string[], exact: boolean): { groupOf: Int32Array; reps: number[] } {
-  const groupOf = new Int32Array(digests.length);
-  const reps: number[] = [];
-  const seen = new Map<string, number>();
-  for (let i = 0; i < digests.length; i++) {
-    let g = exact ? seen.get(digests[i]!) : undefined;
-    if (g === undefined) {
-      g = reps.push(i) - 1;
-      if (exact) seen.set(digests[i]!, g);
-    }
-    groupOf[i] = g;
+/** Keep-order decisions turned back to input positions. */
+function byInputPosition(order: readonly number[], kept: Uint8Array, duplicates: Map<number, Duplicate[]>): Decisions {
+  const keptAt = new Uint8Array(order.length);
+  const keepOrder: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    if (!kept[k]) continue;
+    keptAt[order[k]!] = 1;
+    keepOrder.push(order[k]!);
   }
-  return { groupOf, reps };
+  return { kept: keptAt, keepOrder, duplicates: new Map([...duplicates].map(([k, list]) => [order[k]!, list])) };
+}
+
+/** The signature row of each group's representative. */
+function groupRows(rows: Int32Array, reps: readonly number[]): Int32Array {
+  const out = new Int32Array(reps.length);
+  reps.forEach((r, g) => (out[g] = rows[r]!));
+  return out;
+}
+
+/**
+ * Groups of identical normalised texts: a record's group is its distinct
+ * text's row (rows are numbered in keep order), each represented by its first
+ * record; with the exact pass off, every record is its own group.
+ */
+function exactGroups(rows: Int32Array, distinct: number, exact: boolean): { groupOf: Int32Array; reps: number[] } {
+  if (!exact) return { groupOf: Int32Array.from(rows, (_, i) => i), reps: Array.from(rows, (_, i) => i) };
+  const reps = new Array<number>(distinct);
+  for (let i = rows.length - 1; i >= 0; i--) reps[rows[i]!] = i;
+  return { groupOf: rows, reps };
 }
 
 function noClusters(size: number): NearResult {
@@ -194,8 +206,8 @@ function noClusters(size: number): NearResult {
 
 async function nearClusters(
   fields: FieldValues,
-  rows: number[],
-  signed: Uint16Array,
+  rows: Int32Array,
+  signatures: Uint16Array,
   spec: ShingleSpec,
   o: DedupOptions,
   pool: WorkerPool,
@@ -205,14 +217,12 @@ async function nearClusters(
       hint: "split the input into several stages",
     });
   }
-  // Each group's signature, in group order (a signed row is per distinct text).
-  const signatures = new Uint16Array(fields.length * o.numPerm);
-  rows.forEach((row, g) => signatures.set(signed.subarray(row * o.numPerm, (row + 1) * o.numPerm), g * o.numPerm));
+  // Group g's signature is row rows[g] of the matrix (a row per distinct text): read in place, not copied.
   const skip = new Uint8Array(fields.length);
   // A text without shingles can only be an exact duplicate.
-  for (let g = 0; g < fields.length; g++) skip[g] = isEmptySignature(signatures, g, o.numPerm) ? 1 : 0;
+  for (let g = 0; g < fields.length; g++) skip[g] = isEmptySignature(signatures, rows[g]!, o.numPerm) ? 1 : 0;
   const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
-  const { pairs: candidates, oversizedBuckets } = candidatePairs(signatures, fields.length, o.numPerm, bands, skip);
+  const { pairs: candidates, oversizedBuckets } = candidatePairs(signatures, fields.length, o.numPerm, bands, skip, rows);
   const similarities = await exactJaccard(fields, candidates, spec, pool);
 
   const known = new Map<number, number>();
@@ -257,28 +267,28 @@ async function similarityToRoot(
   return similarity;
 }
 
+/** Which records (in keep order) are kept, and what each keeper that stands for others lists. */
 function assemble(records: DedupEntry[], groupOf: Int32Array, reps: number[], near: NearResult) {
   const standsFor = new Map<number, Duplicate[]>();
+  const kept = new Uint8Array(records.length);
   let exactRemoved = 0;
   let nearRemoved = 0;
   for (let i = 0; i < records.length; i++) {
     const group = groupOf[i]!;
     const keeper = reps[near.rootOf[group]!]!;
-    if (keeper === i) continue;
+    if (keeper === i) {
+      kept[i] = 1;
+      continue;
+    }
     if (reps[group] === i) nearRemoved++;
     else exactRemoved++;
     const list = standsFor.get(keeper) ?? [];
     list.push(duplicateEntry(records[i]!, near.similarity[group]!), ...(records[i]!.duplicates ?? []));
     standsFor.set(keeper, list);
   }
-  const kept: KeptEntry[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const group = groupOf[i]!;
-    if (reps[near.rootOf[group]!] !== i) continue;
-    const added = standsFor.get(i);
-    kept.push(added ? { index: i, duplicates: sortDuplicates([...(records[i]!.duplicates ?? []), ...added]) } : { index: i });
-  }
-  return { kept, exactRemoved, nearRemoved, clusters: standsFor.size };
+  const duplicates = new Map<number, Duplicate[]>();
+  for (const [i, added] of standsFor) duplicates.set(i, sortDuplicates([...(records[i]!.duplicates ?? []), ...added]));
+  return { kept, duplicates, exactRemoved, nearRemoved, clusters: standsFor.size };
 }
 
 function duplicateEntry(rec: DedupEntry, similarity: number): Duplicate {

@@ -70,15 +70,19 @@ function compare(a: string, b: string): number {
  * group it duplicates.
  */
 export function greedyKeepers(size: number, pairs: readonly (readonly [number, number])[]): Int32Array {
-  const earlier: number[][] = Array.from({ length: size }, () => []);
+  // Only groups with a verified pair get a list: a million groups are a million arrays otherwise.
+  const earlier = new Map<number, number[]>();
   for (const [i, j] of pairs) {
     if (i === j) continue;
-    earlier[Math.max(i, j)]!.push(Math.min(i, j));
+    const later = Math.max(i, j);
+    const list = earlier.get(later);
+    if (list) list.push(Math.min(i, j));
+    else earlier.set(later, [Math.min(i, j)]);
   }
   const keeperOf = new Int32Array(size);
   for (let g = 0; g < size; g++) {
     let keeper = g;
-    for (const e of earlier[g]!) if (keeperOf[e] === e && e < keeper) keeper = e;
+    for (const e of earlier.get(g) ?? []) if (keeperOf[e] === e && e < keeper) keeper = e;
     keeperOf[g] = keeper;
   }
   return keeperOf;

@@ -64,9 +64,10 @@ export interface Candidates {
 }
 
 /**
- * Candidate pairs [i, j] (i < j) of the rows of `signatures` (n rows of
- * numPerm values) that share at least one band. Rows where `skip[i]` is set
- * (texts without shingles) take no part.
+ * Candidate pairs [i, j] (i < j) among n texts whose signatures share at
+ * least one band: text i's signature is row `rowOf[i]` (default i) of
+ * `signatures` (rows of numPerm values). Texts where `skip[i]` is set (no
+ * shingles) take no part.
  *
  * A band is reduced to a 32-bit key; a key collision only adds a candidate
  * that verification then rejects, it never loses one.
@@ -77,6 +78,7 @@ export function candidatePairs(
   numPerm: number,
   { bands, rows }: Bands,
   skip: Uint8Array,
+  rowOf?: ArrayLike<number>,
 ): Candidates {
   const found: number[] = [];
   const keys = new Float64Array(n);
@@ -86,7 +88,7 @@ export function candidatePairs(
     m = 0;
     for (let i = 0; i < n; i++) {
       if (skip[i]) continue;
-      keys[m++] = bandKey(signatures, i * numPerm + band * rows, rows) * INDEX_SPAN + i;
+      keys[m++] = bandKey(signatures, (rowOf ? rowOf[i]! : i) * numPerm + band * rows, rows) * INDEX_SPAN + i;
     }
     const sorted = keys.subarray(0, m).sort();
     oversizedBuckets += collectRuns(sorted, found);

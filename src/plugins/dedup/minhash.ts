@@ -21,7 +21,7 @@
 import { canonicalJson } from "../../engine/hash.js";
 import { definePlugin, type PluginContext } from "../../engine/plugin.js";
 import { inputRecords } from "../stream/inputs.js";
-import type { DedupEntry, DedupOptions, DedupStats, KeptEntry } from "./core.js";
+import type { Decisions, DedupEntry, DedupOptions, DedupStats } from "./core.js";
 import { FULL_BUCKET } from "./lsh.js";
 
 export default definePlugin<DedupOptions>({
@@ -107,7 +107,7 @@ export default definePlugin<DedupOptions>({
     if (inputs.length === 0) {
       ctx.fail("", `stage "${ctx.stage}" (dedup/minhash) has nothing to deduplicate`, "add the stage that produces the prompts or pairs to `needs`");
     }
-    const { kept, stats } = await decide(ctx);
+    const { kept, duplicates, stats } = await decide(ctx);
     ctx.log.info(
       `dedup: ${stats.records} records, ${stats.exactRemoved} exact and ${stats.nearRemoved} near duplicates removed` +
         (stats.bands
@@ -117,12 +117,11 @@ export default definePlugin<DedupOptions>({
           ? `; ${stats.oversizedBuckets} LSH buckets held over ${FULL_BUCKET} texts and were paired with their first member and neighbours only`
           : ""),
     );
-    const keep = new Map(kept.map((k) => [k.index, k.duplicates] as const));
     let index = 0;
     for await (const { rec } of inputRecords(ctx.inputs)) {
-      if (keep.has(index)) {
-        const duplicates = keep.get(index);
-        yield duplicates ? { ...rec, duplicates } : rec;
+      if (kept[index]) {
+        const list = duplicates.get(index);
+        yield list ? { ...rec, duplicates: list } : rec;
       }
       index++;
     }
@@ -133,7 +132,7 @@ export default definePlugin<DedupOptions>({
  * The first pass: each record's compact entry, its compared texts spilled to a
  * scratch file (removed when done), then which records to keep.
  */
-async function decide(ctx: PluginContext<DedupOptions>): Promise<{ kept: KeptEntry[]; stats: DedupStats }> {
+async function decide(ctx: PluginContext<DedupOptions>): Promise<Decisions & { stats: DedupStats }> {
   const { dedupEntries, dedupEntry } = await import("./core.js");
   const { sampleRankOf } = await import("./keep-order.js");
   const { recordFields } = await import("./fields.js");

@@ -36,11 +36,15 @@ export interface SignatureOptions {
 }
 
 export interface Signed {
-  /** sha256 of each record's normalised text. */
-  digests: string[];
-  /** Signatures, one row of numPerm values per distinct text (when signing); `rowOf` maps a digest to its row. */
+  /**
+   * Each record's distinct normalised text (equal sha256), numbered in order
+   * of first appearance: records with the same row are exact duplicates.
+   */
+  rows: Int32Array;
+  /** How many distinct texts (rows) there are. */
+  distinct: number;
+  /** Signatures, one row of numPerm values per distinct text (when signing). */
   signatures: Uint16Array;
-  rowOf: Map<string, number>;
   /** Texts signed in the same trip as they were normalised. */
   signedAhead: number;
   /** Distinct texts whose chunk missed the memo, so were signed for this build. */
@@ -53,9 +57,10 @@ interface Rendered {
 }
 
 export async function renderAndSign(values: FieldValues, o: SignatureOptions): Promise<Signed> {
-  const digests = new Array<string>(values.length);
+  const rows = new Int32Array(values.length);
   // Signatures go straight into one off-heap matrix as they arrive: keeping 100,000 base64
   // strings alive until the end made the garbage collector copy them again and again.
+  // The digests live only here, in `rowOf`: what leaves is a row number per record.
   const signatures = new Uint16Array(o.sign ? values.length * o.numPerm : 0);
   const rowOf = new Map<string, number>();
   const chunks = new ChunkSigner(values, signatures, o);
@@ -77,10 +82,11 @@ export async function renderAndSign(values: FieldValues, o: SignatureOptions): P
     if (signed) signedAhead += batch.length;
     const tally = { closed: 0, missed: 0 };
     batch.forEach((digest, k) => {
-      digests[first + k] = digest;
-      if (!o.sign || rowOf.has(digest)) return;
-      const row = rowOf.size;
+      const known = rowOf.get(digest);
+      if (known !== undefined) return void (rows[first + k] = known);
+      const row = (rows[first + k] = rowOf.size);
       rowOf.set(digest, row);
+      if (!o.sign) return;
       if (signed) signatures.set(signed.subarray(k * o.numPerm, (k + 1) * o.numPerm), row * o.numPerm);
       if (chunks.add(row, digest, first + k, signed !== undefined)) close(tally);
     });
@@ -108,7 +114,7 @@ export async function renderAndSign(values: FieldValues, o: SignatureOptions): P
   close({ closed: 0, missed: 0 });
   await Promise.all(pending);
   pending = [];
-  return { digests, signatures, rowOf, signedAhead, signed: chunks.signed };
+  return { rows, distinct: rowOf.size, signatures, signedAhead, signed: chunks.signed };
 }
 
 /** The index of each batch's first record. */
