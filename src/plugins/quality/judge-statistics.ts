@@ -10,15 +10,18 @@
  *
  * Pairs stream through a collector that keeps only what the statistics need,
  * in flat columns: a slot per candidate with one score per (scale, judge), and
- * one direction code per (pair, judge). The reliability tables the metrics
- * take are built from those columns one at a time, at the end.
+ * one direction code per (pair, judge). At the end the metrics walk views of
+ * those columns (a reused buffer per unit, pair or pair of judges), so no
+ * reliability table is built: the extra memory is the distinct values, not the
+ * candidates or the pairs.
  */
 import type { JudgedPair, Side } from "./judged-pair.js";
-import { pairwiseCohenKappa, type PairwiseKappa } from "./metrics/cohen-kappa.js";
-import { fleissKappa, type FleissResult } from "./metrics/fleiss-kappa.js";
-import { krippendorffAlpha, type AlphaResult, type Level } from "./metrics/krippendorff-alpha.js";
+import { pairwiseCohenKappaOf, type PairwiseKappa, type RatingPairSource } from "./metrics/cohen-kappa.js";
+import { fleissKappaOfRatings, type FleissResult, type RatingSource } from "./metrics/fleiss-kappa.js";
+import { krippendorffAlphaOf, type AlphaResult, type Level, type UnitSource } from "./metrics/krippendorff-alpha.js";
 import type { Rating } from "./metrics/rating.js";
 import { Column } from "../stream/column.js";
+import { CandidateSlots } from "./candidate-slots.js";
 
 export interface JudgeStatistics {
   judges: string[];
@@ -43,7 +46,7 @@ const SIDES: readonly Side[] = ["chosen", "rejected", "tie"];
 
 export class JudgeStatisticsCollector {
   /** Candidate id → its unit slot, in order of first score. */
-  private readonly slots = new Map<string, number>();
+  private readonly slots = new CandidateSlots();
   /** Scale → judge → score per candidate slot (NaN: none). */
   private readonly scores = new Map<string, Map<string, Column<Float64Array>>>();
   /** Judge → direction per pair (an index into SIDES; -1: not judged). */
@@ -66,29 +69,60 @@ export class JudgeStatisticsCollector {
   }
 
   statistics(judges: readonly string[], level: Level): JudgeStatistics {
-    const directions = Array.from({ length: this.pairs }, (_, i) => judges.map((j): Rating => side(this.directions.get(j)?.get(i))));
-    const perJudge = Object.fromEntries(judges.map((j, k) => [j, directions.map((row) => row[k])]));
     return {
       judges: [...judges],
       candidates: this.slots.size,
       conflicts: this.conflicts,
       alpha: { overall: this.alphaOn(OVERALL, judges, level), criteria: Object.fromEntries([...this.criteria].map((c) => [c, this.alphaOn(c, judges, level)])) },
-      fleiss: fleissKappa(directions),
-      cohen: pairwiseCohenKappa(perJudge),
+      fleiss: fleissKappaOfRatings(this.directionRows(judges)),
+      cohen: pairwiseCohenKappaOf(judges, (a, b) => this.directionPairs(a, b)),
     };
   }
 
   private alphaOn(scale: string, judges: readonly string[], level: Level): AlphaResult {
+    return krippendorffAlphaOf(this.units(scale, judges), level);
+  }
+
+  /** Each candidate slot's scores on a scale, in judge order, missing ones left out. */
+  private units(scale: string, judges: readonly string[]): UnitSource {
     const byJudge = judges.map((j) => this.scores.get(scale)?.get(j));
-    const units = Array.from({ length: this.slots.size }, (_, slot) => byJudge.map((column) => score(column?.get(slot))));
-    return krippendorffAlpha(units, level);
+    const values: number[] = [];
+    return (visit) => {
+      for (let slot = 0; slot < this.slots.size; slot++) {
+        values.length = 0;
+        for (const column of byJudge) {
+          const v = column?.get(slot);
+          if (v !== undefined && !Number.isNaN(v)) values.push(v);
+        }
+        visit(values);
+      }
+    };
+  }
+
+  /** Each pair's directions, one slot per judge (null: not judged). */
+  private directionRows(judges: readonly string[]): RatingSource {
+    const byJudge = judges.map((j) => this.directions.get(j));
+    const row: Rating[] = judges.map(() => null);
+    return (visit) => {
+      for (let i = 0; i < this.pairs; i++) {
+        for (let k = 0; k < byJudge.length; k++) row[k] = side(byJudge[k]?.get(i));
+        visit(row);
+      }
+    };
+  }
+
+  /** Two judges' directions, pair by pair. */
+  private directionPairs(a: string, b: string): RatingPairSource {
+    const [first, second] = [this.directions.get(a), this.directions.get(b)];
+    return (visit) => {
+      for (let i = 0; i < this.pairs; i++) visit(side(first?.get(i)), side(second?.get(i)));
+    };
   }
 
   /** A candidate gets its slot with its first score: one never scored is no unit. */
   private put(candidate: string, scale: string, judge: string, value: number | null): void {
     if (value === null) return;
-    let slot = this.slots.get(candidate);
-    if (slot === undefined) this.slots.set(candidate, (slot = this.slots.size));
+    const slot = this.slots.slotOf(candidate);
     let byJudge = this.scores.get(scale);
     if (!byJudge) this.scores.set(scale, (byJudge = new Map()));
     let column = byJudge.get(judge);
@@ -105,5 +139,4 @@ export class JudgeStatisticsCollector {
   }
 }
 
-const score = (v: number | undefined): Rating => (v === undefined || Number.isNaN(v) ? null : v);
 const side = (code: number | undefined): Rating => (code === undefined || code < 0 ? null : SIDES[code]!);

@@ -34,20 +34,44 @@ export interface CohenOptions {
 }
 
 export function cohenKappa(a: readonly Rating[], b: readonly Rating[], options: CohenOptions = {}): CohenResult {
+  return cohenKappaOf(bothRaters(a, b), options);
+}
+
+/**
+ * The two raters' ratings visited item by item, in item order. κ walks them
+ * twice (categories, then the contingency table), so a source can be a view of
+ * columns.
+ */
+export type RatingPairSource = (visit: (a: Rating, b: Rating) => void) => void;
+
+function bothRaters(a: readonly Rating[], b: readonly Rating[]): RatingPairSource {
   if (a.length !== b.length) throw new RangeError(`the two raters have ${a.length} and ${b.length} ratings`);
-  const both = a.flatMap((r, i) => (isMissing(r) || isMissing(b[i]) ? [] : [[r, b[i]] as [Value, Value]]));
-  const skipped = a.length - both.length;
-  const categories = options.categories ?? sortedDistinct(both.flat());
+  return (visit) => a.forEach((r, i) => visit(r, b[i]));
+}
+
+/** κ from items visited in order, with memory bounded by the categories: only the K × K table is built. */
+export function cohenKappaOf(forEachItem: RatingPairSource, options: CohenOptions = {}): CohenResult {
+  let rated = 0;
+  let N = 0;
+  const used = new Set<Value>();
+  forEachItem((x, y) => {
+    rated++;
+    if (isMissing(x) || isMissing(y)) return;
+    N++;
+    used.add(x).add(y);
+  });
+  const skipped = rated - N;
+  const categories = options.categories ?? sortedDistinct(used);
   const index = new Map(categories.map((c, i) => [c, i]));
   const K = categories.length;
   const table = categories.map(() => categories.map(() => 0));
-  for (const [x, y] of both) {
+  forEachItem((x, y) => {
+    if (isMissing(x) || isMissing(y)) return;
     const i = index.get(x);
     const j = index.get(y);
     if (i === undefined || j === undefined) throw new RangeError(`rating ${JSON.stringify(i === undefined ? x : y)} is not among the categories`);
     table[i]![j]!++;
-  }
-  const N = both.length;
+  });
   const rows = table.map((row) => row.reduce((s, n) => s + n, 0));
   const cols = categories.map((_, j) => table.reduce((s, row) => s + row[j]!, 0));
   const w = disagreementWeight(options.weights ?? "none", K);
@@ -90,6 +114,15 @@ export function pairwiseCohenKappa(
   ratings: Readonly<Record<string, readonly Rating[]>>,
   options: CohenOptions = {},
 ): PairwiseKappa[] {
-  const names = Object.keys(ratings).sort();
-  return names.flatMap((a, i) => names.slice(i + 1).map((b) => ({ a, b, ...cohenKappa(ratings[a]!, ratings[b]!, options) })));
+  return pairwiseCohenKappaOf(Object.keys(ratings), (a, b) => bothRaters(ratings[a]!, ratings[b]!), options);
+}
+
+/** Cohen's κ for every pair of the named raters, in name order (a < b); `items(a, b)` visits their ratings. */
+export function pairwiseCohenKappaOf(
+  raters: readonly string[],
+  items: (a: string, b: string) => RatingPairSource,
+  options: CohenOptions = {},
+): PairwiseKappa[] {
+  const names = [...new Set(raters)].sort();
+  return names.flatMap((a, i) => names.slice(i + 1).map((b) => ({ a, b, ...cohenKappaOf(items(a, b), options) })));
 }

@@ -35,23 +35,56 @@ export interface AlphaResult {
   pairable: number;
 }
 
+/** α of a table held in memory: ratings[unit][rater]. */
 export function krippendorffAlpha(ratings: RatingTable, level: Level = "nominal"): AlphaResult {
-  let units = ratings.map(present).filter((values) => values.length >= 2);
-  if (level !== "nominal") for (const values of units) assertNumeric(values, level);
+  const units = ratings.map(present);
+  return krippendorffAlphaOf((visit) => units.forEach((values) => visit(values)), level);
+}
+
+/**
+ * The units of a reliability table, each as its present values in rater order,
+ * visited in unit order. α walks them twice (marginals, then disagreement), so
+ * a source can be a view of columns: `values` is only read during the call and
+ * may be a buffer reused for the next unit.
+ */
+export type UnitSource = (visit: (values: readonly Value[]) => void) => void;
+
+/**
+ * α from units visited in order, with memory bounded by the distinct values:
+ * no table is built. Units with fewer than two values are skipped. Sums run in
+ * unit order, as a table's would, so a table and a view of the same units give
+ * the same bits.
+ */
+export function krippendorffAlphaOf(forEachUnit: UnitSource, level: Level = "nominal"): AlphaResult {
+  const pairable: UnitSource = (visit) => forEachUnit((values) => {
+    if (values.length >= 2) visit(values);
+  });
+  let units = 0;
+  const counts = new Map<Value, number>();
+  pairable((values) => {
+    if (level !== "nominal") assertNumeric(values, level);
+    units++;
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  });
+  const byValue = sortedCounts(counts);
   // Krippendorff's ordinal δ²_ck = (Σ_{g=c..k} n_g − (n_c + n_k)/2)² is exactly the squared
   // difference of the values' mid-ranks (values below + half the ties), so ordinal α is
   // interval α on mid-ranks.
-  if (level === "ordinal") units = toMidRanks(units);
+  const rank = level === "ordinal" ? midRanks(byValue) : undefined;
+  const marginals = rank ? new Map([...byValue].map(([v, m]) => [rank.get(v)!, m])) : byValue;
   const metric = level === "ordinal" ? "interval" : level;
 
-  const marginals = countValues(units);
   const n = sum([...marginals.values()]);
-  const observedSum = sum(units.map((values) => withinUnitDisagreement(values, DELTA[metric])));
+  let observedSum = 0;
+  const ranked: number[] = [];
+  pairable((values) => {
+    observedSum += withinUnitDisagreement(rank ? ranksOf(values, rank, ranked) : values, DELTA[metric]);
+  });
   const expectedSum = EXPECTED_SUM[metric](marginals);
   const observed = n > 0 ? observedSum / n : 0;
   const expected = n > 1 ? expectedSum / (n * (n - 1)) : 0;
   const alpha = expected > 0 ? 1 - observed / expected : null;
-  return { alpha, level, observed, expected, units: units.length, pairable: n };
+  return { alpha, level, observed, expected, units, pairable: n };
 }
 
 type Delta = (c: Value, k: Value) => number;
@@ -103,21 +136,26 @@ function withinUnitDisagreement(values: readonly Value[], delta: Delta): number 
 }
 
 /** n_c: how many pairable values equal c, keyed in sorted order. */
-function countValues(units: readonly Value[][]): Map<Value, number> {
-  const counts = new Map<Value, number>();
-  for (const values of units) for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+function sortedCounts(counts: Map<Value, number>): Map<Value, number> {
   return new Map(sortedDistinct(counts.keys()).map((v) => [v, counts.get(v)!]));
 }
 
-/** Each value replaced by its mid-rank among all pairable values: Σ_{g<c} n_g + n_c/2. */
-function toMidRanks(units: readonly Value[][]): number[][] {
+/** Each value's mid-rank among all pairable values: Σ_{g<c} n_g + n_c/2. */
+function midRanks(byValue: Map<Value, number>): Map<Value, number> {
   const rank = new Map<Value, number>();
   let below = 0;
-  for (const [value, count] of countValues(units)) {
+  for (const [value, count] of byValue) {
     rank.set(value, below + count / 2);
     below += count;
   }
-  return units.map((values) => values.map((v) => rank.get(v)!));
+  return rank;
+}
+
+/** The values' mid-ranks, written into `into` (one buffer for every unit). */
+function ranksOf(values: readonly Value[], rank: Map<Value, number>, into: number[]): number[] {
+  into.length = 0;
+  for (const v of values) into.push(rank.get(v)!);
+  return into;
 }
 
 function assertNumeric(values: readonly Value[], level: Level): void {
