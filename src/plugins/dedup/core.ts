@@ -22,10 +22,10 @@ import type { PluginContext, Progress, Rec, WorkerPool } from "../../engine/plug
 import { byId, entryKeepOrder, greedyKeepers, type RankOf, type TieLines } from "./keep-order.js";
 import { recordFields } from "./fields.js";
 import { heldValues, reindexed, type FieldValues } from "./field-values.js";
-import { candidatePairs, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
+import { candidatePairsOfKeys, MAX_TEXTS, optimalBands, type Bands, type LshWeights } from "./lsh.js";
 import type { ShingleKind, ShingleSpec } from "./shingle.js";
+import type { BandedSignatures } from "./signature-chunks.js";
 import { renderAndSign } from "./signatures.js";
-import { isEmptySignature } from "./signature.js";
 import { exactJaccard } from "./verify.js";
 
 export interface DedupOptions {
@@ -135,9 +135,11 @@ export async function dedupEntries(
   const values = reindexed(inputValues, order);
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
   s.progress?.total(records.length);
-  const { rows, distinct, signatures, signedAhead, signed } = await renderAndSign(values, {
+  const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
+  const { rows, distinct, banded, signedAhead, signed } = await renderAndSign(values, {
     spec,
     numPerm: o.numPerm,
+    bands,
     sign: o.near,
     memo: s.memo,
     pool: s.pool,
@@ -146,7 +148,7 @@ export async function dedupEntries(
   });
   const { groupOf, reps } = exactGroups(rows, distinct, o.exact);
   const near = o.near
-    ? await nearClusters(reindexed(values, reps), groupRows(rows, reps), signatures, spec, o, s.pool)
+    ? await nearClusters(reindexed(values, reps), groupRows(rows, reps), banded, bands, spec, o.threshold, s.pool)
     : noClusters(reps.length);
   const { kept, duplicates, exactRemoved, nearRemoved, clusters } = assemble(records, groupOf, reps, near);
   s.tally("dedup.exact_removed", exactRemoved);
@@ -207,9 +209,10 @@ function noClusters(size: number): NearResult {
 async function nearClusters(
   fields: FieldValues,
   rows: Int32Array,
-  signatures: Uint16Array,
+  banded: BandedSignatures,
+  bands: Bands,
   spec: ShingleSpec,
-  o: DedupOptions,
+  threshold: number,
   pool: WorkerPool,
 ): Promise<NearResult> {
   if (fields.length > MAX_TEXTS) {
@@ -217,12 +220,11 @@ async function nearClusters(
       hint: "split the input into several stages",
     });
   }
-  // Group g's signature is row rows[g] of the matrix (a row per distinct text): read in place, not copied.
+  // Group g's band keys are row rows[g] (a row per distinct text): read in place, not copied.
   const skip = new Uint8Array(fields.length);
   // A text without shingles can only be an exact duplicate.
-  for (let g = 0; g < fields.length; g++) skip[g] = isEmptySignature(signatures, rows[g]!, o.numPerm) ? 1 : 0;
-  const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
-  const { pairs: candidates, oversizedBuckets } = candidatePairs(signatures, fields.length, o.numPerm, bands, skip, rows);
+  for (let g = 0; g < fields.length; g++) skip[g] = banded.empty[rows[g]!]!;
+  const { pairs: candidates, oversizedBuckets } = candidatePairsOfKeys(banded.keys, fields.length, bands.bands, skip, rows);
   const similarities = await exactJaccard(fields, candidates, spec, pool);
 
   const known = new Map<number, number>();
@@ -232,7 +234,7 @@ async function nearClusters(
     const j = candidates[2 * k + 1]!;
     known.set(pairKey(i, j), similarities[k]!);
     known.set(pairKey(j, i), similarities[k]!);
-    if (similarities[k]! >= o.threshold) verified.push([i, j]);
+    if (similarities[k]! >= threshold) verified.push([i, j]);
   }
   const verifiedPairs = verified.length;
   const rootOf = greedyKeepers(fields.length, verified);

@@ -64,34 +64,42 @@ export interface Candidates {
 }
 
 /**
- * Candidate pairs [i, j] (i < j) among n texts whose signatures share at
- * least one band: text i's signature is row `rowOf[i]` (default i) of
- * `signatures` (rows of numPerm values). Texts where `skip[i]` is set (no
- * shingles) take no part.
- *
- * A band is reduced to a 32-bit key; a key collision only adds a candidate
- * that verification then rejects, it never loses one.
+ * Candidate pairs [i, j] (i < j) of the rows of `signatures` (n rows of
+ * numPerm values) that share at least one band. Rows where `skip[i]` is set
+ * (texts without shingles) take no part.
  */
-export function candidatePairs(
-  signatures: Uint16Array,
-  n: number,
-  numPerm: number,
-  { bands, rows }: Bands,
-  skip: Uint8Array,
-  rowOf?: ArrayLike<number>,
-): Candidates {
+export function candidatePairs(signatures: Uint16Array, n: number, numPerm: number, bands: Bands, skip: Uint8Array): Candidates {
+  const keys = new Uint32Array(n * bands.bands);
+  for (let i = 0; i < n; i++) bandKeysInto(signatures, i * numPerm, bands, keys, i * bands.bands);
+  return candidatePairsOfKeys(keys, n, bands.bands, skip);
+}
+
+/**
+ * Writes the band keys of the signature at `signatures[from…]` into
+ * `out[at…at + bands)`: each band is reduced to a 32-bit key (a key collision
+ * only adds a candidate that verification then rejects, it never loses one).
+ * Dedup keeps these 64 bytes a text rather than its 256-byte signature.
+ */
+export function bandKeysInto(signatures: Uint16Array, from: number, { bands, rows }: Bands, out: Uint32Array, at: number): void {
+  for (let band = 0; band < bands; band++) out[at + band] = bandKey(signatures, from + band * rows, rows);
+}
+
+/**
+ * Candidate pairs [i, j] (i < j) among n texts that share a band key: text
+ * i's keys are row `rowOf[i]` (default i) of `keys` (rows of `bands` keys).
+ * Texts where `skip[i]` is set take no part.
+ */
+export function candidatePairsOfKeys(keys: Uint32Array, n: number, bands: number, skip: Uint8Array, rowOf?: ArrayLike<number>): Candidates {
   const found: number[] = [];
-  const keys = new Float64Array(n);
-  let m = 0;
+  const sortable = new Float64Array(n);
   let oversizedBuckets = 0;
   for (let band = 0; band < bands; band++) {
-    m = 0;
+    let m = 0;
     for (let i = 0; i < n; i++) {
       if (skip[i]) continue;
-      keys[m++] = bandKey(signatures, (rowOf ? rowOf[i]! : i) * numPerm + band * rows, rows) * INDEX_SPAN + i;
+      sortable[m++] = keys[(rowOf ? rowOf[i]! : i) * bands + band]! * INDEX_SPAN + i;
     }
-    const sorted = keys.subarray(0, m).sort();
-    oversizedBuckets += collectRuns(sorted, found);
+    oversizedBuckets += collectRuns(sortable.subarray(0, m).sort(), found);
   }
   return { pairs: uniquePairs(found), oversizedBuckets };
 }

@@ -18,7 +18,9 @@
 import type { PluginContext, WorkerPool } from "../../engine/plugin.js";
 import type { FieldValues } from "./field-values.js";
 import type { SignBatch } from "./minhash-task.js";
+import { bandKeysInto, type Bands } from "./lsh.js";
 import type { ShingleSpec } from "./shingle.js";
+import { isEmptySignature } from "./signature.js";
 
 /** Bump with any change to normalisation, shingling, hashing, the permutations or the chunking. */
 export const SIGNATURE_NAMESPACE = "minhash-chunk@4";
@@ -30,8 +32,17 @@ const TASK = new URL("./minhash-task.js", import.meta.url).href;
 export interface ChunkOptions {
   spec: ShingleSpec;
   numPerm: number;
+  bands: Bands;
   memo: PluginContext["memo"];
   pool: WorkerPool;
+}
+
+/** What dedup keeps of each distinct text's signature: its LSH band keys, and whether the text has no shingles. */
+export interface BandedSignatures {
+  /** `bands` keys per row (distinct text). */
+  keys: Uint32Array;
+  /** 1 where the row's text has no shingles (its signature is all EMPTY_SLOT). */
+  empty: Uint8Array;
 }
 
 /** Does the text with this digest end its chunk, once the chunk holds `rows` texts? */
@@ -40,73 +51,94 @@ export function endsChunk(digest: string, rows: number): boolean {
 }
 
 /**
- * Fills rows of a signature matrix chunk by chunk: from the memo when the
- * chunk hits, else by signing what was not signed ahead and memoising the
- * chunk. `add` takes the distinct texts in keep order; `close` ends the chunk.
+ * Fills rows of the band keys chunk by chunk: from the memo when the chunk
+ * hits, else by signing what was not signed ahead and memoising the chunk.
+ * A chunk's full signatures exist only while it is open or being stored.
+ * `add` takes the distinct texts in keep order; `close` ends the chunk.
  */
 export class ChunkSigner {
   private start = 0;
   private readonly digests: string[] = [];
-  /** Texts of the open chunk not signed ahead: their row and input position. */
-  private unsigned: { row: number; index: number }[] = [];
+  /** The open chunk's signatures (rows signed ahead are filled as they come). */
+  private buffer: Uint16Array;
+  /** Texts of the open chunk not signed ahead: their place in the chunk and input position. */
+  private unsigned: { at: number; index: number }[] = [];
   private readonly params: unknown[];
   /** Texts of chunks that missed the memo (signed for this build). */
   signed = 0;
 
   constructor(
     private readonly values: FieldValues,
-    private readonly matrix: Uint16Array,
+    private readonly out: BandedSignatures,
     private readonly o: ChunkOptions,
   ) {
     this.params = [o.spec.kind, o.spec.size, o.numPerm, `unspaced:${o.spec.unspaced ?? "char"}`];
+    this.buffer = this.newBuffer();
   }
 
-  /** Row `row` has this digest; its signature is already in the matrix when `signedAhead`, else it is the text at input position `index`. */
-  add(row: number, digest: string, index: number, signedAhead: boolean): boolean {
-    this.digests.push(digest);
-    if (!signedAhead) this.unsigned.push({ row, index });
+  /** The next distinct text, with its digest: its signature when signed ahead, else the text's input position. */
+  add(digest: string, index: number, signature?: Uint16Array): boolean {
+    const at = this.digests.push(digest) - 1;
+    if (signature) this.buffer.set(signature, at * this.o.numPerm);
+    else this.unsigned.push({ at, index });
     return endsChunk(digest, this.digests.length);
   }
 
-  /** Ends the open chunk (if any): resolves once its rows are in the matrix; `missed` says whether it had to be signed. */
+  /** Ends the open chunk (if any): resolves once its rows' band keys are written; `missed` says whether it had to be signed. */
   close(): { done: Promise<void>; missed: boolean } | undefined {
     if (this.digests.length === 0) return undefined;
-    const start = this.start;
+    const { start, buffer, unsigned } = this;
     const rows = this.digests.length;
-    const unsigned = this.unsigned;
     let missed = false;
     const sig = this.o.memo<string>([SIGNATURE_NAMESPACE, this.params, this.digests.splice(0)], () => {
       missed = true;
       this.signed += rows;
-      return this.sign(start, rows, unsigned);
+      return this.sign(buffer, rows, unsigned);
     });
     this.start += rows;
     this.unsigned = [];
+    this.buffer = this.newBuffer();
     // ctx.memo calls its function at once on a miss, so `missed` is known here.
-    const done = sig.then((base64) => (missed ? undefined : writeRows(this.matrix, start, rows, base64, this.o.numPerm)));
+    const done = sig.then((base64) => {
+      if (!missed) decodeInto(buffer, rows, base64, this.o.numPerm);
+      this.band(buffer, start, rows);
+    });
     return { done, missed };
   }
 
-  private async sign(start: number, rows: number, unsigned: { row: number; index: number }[]): Promise<string> {
+  private async sign(buffer: Uint16Array, rows: number, unsigned: { at: number; index: number }[]): Promise<string> {
     if (unsigned.length > 0) {
       const arg: SignBatch = { values: unsigned.map((u) => this.values.at(u.index)), spec: this.o.spec, numPerm: this.o.numPerm };
       const signed = await this.o.pool.run<Uint16Array>(TASK, "signBatch", arg);
       const width = this.o.numPerm;
-      unsigned.forEach((u, k) => this.matrix.set(signed.subarray(k * width, (k + 1) * width), u.row * width));
+      unsigned.forEach((u, k) => buffer.set(signed.subarray(k * width, (k + 1) * width), u.at * width));
     }
-    return bytesOf(this.matrix, start * this.o.numPerm, (start + rows) * this.o.numPerm).toString("base64");
+    return bytesOf(buffer, rows * this.o.numPerm).toString("base64");
+  }
+
+  /** Rows start… of the output from the chunk's signatures. */
+  private band(buffer: Uint16Array, start: number, rows: number): void {
+    const { numPerm, bands } = this.o;
+    for (let k = 0; k < rows; k++) {
+      bandKeysInto(buffer, k * numPerm, bands, this.out.keys, (start + k) * bands.bands);
+      this.out.empty[start + k] = isEmptySignature(buffer, k, numPerm) ? 1 : 0;
+    }
+  }
+
+  private newBuffer(): Uint16Array {
+    return new Uint16Array(MAX_ROWS * this.o.numPerm);
   }
 }
 
-/** Decodes a memoised chunk (base64) into rows start…start+rows of the matrix. */
-export function writeRows(into: Uint16Array, start: number, rows: number, base64: string, numPerm: number): void {
+/** Decodes a memoised chunk (base64) of `rows` signatures into `into`. */
+export function decodeInto(into: Uint16Array, rows: number, base64: string, numPerm: number): void {
   const width = rows * numPerm * 2;
-  const written = bytesOf(into, 0, into.length).write(base64, start * numPerm * 2, width, "base64");
+  const written = bytesOf(into, into.length).write(base64, 0, width, "base64");
   if (written !== width || base64.length !== Math.ceil(width / 3) * 4) {
     throw new Error(`a memoised signature chunk has the wrong length for ${rows} texts of ${numPerm} permutations`);
   }
 }
 
-function bytesOf(matrix: Uint16Array, from: number, to: number): Buffer {
-  return Buffer.from(matrix.buffer, matrix.byteOffset + from * 2, (to - from) * 2);
+function bytesOf(matrix: Uint16Array, length: number): Buffer {
+  return Buffer.from(matrix.buffer, matrix.byteOffset, length * 2);
 }

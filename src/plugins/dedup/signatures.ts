@@ -17,7 +17,8 @@ import type { PluginContext, Progress, WorkerPool } from "../../engine/plugin.js
 import { valuesBetween, type FieldValues } from "./field-values.js";
 import type { RenderBatch } from "./minhash-task.js";
 import type { ShingleSpec } from "./shingle.js";
-import { ChunkSigner } from "./signature-chunks.js";
+import type { Bands } from "./lsh.js";
+import { ChunkSigner, type BandedSignatures } from "./signature-chunks.js";
 
 const TASK = new URL("./minhash-task.js", import.meta.url).href;
 const BATCH = 1024;
@@ -27,6 +28,8 @@ const MAX_PENDING_CHUNKS = 64;
 export interface SignatureOptions {
   spec: ShingleSpec;
   numPerm: number;
+  /** The LSH bands the signatures are reduced to. */
+  bands: Bands;
   /** False: only digests are wanted (exact dedup alone). */
   sign: boolean;
   memo: PluginContext["memo"];
@@ -43,8 +46,8 @@ export interface Signed {
   rows: Int32Array;
   /** How many distinct texts (rows) there are. */
   distinct: number;
-  /** Signatures, one row of numPerm values per distinct text (when signing). */
-  signatures: Uint16Array;
+  /** Each distinct text's band keys and empty flag (when signing). */
+  banded: BandedSignatures;
   /** Texts signed in the same trip as they were normalised. */
   signedAhead: number;
   /** Distinct texts whose chunk missed the memo, so were signed for this build. */
@@ -58,12 +61,13 @@ interface Rendered {
 
 export async function renderAndSign(values: FieldValues, o: SignatureOptions): Promise<Signed> {
   const rows = new Int32Array(values.length);
-  // Signatures go straight into one off-heap matrix as they arrive: keeping 100,000 base64
+  // Band keys go straight into one off-heap matrix as chunks land: keeping 100,000 base64
   // strings alive until the end made the garbage collector copy them again and again.
   // The digests live only here, in `rowOf`: what leaves is a row number per record.
-  const signatures = new Uint16Array(o.sign ? values.length * o.numPerm : 0);
+  const size = o.sign ? values.length : 0;
+  const banded: BandedSignatures = { keys: new Uint32Array(size * o.bands.bands), empty: new Uint8Array(size) };
   const rowOf = new Map<string, number>();
-  const chunks = new ChunkSigner(values, signatures, o);
+  const chunks = new ChunkSigner(values, banded, o);
   let pending: Promise<void>[] = [];
   let speculate = false;
   let signedAhead = 0;
@@ -86,9 +90,7 @@ export async function renderAndSign(values: FieldValues, o: SignatureOptions): P
       if (known !== undefined) return void (rows[first + k] = known);
       const row = (rows[first + k] = rowOf.size);
       rowOf.set(digest, row);
-      if (!o.sign) return;
-      if (signed) signatures.set(signed.subarray(k * o.numPerm, (k + 1) * o.numPerm), row * o.numPerm);
-      if (chunks.add(row, digest, first + k, signed !== undefined)) close(tally);
+      if (o.sign && chunks.add(digest, first + k, signed?.subarray(k * o.numPerm, (k + 1) * o.numPerm))) close(tally);
     });
     if (tally.closed > 0) speculate = tally.missed * 2 > tally.closed;
   };
@@ -114,7 +116,7 @@ export async function renderAndSign(values: FieldValues, o: SignatureOptions): P
   close({ closed: 0, missed: 0 });
   await Promise.all(pending);
   pending = [];
-  return { rows, distinct: rowOf.size, signatures, signedAhead, signed: chunks.signed };
+  return { rows, distinct: rowOf.size, banded, signedAhead, signed: chunks.signed };
 }
 
 /** The index of each batch's first record. */
