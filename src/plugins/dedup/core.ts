@@ -27,6 +27,9 @@ import type { ShingleKind, ShingleSpec } from "./shingle.js";
 import type { BandedSignatures } from "./signature-chunks.js";
 import { renderAndSign } from "./signatures.js";
 import { exactJaccard } from "./verify.js";
+import { EntryTable, type Duplicate } from "./entry-table.js";
+
+export type { Duplicate } from "./entry-table.js";
 
 export interface DedupOptions {
   fields: string[];
@@ -66,12 +69,6 @@ export interface DedupStats {
   signed: number;
 }
 
-export interface Duplicate {
-  id: string;
-  similarity: number;
-  source?: unknown;
-}
-
 /** Near-pass result per exact group: the group it is clustered under and the similarity to it. */
 interface NearResult {
   rootOf: Int32Array;
@@ -80,14 +77,6 @@ interface NearResult {
   candidatePairs: number;
   verifiedPairs: number;
   oversizedBuckets: number;
-}
-
-/** What dedup needs of a record: its keep-order rank, id and what its `duplicates` entry carries (the compared texts are apart, in FieldValues). */
-export interface DedupEntry {
-  rank: string;
-  id: string;
-  source?: unknown;
-  duplicates?: Duplicate[];
 }
 
 /** What dedup decided, by input position. */
@@ -100,20 +89,17 @@ export interface Decisions {
   duplicates: Map<number, Duplicate[]>;
 }
 
-/** The entry of a record. */
-export function dedupEntry(rec: Rec, rankOf: RankOf = byId): DedupEntry {
-  const entry: DedupEntry = { rank: rankOf(rec), id: String(rec.id) };
-  if (rec.source !== undefined) entry.source = rec.source;
-  if (Array.isArray(rec.duplicates)) entry.duplicates = rec.duplicates as Duplicate[];
-  return entry;
-}
-
 /** Dedup of whole records in memory (the benchmark, tests): the kept records in keep order. */
 export async function dedupRecords(input: readonly Rec[], o: DedupOptions, s: DedupServices): Promise<{ records: Rec[]; stats: DedupStats }> {
-  const entries = input.map((r) => dedupEntry(r, s.rankOf));
-  const values = heldValues(input.map((r) => recordFields(r, o.fields)));
-  const { keepOrder, duplicates, stats } = await dedupEntries(entries, values, (tied) => new Map(tied.map((i) => [i, canonicalJson(input[i]!)])), o, s);
-  return { records: keepOrder.map((i) => (duplicates.has(i) ? { ...input[i]!, duplicates: duplicates.get(i) } : input[i]!)), stats };
+  const entries = new EntryTable(s.rankOf ?? byId);
+  try {
+    for (const r of input) entries.add(r);
+    const values = heldValues(input.map((r) => recordFields(r, o.fields)));
+    const { keepOrder, duplicates, stats } = await dedupEntries(entries, values, (tied) => new Map(tied.map((i) => [i, canonicalJson(input[i]!)])), o, s);
+    return { records: keepOrder.map((i) => (duplicates.has(i) ? { ...input[i]!, duplicates: duplicates.get(i) } : input[i]!)), stats };
+  } finally {
+    entries.close();
+  }
 }
 
 /**
@@ -124,17 +110,16 @@ export async function dedupRecords(input: readonly Rec[], o: DedupOptions, s: De
  * streaming its input re-reads just those.
  */
 export async function dedupEntries(
-  entries: readonly DedupEntry[],
+  entries: EntryTable,
   inputValues: FieldValues,
   tieLines: TieLines,
   o: DedupOptions,
   s: DedupServices,
 ): Promise<Decisions & { stats: DedupStats }> {
   const order = await entryKeepOrder(entries, tieLines);
-  const records = order.map((i) => entries[i]!);
   const values = reindexed(inputValues, order);
   const spec: ShingleSpec = { kind: o.shingle, size: o.ngram, unspaced: o.unspaced };
-  s.progress?.total(records.length);
+  s.progress?.total(order.length);
   const bands = optimalBands(o.threshold, o.numPerm, o.lshWeights);
   const { rows, distinct, banded, signedAhead, signed } = await renderAndSign(values, {
     spec,
@@ -150,12 +135,12 @@ export async function dedupEntries(
   const near = o.near
     ? await nearClusters(reindexed(values, reps), groupRows(rows, reps), banded, bands, spec, o.threshold, s.pool)
     : noClusters(reps.length);
-  const { kept, duplicates, exactRemoved, nearRemoved, clusters } = assemble(records, groupOf, reps, near);
+  const { kept, duplicates, exactRemoved, nearRemoved, clusters } = assemble(entries, order, groupOf, reps, near);
   s.tally("dedup.exact_removed", exactRemoved);
   s.tally("dedup.near_removed", nearRemoved);
   s.tally("dedup.clusters", clusters);
   const stats: DedupStats = {
-    records: records.length,
+    records: order.length,
     exactRemoved,
     nearRemoved,
     clusters,
@@ -270,12 +255,12 @@ async function similarityToRoot(
 }
 
 /** Which records (in keep order) are kept, and what each keeper that stands for others lists. */
-function assemble(records: DedupEntry[], groupOf: Int32Array, reps: number[], near: NearResult) {
+function assemble(entries: EntryTable, order: readonly number[], groupOf: Int32Array, reps: number[], near: NearResult) {
   const standsFor = new Map<number, Duplicate[]>();
-  const kept = new Uint8Array(records.length);
+  const kept = new Uint8Array(order.length);
   let exactRemoved = 0;
   let nearRemoved = 0;
-  for (let i = 0; i < records.length; i++) {
+  for (let i = 0; i < order.length; i++) {
     const group = groupOf[i]!;
     const keeper = reps[near.rootOf[group]!]!;
     if (keeper === i) {
@@ -284,18 +269,19 @@ function assemble(records: DedupEntry[], groupOf: Int32Array, reps: number[], ne
     }
     if (reps[group] === i) nearRemoved++;
     else exactRemoved++;
+    const { source, duplicates } = entries.extras(order[i]!);
     const list = standsFor.get(keeper) ?? [];
-    list.push(duplicateEntry(records[i]!, near.similarity[group]!), ...(records[i]!.duplicates ?? []));
+    list.push(duplicateEntry(entries.id(order[i]!), source, near.similarity[group]!), ...(duplicates ?? []));
     standsFor.set(keeper, list);
   }
   const duplicates = new Map<number, Duplicate[]>();
-  for (const [i, added] of standsFor) duplicates.set(i, sortDuplicates([...(records[i]!.duplicates ?? []), ...added]));
+  for (const [i, added] of standsFor) duplicates.set(i, sortDuplicates([...(entries.extras(order[i]!).duplicates ?? []), ...added]));
   return { kept, duplicates, exactRemoved, nearRemoved, clusters: standsFor.size };
 }
 
-function duplicateEntry(rec: DedupEntry, similarity: number): Duplicate {
-  const entry: Duplicate = { id: rec.id, similarity: Math.round(similarity * 1e4) / 1e4 };
-  if (rec.source !== undefined) entry.source = rec.source;
+function duplicateEntry(id: string, source: unknown, similarity: number): Duplicate {
+  const entry: Duplicate = { id, similarity: Math.round(similarity * 1e4) / 1e4 };
+  if (source !== undefined) entry.source = source;
   return entry;
 }
 

@@ -8,13 +8,15 @@
  * later record cannot displace an earlier one, nor (as union-find clusters
  * would let it) bridge two earlier kept records into one cluster.
  */
+import { createHash } from "node:crypto";
 import { canonicalJson } from "../../engine/hash.js";
 import type { Rec } from "../../engine/plugin.js";
 
-/** The key a record is ordered by (default: its id, for callers without a sample order). */
+/** The key a record is ordered by: a hex digest (the sample order's rank of its prompt). */
 export type RankOf = (rec: Rec) => string;
 
-export const byId: RankOf = (rec) => String(rec.id);
+/** The sha256 of a record's id: an order independent of input order, for callers without a sample order. */
+export const byId: RankOf = (rec) => createHash("sha256").update(String(rec.id)).digest("hex");
 
 /** The sample order's rank of a record's prompt. */
 export function sampleRankOf(rank: (id: string) => string): RankOf {
@@ -32,17 +34,15 @@ export function inKeepOrder(input: readonly Rec[], rankOf: RankOf): Rec[] {
 export type TieLines = (indexes: number[]) => Map<number, string> | Promise<Map<number, string>>;
 
 /**
- * The same order over compact entries, as indexes: by rank, then id; only
- * among entries equal in both is the canonical JSON asked for (`tieLines`).
+ * The same order over compact entries, as input positions: by rank, then id;
+ * only among entries equal in both is the canonical JSON asked for (`tieLines`).
  */
-export async function entryKeepOrder(entries: readonly { rank: string; id: string }[], tieLines: TieLines): Promise<number[]> {
-  const key = (i: number) => entries[i]!;
-  const sorted = entries.map((_, i) => i).sort((a, b) => compare(key(a).rank, key(b).rank) || compare(key(a).id, key(b).id));
-  const same = (a: number, b: number) => key(a).rank === key(b).rank && key(a).id === key(b).id;
+export async function entryKeepOrder(entries: { readonly length: number; compare(a: number, b: number): number }, tieLines: TieLines): Promise<number[]> {
+  const sorted = Array.from({ length: entries.length }, (_, i) => i).sort((a, b) => entries.compare(a, b));
   const runs: [number, number][] = [];
   for (let start = 0; start < sorted.length; ) {
     let end = start + 1;
-    while (end < sorted.length && same(sorted[end]!, sorted[start]!)) end++;
+    while (end < sorted.length && entries.compare(sorted[end]!, sorted[start]!) === 0) end++;
     if (end - start > 1) runs.push([start, end]);
     start = end;
   }

@@ -21,7 +21,7 @@
 import { canonicalJson } from "../../engine/hash.js";
 import { definePlugin, type PluginContext } from "../../engine/plugin.js";
 import { inputRecords } from "../stream/inputs.js";
-import type { Decisions, DedupEntry, DedupOptions, DedupStats } from "./core.js";
+import type { Decisions, DedupOptions, DedupStats } from "./core.js";
 import { FULL_BUCKET } from "./lsh.js";
 
 export default definePlugin<DedupOptions>({
@@ -98,7 +98,7 @@ export default definePlugin<DedupOptions>({
   },
   /**
    * Two passes over the stored input: the first keeps each record's compact
-   * entry (sample rank of its prompt, id, source) for the index, with its
+   * entry (sample rank of its prompt, id; its source spilled, entry-table.ts) for the index, with its
    * compared fields in a scratch file; the second streams the kept records out. Records sharing a rank and
    * an id are ordered by their canonical JSON, read again for just those.
    */
@@ -133,22 +133,24 @@ export default definePlugin<DedupOptions>({
  * scratch file (removed when done), then which records to keep.
  */
 async function decide(ctx: PluginContext<DedupOptions>): Promise<Decisions & { stats: DedupStats }> {
-  const { dedupEntries, dedupEntry } = await import("./core.js");
+  const { dedupEntries } = await import("./core.js");
+  const { EntryTable } = await import("./entry-table.js");
   const { sampleRankOf } = await import("./keep-order.js");
   const { recordFields } = await import("./fields.js");
   const { SpilledValues } = await import("./field-values.js");
   const rankOf = sampleRankOf((id) => ctx.sample.rank(id));
-  const entries: DedupEntry[] = [];
+  const entries = new EntryTable(rankOf);
   const values = new SpilledValues();
   try {
     for await (const { rec } of inputRecords(ctx.inputs)) {
       values.add(recordFields(rec, ctx.with.fields));
-      entries.push(dedupEntry(rec, rankOf));
+      entries.add(rec);
     }
     const services = { memo: ctx.memo, pool: ctx.pool, tally: ctx.tally, progress: ctx.progress, signal: ctx.signal };
     return await dedupEntries(entries, values, (tied) => tieLines(ctx.inputs, tied), ctx.with, services);
   } finally {
     values.close();
+    entries.close();
   }
 }
 
