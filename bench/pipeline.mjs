@@ -54,12 +54,33 @@ console.log(
   `of which (sampled every 250 ms): peak anonymous ${run.peak.anon} MB (heaps of the main thread and the pool's workers, buffers), ` +
     `peak file-backed ${run.peak.file} MB (node's binary and the memo's memory-mapped LMDB pages: page cache the kernel can reclaim)`,
 );
-console.log("\n| stage | records in | records out | time | records in/s |\n| --- | --- | --- | --- | --- |");
+const stageMemory = peaksPerStage(run.lines, run.peak.samples);
+console.log("\n| stage | records in | records out | time | records in/s | peak anonymous / file-backed |\n| --- | --- | --- | --- | --- | --- |");
 for (const s of stages) {
   const inputs = Object.keys(lock.stages[s.stage]?.inputs ?? {});
   const recordsIn = inputs.reduce((sum, i) => sum + (lock.stages[i]?.records ?? 0), 0) || s.records;
   const rate = s.seconds > 0 ? Math.round(recordsIn / s.seconds) : 0;
-  console.log(`| ${s.stage} | ${recordsIn} | ${s.records} | ${s.seconds.toFixed(1)} s | ${rate.toLocaleString("en")} |`);
+  const memory = stageMemory.get(s.stage);
+  console.log(`| ${s.stage} | ${recordsIn} | ${s.records} | ${s.seconds.toFixed(1)} s | ${rate.toLocaleString("en")} | ${memory ? `${memory.anon} / ${memory.file} MB` : "-"} |`);
+}
+console.log("(per stage: the peaks sampled between the stage's first and last progress line, printed every 5 s; a shorter stage has none)");
+
+/**
+ * Each stage's peak anonymous and file-backed memory while it ran, from the
+ * samples taken between its first and last progress line (`[stage] n/total …`).
+ */
+function peaksPerStage(lines, samples) {
+  const spans = new Map();
+  for (const { at, text } of lines) {
+    const stage = /^\[([^\]]+)\] \d+(?:\/\d+| done)/.exec(text)?.[1];
+    if (stage) spans.set(stage, { from: spans.get(stage)?.from ?? at, to: at });
+  }
+  const peaks = new Map();
+  for (const [stage, { from, to }] of spans) {
+    const during = samples.filter((x) => x.at >= from && x.at <= to);
+    if (during.length > 0) peaks.set(stage, { anon: Math.max(...during.map((x) => x.anon)), file: Math.max(...during.map((x) => x.file)) });
+  }
+  return peaks;
 }
 
 /**
@@ -72,12 +93,19 @@ function timedBuild() {
     const child = spawn("/usr/bin/time", ["-v", process.execPath, dpo, "build"], { cwd: dir, env: { ...process.env, CI: "1" } });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
+    const lines = []; // stdout lines with the time they arrived, for memory per stage
+    let partial = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const parts = (partial + d).split("\n");
+      partial = parts.pop();
+      for (const text of parts) lines.push({ at: Date.now(), text });
+    });
     child.stderr.on("data", (d) => (stderr += d));
     const memory = sampleResidentMemory(() => childPid(child.pid));
     child.on("close", (status) => {
       const peak = memory.stop();
-      resolve({ status, stdout, stderr, peak });
+      resolve({ status, stdout, stderr, peak, lines });
     });
   });
 }

@@ -11,6 +11,18 @@ export interface ClosablePool extends WorkerPool {
   close(): Promise<void>;
 }
 
+/**
+ * Each worker's V8 heap limits. A pool task is a batch (32 records to judge,
+ * 1,024 to sign) whose live set is a few MB, but V8's defaults (16 MB
+ * semi-spaces; an old generation allowed to grow to 4× its live size under a
+ * 4 GB limit) let each worker sit at ~60 MB of heap, mostly garbage. 4 MB
+ * semi-spaces and a 1 GB old generation (below 2 GB V8 grows it by smaller
+ * factors) keep a judging worker at ~26 MB, with no more CPU time (bench/RESULTS.md,
+ * "Judge stage memory"). 1 GB is still ~50× a task's live set; a task that
+ * outgrows it fails with the worker's out-of-memory error, not the process.
+ */
+export const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 1024 } as const;
+
 export function createPool(threads: number): ClosablePool {
   let pool: import("tinypool").default | undefined;
   let starting: Promise<import("tinypool").default> | undefined;
@@ -21,6 +33,7 @@ export function createPool(threads: number): ClosablePool {
         minThreads: 0,
         maxThreads: Math.max(1, threads),
         idleTimeout: 2_000,
+        resourceLimits: WORKER_HEAP_LIMITS,
       });
       return pool;
     }));
