@@ -14,12 +14,13 @@ import type { PluginContext } from "../engine/plugin.js";
 import type { ProviderEnv } from "../engine/provider.js";
 import { seededRng } from "../engine/rng.js";
 import { CircuitBreaker } from "./breaker.js";
-import { chatKeyHead, estimateTokens, promptExcerpt, requestBody, sampleKey } from "./chat-key.js";
-import { basicAuthorization, publicUrl, urlSecrets } from "./endpoint.js";
+import { chatKeyHead, estimateTokens, requestBody, sampleKey } from "./chat-key.js";
+import { basicAuthorization, publicUrl } from "./endpoint.js";
 import { TokenBucket } from "./limits/token-bucket.js";
 import type { ChatOptions, ChatRequest, ChatResult, LlmProvider, SamplesOptions } from "./llm.js";
 import { chatSamples, type SampleSource } from "./chat-samples.js";
 import { choicesRoute, choicesWithTokens } from "./chat-choices.js";
+import { CallErrors } from "./call-errors.js";
 import { BatchQueue, BATCH_DEFAULTS, type BatchSettings } from "./openai-batch.js";
 import { attemptChat, parseCompletion, type Attempt, type ChatEndpoint, type ChatReply, type Failure } from "./openai-http.js";
 import { rewardKey, rewardRoute, type PostRoute, type RewardProvider, type RewardReply, type RewardRequest, type RewardResult } from "./openai-reward.js";
@@ -94,7 +95,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
   private readonly jitter = seededRng("openai-retry-jitter");
   private readonly inFlight = new InFlight<string, ChatReply>();
   private readonly rewardsInFlight = new InFlight<string, RewardReply>();
-  private readonly secrets: string[];
+  private readonly errors: CallErrors;
   private readonly breaker: CircuitBreaker;
   private readonly structured: StructuredOutputs;
   private readonly usage: UsageAccount;
@@ -116,7 +117,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     this.slots = new Semaphore(this.config.maxConcurrency);
     if (this.config.rpm) this.requestBudget = new TokenBucket(this.config.rpm);
     if (this.config.tpm) this.tokenBudget = new TokenBucket(this.config.tpm);
-    this.secrets = secretsOf(this.config);
+    this.errors = new CallErrors(env, this.identity.baseUrl, this.config);
     this.breaker = new CircuitBreaker(this.config.breakerThreshold);
     this.structuredOutput = this.config.structuredOutput;
     this.structured = new StructuredOutputs(this.structuredOutput, env.name);
@@ -126,13 +127,13 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       maxN: this.config.maxN,
       inFlight: this.inFlight,
       sendChoices: (request, n, ctx) => this.send(request, ctx, choicesRoute(n)).then((r) => choicesWithTokens(r, request).map((c) => this.billed(c))),
-      offlineMiss: (ctx, request) => this.offlineMiss(ctx, request),
+      offlineMiss: (ctx, request) => this.errors.offlineMiss(ctx, request),
       account: (ctx, request, reply, sent) => this.account(ctx, request, reply, sent, true),
     };
     this.queuesCalls = this.config.mode === "batch";
     if (this.queuesCalls) {
       const batch = { ...BATCH_DEFAULTS, ...this.config.batch };
-      this.batch = new BatchQueue(() => this.connect(), batch, { name: env.name, identity: this.identity, redact: (t) => this.redact(t), located: (m, h) => this.located(m, h) }, clock);
+      this.batch = new BatchQueue(() => this.connect(), batch, { name: env.name, identity: this.identity, redact: (t) => this.errors.redact(t), located: (m, h) => this.errors.located(m, h) }, clock);
     }
   }
 
@@ -162,7 +163,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     // A plain function, not an async one: the memo makes a throw a rejection, and this runs once per call.
     const reply = await ctx.memo<ChatReply>(key, () => {
       // Only called on a miss: offline, a miss is an error that names the call.
-      if (ctx.offline) throw this.offlineMiss(ctx, request);
+      if (ctx.offline) throw this.errors.offlineMiss(ctx, request);
       const running = this.inFlight.get(key);
       if (running) return running;
       sent = true;
@@ -209,7 +210,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
     const key = rewardKey(this.identity, request);
     let sent = false;
     const reply = await ctx.memo<RewardReply>(key, async () => {
-      if (ctx.offline) throw this.offlineMiss(ctx, request);
+      if (ctx.offline) throw this.errors.offlineMiss(ctx, request);
       const running = this.rewardsInFlight.get(key);
       if (running) return running;
       sent = true;
@@ -256,7 +257,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
           return result.reply;
         }
         this.breaker.throwIfOpen(); // opened while this attempt was on the wire: no retry
-        if (this.structured.refused(wire, result, ctx.log, (s) => this.redact(s))) {
+        if (this.structured.refused(wire, result, ctx.log, (s) => this.errors.redact(s))) {
           // Sent again at once as json_object: a fallback, not a retry.
           wire = this.structured.onWire(request);
           body = this.body(route, wire, asked);
@@ -266,7 +267,7 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
         if (!result.retryable || attempt >= this.config.maxRetries) throw this.giveUp(request, result, attempt + 1, route.rejectedHint);
         const wait = retryDelay(attempt, { baseMs: this.config.retryBaseMs, maxMs: this.config.retryMaxMs }, this.jitter, result.retryAfterMs);
         ctx.stat("llm.retries", 1);
-        ctx.log.debug(this.redact(`provider "${this.env.name}": ${result.reason} (model "${request.model}"); retry ${attempt + 1}/${this.config.maxRetries} in ${wait} ms`));
+        ctx.log.debug(this.errors.redact(`provider "${this.env.name}": ${result.reason} (model "${request.model}"); retry ${attempt + 1}/${this.config.maxRetries} in ${wait} ms`));
         await this.breaker.pause(wait, ctx.signal);
       }
     } finally {
@@ -320,77 +321,11 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
 
   /** The error of a call that gives up; when this opens the breaker, the breaker's error, which every waiting call gets too. */
   private giveUp(request: ChatRequest, result: Failure, attempts: number, rejectedHint?: string): unknown {
-    if (!this.breaker.gaveUp(result)) return this.failure(request, result, attempts, rejectedHint);
-    const error = this.stopped(request, result, attempts);
+    if (!this.breaker.gaveUp(result)) return this.errors.failure(request, result, attempts, rejectedHint);
+    const error = this.errors.stopped(request, result, attempts);
     this.breaker.open(error);
     return error;
   }
-
-  /** The located error (at this provider's config entry) of one call that failed. */
-  private failure(request: ChatRequest, result: Failure, attempts: number, rejectedHint?: string): unknown {
-    const hint = result.retryable
-      ? "nothing was memoised for this call: the next build sends it again"
-      : result.status === 401 || result.status === 403
-        ? "check the provider's apiKey (and that the environment variable it names is set)"
-        : result.status === 429
-          ? "the endpoint said not to retry (a quota or billing limit): check the account, then build again"
-          : rejectedHint && (result.status === 400 || result.status === 422)
-            ? rejectedHint
-          : request.json
-            ? "the endpoint rejected the request; check the model name and parameters (a server that rejects response_format needs structuredOutput: none)"
-            : "the endpoint rejected the request; check the model name and parameters";
-    return this.located(`${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}`, hint);
-  }
-
-  /** The one error of an open breaker: names the provider, its URL without credentials, and the last failure. */
-  private stopped(request: ChatRequest, result: Failure, attempts: number): unknown {
-    const n = this.config.breakerThreshold;
-    const streak = n === 1 ? "a call" : `${n} calls in a row`;
-    return this.located(
-      `${this.callName(request)}: chat call failed${tries(attempts)}: ${result.reason}; ${streak} failed this way, so the provider stopped: ` +
-        "the calls still waiting were not sent",
-      "the calls that finished are memoised and are not sent again: once the endpoint answers, build again " +
-        "(or raise timeoutMs, maxRetries or breakerThreshold for a slow or flaky endpoint)",
-    );
-  }
-
-  private callName(request: ChatRequest): string {
-    return `provider "${this.env.name}" (${this.identity.baseUrl}), model "${request.model}"`;
-  }
-
-  private located(message: string, hint: string): unknown {
-    try {
-      return this.env.fail("", this.redact(message), hint);
-    } catch (error) {
-      return error;
-    }
-  }
-
-  /** Throws the located error (at the stage that made the call). */
-  private offlineMiss(ctx: PluginContext<any>, request: ChatRequest): never {
-    return ctx.fail(
-      "",
-      this.redact(
-        `stage "${ctx.stage}": no stored reply for a call to model "${request.model}" on provider "${this.env.name}" ` +
-          `(prompt "${promptExcerpt(request)}"), and offline mode forbids sending it`,
-      ),
-      "run without --offline/--frozen to send the missing calls",
-    );
-  }
-
-  /** The engine's redaction plus this provider's own secrets, in case the engine does not know them. */
-  private redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join("***");
-    return this.env.redact(out);
-  }
-}
-
-/** The API key, header values and credentials inside the base URL. */
-function secretsOf(config: OpenAiConfig): string[] {
-  const all = [config.apiKey ?? "", ...Object.values(config.headers ?? {}), ...urlSecrets(config.baseUrl)];
-  // Very short values would redact ordinary words; real credentials are long.
-  return [...new Set(all.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -402,10 +337,6 @@ function secretsOf(config: OpenAiConfig): string[] {
 function withTokens(reply: ChatReply, request: ChatRequest): ChatReply {
   const { text, finishReason, usage, model } = reply;
   return { text, finishReason, usage, model, tokens: chatUsage(usage, request.messages, text) };
-}
-
-function tries(attempts: number): string {
-  return attempts === 1 ? "" : ` after ${attempts} attempts`;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
