@@ -68,7 +68,7 @@ export async function renderAndSign(values: FieldValues, o: SignatureOptions): P
   const banded: BandedSignatures = { keys: new Uint32Array(size * o.bands.bands), empty: new Uint8Array(size) };
   const rowOf = new Map<string, number>();
   const chunks = new ChunkSigner(values, banded, o);
-  let pending: Promise<void>[] = [];
+  const pending: Promise<void>[] = [];
   let speculate = false;
   let signedAhead = 0;
 
@@ -115,7 +115,6 @@ export async function renderAndSign(values: FieldValues, o: SignatureOptions): P
   });
   close({ closed: 0, missed: 0 });
   await Promise.all(pending);
-  pending = [];
   return { rows, distinct: rowOf.size, banded, signedAhead, signed: chunks.signed };
 }
 
