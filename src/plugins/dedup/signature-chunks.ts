@@ -79,6 +79,7 @@ export class ChunkSigner {
   /** The next distinct text, with its digest: its signature when signed ahead, else the text's input position. */
   add(digest: string, index: number, signature?: Uint16Array): boolean {
     const at = this.digests.push(digest) - 1;
+    this.makeRoom(at + 1);
     if (signature) this.buffer.set(signature, at * this.o.numPerm);
     else this.unsigned.push({ at, index });
     return endsChunk(digest, this.digests.length);
@@ -125,8 +126,20 @@ export class ChunkSigner {
     }
   }
 
+  /**
+   * Room for a typical chunk, grown (by doubling, to MAX_ROWS) only for a long
+   * one: a buffer of MAX_ROWS rows for every chunk allocated and zeroed 8× the
+   * memory the average chunk uses.
+   */
   private newBuffer(): Uint16Array {
-    return new Uint16Array(MAX_ROWS * this.o.numPerm);
+    return new Uint16Array(2 * AVERAGE_ROWS * this.o.numPerm);
+  }
+
+  private makeRoom(rows: number): void {
+    if (rows * this.o.numPerm <= this.buffer.length) return;
+    const grown = new Uint16Array(Math.min(MAX_ROWS * this.o.numPerm, this.buffer.length * 2));
+    grown.set(this.buffer);
+    this.buffer = grown;
   }
 }
 
