@@ -101,6 +101,15 @@ describe("quality/agreement per pair", () => {
     expect(trace.tallies["pairs.disputed.correctness"]).toBe(1);
   });
 
+  it("reports progress over both passes: each pair read twice", async () => {
+    let total = 0;
+    let ticks = 0;
+    const progress = { total: (n: number) => (total = n), tick: (n = 1) => void (ticks += n) };
+    await runPlugin(agreement, { with: {}, inputs: { pairs }, progress });
+    expect(total).toBe(2 * pairs.length);
+    expect(ticks).toBe(2 * pairs.length);
+  });
+
   it("keeps the rest of the record untouched", async () => {
     const { records } = await run();
     const { agreement: _added, ...rest } = byId(records).p2!;

@@ -21,6 +21,8 @@ export interface RunPluginOptions {
   providers?: Record<string, unknown>;
   jobs?: number;
   signal?: AbortSignal;
+  /** Receives the plugin's progress (default: ignored). */
+  progress?: { total(n: number): void; tick(n?: number): void };
   /** Stage → `plugin@version`, as the engine gives it (`ctx.stagePlugins`). */
   stagePlugins?: Record<string, string>;
 }
@@ -56,7 +58,7 @@ export async function runPlugin(plugin: Plugin, o: RunPluginOptions): Promise<Pl
       warn: (m) => logs.push(`warn: ${m}`),
       debug: (m) => logs.push(`debug: ${m}`),
     },
-    progress: { total() {}, tick() {} },
+    progress: o.progress ?? { total() {}, tick() {} },
     provider: (name) => o.providers?.[name],
     stagePlugins: o.stagePlugins,
   });

@@ -10,7 +10,7 @@
  */
 import type { PluginContext, Rec } from "../../engine/plugin.js";
 import { definePlugin } from "../../engine/plugin.js";
-import { inputRecords } from "../stream/inputs.js";
+import { inputCount, inputRecords } from "../stream/inputs.js";
 import { IncompleteCount, incompleteWarning } from "./incomplete.js";
 import { readJudgedPair, type JudgedPair } from "./judged-pair.js";
 import { JudgeStatisticsCollector, type JudgeStatistics } from "./judge-statistics.js";
@@ -77,12 +77,18 @@ export default definePlugin<With>({
   async *run(ctx) {
     const read = (rec: Rec, stage: string) => readJudgedPair(rec, stage, (message, hint) => ctx.diagnostic(needsEntry(ctx, stage), message, hint));
     const seen = new PairsSeen();
-    for await (const { rec, stage } of inputRecords(ctx.inputs)) seen.add(read(rec, stage), ctx.with);
+    // Each pair is read twice: progress counts both passes.
+    ctx.progress.total(2 * inputCount(ctx.inputs));
+    for await (const { rec, stage } of inputRecords(ctx.inputs)) {
+      seen.add(read(rec, stage), ctx.with);
+      ctx.progress.tick();
+    }
     if (!summarise(ctx, seen)) {
       for await (const { rec } of inputRecords(ctx.inputs)) yield rec;
       return;
     }
     for await (const { rec, stage } of inputRecords(ctx.inputs)) {
+      ctx.progress.tick();
       const agreement = pairAgreement(read(rec, stage), ctx.with);
       if (ctx.with.filter !== "drop" || !agreement.disputed) yield { ...rec, agreement };
     }
