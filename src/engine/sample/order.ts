@@ -58,9 +58,9 @@ export class RankTable {
       this.high = grown(this.high);
       this.low = grown(this.low);
     }
-    const digest = rankDigest(this.seed, id);
-    this.high[this.size] = digest.readUIntBE(0, 6);
-    this.low[this.size++] = digest.readUIntBE(6, 6);
+    const [high, low] = rankHalves(sampleRank(this.seed, id));
+    this.high[this.size] = high;
+    this.low[this.size++] = low;
   }
 
   order(admit?: number): SampleOrder {
@@ -72,9 +72,9 @@ export class RankTable {
       admitted: admit === undefined ? total : Math.min(admit, total),
       total,
       position(id) {
-        const digest = rankDigest(seed, id);
-        const at = lowerBound(high, low, digest.readUIntBE(0, 6), digest.readUIntBE(6, 6));
-        return at < total && high[at] === digest.readUIntBE(0, 6) && low[at] === digest.readUIntBE(6, 6) ? at + 1 : undefined;
+        const [h, l] = rankHalves(sampleRank(seed, id));
+        const at = lowerBound(high, low, h, l);
+        return at < total && high[at] === h && low[at] === l ? at + 1 : undefined;
       },
     };
   }
@@ -97,8 +97,13 @@ export class RankTable {
   }
 }
 
-function rankDigest(seed: number, id: string): Buffer {
-  return createHash("sha256").update(`dpo-sample\0${seed}\0${id}`).digest();
+/**
+ * The first 96 bits of a rank (hex) as two 48-bit numbers, ordered as the
+ * rank strings are: what compact tables of ranks keep (this sample order,
+ * dedup's entries).
+ */
+export function rankHalves(rank: string): [number, number] {
+  return [parseInt(rank.slice(0, 12), 16), parseInt(rank.slice(12, 24), 16)];
 }
 
 function grown(a: Float64Array): Float64Array {

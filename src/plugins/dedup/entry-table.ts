@@ -12,6 +12,7 @@
  * million prompts) would be ordered by id instead of by rank.
  */
 import type { Rec } from "../../engine/plugin.js";
+import { rankHalves } from "../../engine/sample/order.js";
 import { Column } from "../stream/column.js";
 import { SpillFile } from "../stream/spill.js";
 import type { RankOf } from "./keep-order.js";
@@ -49,8 +50,9 @@ export class EntryTable {
     const i = this.ids.length;
     const rank = this.rankOf(rec);
     if (!HEX_RANK.test(rank)) throw new Error(`dedup: a keep-order rank must be a hex digest, got "${rank.slice(0, 40)}"`);
-    this.high.set(i, parseInt(rank.slice(0, 12), 16));
-    this.low.set(i, parseInt(rank.slice(12, 24), 16));
+    const [high, low] = rankHalves(rank);
+    this.high.set(i, high);
+    this.low.set(i, low);
     this.ids.push(String(rec.id));
     const extras: Extras = {};
     if (rec.source !== undefined) extras.source = rec.source;
