@@ -6,7 +6,7 @@
  * old file or the new one, never half.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { writingTo } from "./storage-error.js";
 
@@ -19,6 +19,29 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       const fd = openSync(tmp, "w");
       try {
         writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    fsyncDir(dir);
+  });
+}
+
+/** `writeFileAtomic` with the bytes of the file at `source`, copied by the kernel rather than read into memory. */
+export function copyFileAtomic(source: string, path: string): void {
+  const dir = dirname(path);
+  writingTo(path, undefined, () => {
+    mkdirSync(dir, { recursive: true });
+    const tmp = tempPathBeside(path);
+    try {
+      copyFileSync(source, tmp);
+      const fd = openSync(tmp, "r+");
+      try {
         fsyncSync(fd);
       } finally {
         closeSync(fd);

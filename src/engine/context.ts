@@ -10,6 +10,7 @@ import type { MemoStore } from "./memo.js";
 import type { Artifact, Logger, PluginContext, Progress, WorkerPool } from "./plugin.js";
 import { pointerNaming, projectFileReaders } from "./project-files.js";
 import { claimsCollide, outFileProblem } from "./out-path.js";
+import { memoryObjects, storeContent, type ObjectSink, type PublishedFile } from "./published.js";
 import { seededRng } from "./rng.js";
 import { unknownSample, type SampleOrder } from "./sample/order.js";
 
@@ -40,6 +41,8 @@ export interface ContextOptions {
   errors?: NodeErrors;
   /** The sample order over the root stages' records (default: ranks only, for plugin tests). */
   sample?: SampleOrder;
+  /** Where published files are stored as they are published (default: memory, for plugin tests). */
+  objects?: ObjectSink;
 }
 
 export interface RunTrace {
@@ -48,8 +51,8 @@ export interface RunTrace {
   tallies: Record<string, number>;
   /** Per-run statistics (cache hits, retries): shown, never stored. */
   stats: Record<string, number>;
-  /** out/-relative path → content. */
-  published: Map<string, Uint8Array>;
+  /** out/-relative path → the stored content (./published.ts). */
+  published: Map<string, PublishedFile>;
   /** Project-relative path → digest of files read through ctx.readFile. */
   reads: Record<string, Digest>;
 }
@@ -58,6 +61,7 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
   const errors = o.errors ?? nodeErrors(undefined, "stages", o.stage);
   const trace: RunTrace = { memoHits: 0, memoMisses: 0, tallies: {}, stats: {}, published: new Map(), reads: {} };
   const inFlight = o.memoInFlight ?? new InFlight<Digest, unknown>();
+  const objects = o.objects ?? memoryObjects();
 
   const files = projectFileReaders(o.root, o.with, errors, trace.reads);
 
@@ -131,7 +135,9 @@ export function createContext(o: ContextOptions): { ctx: PluginContext; trace: R
       const clean = relPath.split("\\").join("/");
       const problem = outFileProblem(clean) ?? overlap(trace.published, clean);
       if (problem) errors.fail(pointerNaming(o.with, relPath), `cannot publish "${relPath}": ${problem}`, "a published path names a file inside out/, e.g. `reports/agreement.json`");
-      trace.published.set(clean, typeof content === "string" ? Buffer.from(content) : content);
+      const stored = storeContent(objects, content);
+      trace.published.set(clean, stored);
+      return stored;
     },
   };
   return { ctx, trace };

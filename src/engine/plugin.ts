@@ -5,6 +5,7 @@
  */
 import type { Diagnostic, Location } from "./diagnostic.js";
 import type { Digest } from "./hash.js";
+import type { PublishedContent, PublishedFile } from "./published.js";
 import type { Rng } from "./rng.js";
 import type { SampleOrder } from "./sample/order.js";
 
@@ -189,9 +190,11 @@ export interface PluginContext<With = Record<string, unknown>> {
   stat(name: string, amount: number): void;
   /**
    * Publishes a human-facing file under `out/` (e.g. `iter-100/train.jsonl`).
-   * It is stored content-addressed and re-materialised when the stage is cached.
+   * It is stored content-addressed at once (so a large file is never held: pass
+   * its chunks as an iterable) and re-materialised when the stage is cached;
+   * out/ changes only when the stage succeeds.
    */
-  publish(relPath: string, content: string | Uint8Array): void;
+  publish(relPath: string, content: PublishedContent): PublishedFile;
 }
 
 /**

@@ -5,10 +5,10 @@
  * warning), never returned.
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { fsyncDir, writeFileAtomic } from "./atomic.js";
+import { copyFileAtomic, fsyncDir, writeFileAtomic } from "./atomic.js";
 import { sha256, type Digest } from "./hash.js";
 import { isDigest } from "./shape.js";
 import { writingTo } from "./storage-error.js";
@@ -62,9 +62,19 @@ export class ObjectStore {
     return data;
   }
 
-  /** True when the object exists and its content matches its digest. */
+  /** True when the object exists and its content matches its digest (read in chunks, never whole). */
   verify(digest: Digest): boolean {
-    return this.get(digest) !== undefined;
+    if (this.verified.has(digest)) return existsSync(this.pathOf(digest));
+    if (hashOfFile(this.pathOf(digest)) !== digest) return false;
+    this.verified.add(digest);
+    return true;
+  }
+
+  /** Writes the object to `path` atomically without reading it into memory; false when it is missing or corrupt. */
+  copyTo(digest: Digest, path: string): boolean {
+    if (!this.verify(digest)) return false;
+    copyFileAtomic(this.pathOf(digest), path);
+    return true;
   }
 
   /** Streams chunks into a new object without holding it in memory. */
@@ -99,12 +109,33 @@ export class ObjectStore {
   }
 }
 
+/** The sha256 of a file read a megabyte at a time; undefined when it cannot be read. */
+function hashOfFile(path: string): Digest | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const hash = createHash("sha256");
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let n: number; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
+    return hash.digest("hex") as Digest;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class ObjectWriter {
   private readonly hash = createHash("sha256");
   private readonly tmpPath: string;
   private readonly fd: number;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private written = 0;
 
   constructor(private readonly store: ObjectStore, tmpDir: string) {
     this.tmpPath = join(tmpDir, `.obj-${process.pid}-${randomBytes(6).toString("hex")}`);
@@ -119,7 +150,13 @@ export class ObjectWriter {
     this.hash.update(buf);
     this.pending.push(buf);
     this.pendingBytes += buf.length;
+    this.written += buf.length;
     if (this.pendingBytes > 1 << 20) this.flush();
+  }
+
+  /** Bytes written so far. */
+  get bytes(): number {
+    return this.written;
   }
 
   private flush(): void {

@@ -24,7 +24,7 @@ describe("export/iterations with a calibration stage", () => {
   it("accepts the stage but writes its figures into no iteration file, which would change as prompts are added", async () => {
     const run = await exportWith({ pairs: alpacaPairs(), calibration });
     const without = await exportWith({ pairs: alpacaPairs() });
-    const text = (r: typeof run, p: string) => Buffer.from(r.trace.published.get(p)!).toString("utf8");
+    const text = (r: typeof run, p: string) => Buffer.from(r.published.get(p)!).toString("utf8");
     expect(JSON.parse(text(run, "iter-0030/manifest.json")).calibration).toBeUndefined();
     expect(text(run, "iter-0030/README.md")).not.toContain("### Calibration against gold preferences");
     expect(text(run, "iter-0030/train.trl-conversational.jsonl")).toBe(text(without, "iter-0030/train.trl-conversational.jsonl"));
@@ -32,7 +32,7 @@ describe("export/iterations with a calibration stage", () => {
 
   it("without one, manifests have no calibration and two pair stages are refused", async () => {
     const run = await exportWith({ pairs: alpacaPairs() });
-    expect(JSON.parse(Buffer.from(run.trace.published.get("iter-0030/manifest.json")!).toString()).calibration).toBeUndefined();
+    expect(JSON.parse(Buffer.from(run.published.get("iter-0030/manifest.json")!).toString()).calibration).toBeUndefined();
     await expect(exportWith({ a: alpacaPairs(), b: alpacaPairs() })).rejects.toThrow("needs exactly one upstream stage of pairs, got 2");
   });
 });

@@ -17,7 +17,7 @@ export async function runExport(
   o: { pairs?: Rec[]; jobs?: number; seed?: number; root?: string; stagePlugins?: Record<string, string> } = {},
 ): Promise<ExportRun> {
   const run = await runPlugin(plugin, { with: withBlock, inputs: { pairs: o.pairs ?? alpacaPairs() }, jobs: o.jobs, seed: o.seed, root: o.root, stagePlugins: o.stagePlugins });
-  const files = new Map([...run.trace.published].map(([p, c]) => [p, Buffer.from(c).toString("utf8")]));
+  const files = new Map([...run.published].map(([p, c]) => [p, Buffer.from(c).toString("utf8")]));
   const file = (path: string) => {
     const text = files.get(path);
     if (text === undefined) throw new Error(`${path} was not published; published: ${[...files.keys()].join(", ")}`);

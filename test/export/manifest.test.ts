@@ -97,7 +97,7 @@ describe("manifest and dataset card", () => {
       expect(dataFiles.filter((f) => f.endsWith(".jsonl"))).toEqual(["diagnostics.jsonl", "eval.openai.jsonl", "eval.trl.jsonl", "train.openai.jsonl", "train.trl.jsonl"]);
       expect(m.files["provenance.json"]).toMatchObject({ kind: "provenance", split: null, rows: 0 });
       for (const f of dataFiles.filter((f) => f.endsWith(".jsonl"))) {
-        const bytes = run.trace.published.get(`${name}/${f}`)!;
+        const bytes = run.published.get(`${name}/${f}`)!;
         expect(m.files[f].sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
         expect(m.files[f].bytes).toBe(bytes.length);
         expect(m.files[f].rows).toBe(run.rows(`${name}/${f}`).length);

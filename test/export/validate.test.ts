@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { FORMAT_NAMES, type FormatName } from "../../src/plugins/export/formats.js";
-import { validateJsonl } from "../../src/plugins/export/validate.js";
+import { JsonlCheck, validateJsonl } from "../../src/plugins/export/validate.js";
 import { runExport } from "./helpers.js";
 
 const jsonl = (...rows: unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
@@ -72,5 +72,17 @@ describe("format validators", () => {
     expect(at(3)).toMatch(/columns differ from line 1/);
     expect(at(4)).toMatch(/extra column `margin` has the name of a column TRL reads/);
     expect(at(5)).toMatch(/not a JSON object/);
+  });
+
+  it("finds the same problems in a file given in chunks cut anywhere (as the export checks what it writes)", () => {
+    const row = { prompt: [msg("user")], chosen: [msg("assistant")], rejected: [msg("assistant")] };
+    const file = jsonl(row, { ...row, score_margin: 1 }, { ...row, chosen: [msg("user")] }, { ...row, score_margin: null }) + "{oops\n" + JSON.stringify(row);
+    const whole = validateJsonl("trl-conversational", file);
+    expect(whole.length).toBeGreaterThanOrEqual(4);
+    for (const size of [1, 7, 64, file.length]) {
+      const check = new JsonlCheck("trl-conversational");
+      for (let at = 0; at < file.length; at += size) check.write(file.slice(at, at + size));
+      expect(check.end(), `chunks of ${size}`).toEqual(whole);
+    }
   });
 });

@@ -143,7 +143,7 @@ describe("human judgements in pairs and agreement", () => {
     });
     const pairs = await runPlugin(await pairPlugin(), { with: { minMargin: 0 }, inputs: { judge: judged.records } });
     const agreed = await runPlugin(await agreementPlugin(), { root, with: {}, inputs: { pairs: pairs.records } });
-    const report = JSON.parse(Buffer.from(agreed.trace.published.get("reports/agreement.json")!).toString("utf8"));
+    const report = JSON.parse(Buffer.from(agreed.published.get("reports/agreement.json")!).toString("utf8"));
     return { pair: pairs.records[0] as any, agreed, report };
   }
 

@@ -136,7 +136,7 @@ describe("judge/pairwise", () => {
     const consistency = async () => {
       const run = await judge();
       const cal = await runPlugin(calibration, { root, with: { gold: ["gold.jsonl"] }, inputs: { verified: run.records } });
-      const report = JSON.parse(Buffer.from(cal.trace.published.get("reports/calibration.json")!).toString());
+      const report = JSON.parse(Buffer.from(cal.published.get("reports/calibration.json")!).toString());
       return report.subjects.find((s: any) => s.subject === "pairwise-llm");
     };
     expect(await consistency()).toMatchObject({ covered: 3, accuracy: 1, positionConsistency: 1 });

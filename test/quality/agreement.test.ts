@@ -62,7 +62,7 @@ const pairs = [
 const run = (w: Record<string, unknown> = {}, input: Rec[] = pairs) => runPlugin(agreement, { with: w, inputs: { pairs: input } });
 const byId = (records: Rec[]) => Object.fromEntries(records.map((r) => [r.id, r]));
 const agreementOf = (r: Rec | undefined) => r?.agreement as Record<string, any>;
-const report = (published: Map<string, Uint8Array>, path = "reports/agreement.json") =>
+const report = (published: Map<string, Buffer>, path = "reports/agreement.json") =>
   JSON.parse(Buffer.from(published.get(path)!).toString("utf8"));
 
 describe("quality/agreement per pair", () => {
@@ -117,11 +117,11 @@ describe("quality/agreement per pair", () => {
   });
 
   it("drops disputed pairs with filter: drop, and lists them in the report", async () => {
-    const { records, trace } = await run({ filter: "drop" });
+    const { records, trace, published } = await run({ filter: "drop" });
     expect(records.map((r) => r.id)).toEqual(["p1", "p2"]);
     expect(trace.tallies["pairs.disputed"]).toBe(2);
     expect(trace.tallies["pairs.dropped"]).toBe(2);
-    const r = report(trace.published);
+    const r = report(published);
     expect(r.pairs).toMatchObject({ total: 4, disputed: 2, dropped: 2, kept: 2, disputedBy: { split: 1, outvoted: 1 } });
     expect(r.disputed.map((d: { id: string }) => d.id)).toEqual(["p2", "p3", "p4"]); // p2 only on a criterion
     expect(r.disputed[1]).toMatchObject({ id: "p3", disputed: true, criteria: ["correctness"] });
@@ -146,7 +146,7 @@ describe("quality/agreement per pair", () => {
 
 describe("quality/agreement over all pairs", () => {
   it("reports α on candidate scores, Fleiss' κ and pairwise Cohen's κ as tallies and in the report", async () => {
-    const { trace, logs } = await run();
+    const { trace, published, logs } = await run();
     // Fleiss on directions: counts (chosen, rejected, tie) per pair = (3,0,0), (2,1,0), (1,2,0), (1,1,1):
     // P̄ = (1 + ⅓ + ⅓ + 0)/4 = 5/12, P̄e = (7² + 4² + 1²)/12² = 66/144, κ = −6/78 = −1/13.
     expect(trace.tallies["agreement.kappa.fleiss"]).toBeCloseTo(-1 / 13, 4);
@@ -173,7 +173,7 @@ describe("quality/agreement over all pairs", () => {
     expect(trace.tallies["agreement.alpha.safety"]).toBeCloseTo(krippendorffAlpha(safety, "interval").alpha!, 4);
     expect(trace.tallies["agreement.alpha.correctness"]).toBeTypeOf("number");
 
-    const r = report(trace.published);
+    const r = report(published);
     expect(r.computed).toBe(true);
     expect(r.judges).toEqual(["alice", "bob", "carol"]);
     expect(r.settings).toEqual({ minShare: 0.5, criterionDisputes: "report", filter: "flag", level: "interval" });
@@ -190,22 +190,22 @@ describe("quality/agreement over all pairs", () => {
   });
 
   it("uses the configured level for α", async () => {
-    const { trace } = await run({ level: "ordinal" });
-    expect(report(trace.published).alpha.overall.level).toBe("ordinal");
+    const { published } = await run({ level: "ordinal" });
+    expect(report(published).alpha.overall.level).toBe("ordinal");
   });
 
   it("leaves pairs a judge skipped out of Fleiss' κ and counts them", async () => {
     const partial = [...pairs, pair("p5", { alice: ["chosen", 4, 2], bob: ["chosen", 5, 1] })];
-    const { trace } = await run({}, partial);
-    expect(report(trace.published).kappa.fleiss).toMatchObject({ items: 4, dropped: 1 });
-    expect(report(trace.published).kappa.cohen[0]).toMatchObject({ a: "alice", b: "bob", items: 5 });
+    const { published } = await run({}, partial);
+    expect(report(published).kappa.fleiss).toMatchObject({ items: 4, dropped: 1 });
+    expect(report(published).kappa.cohen[0]).toMatchObject({ a: "alice", b: "bob", items: 5 });
   });
 
   it("counts a judge scoring one candidate differently in two pairs as a conflict", async () => {
     const shared = pair("p6", { alice: ["chosen", 1, 2], bob: ["chosen", 4, 3] });
     (shared.chosen as { id: string }).id = "p1-c"; // alice gave p1-c 5 in p1
-    const { trace, logs } = await run({}, [...pairs, shared]);
-    expect(report(trace.published).candidates.scoreConflicts).toBe(1);
+    const { published, logs } = await run({}, [...pairs, shared]);
+    expect(report(published).candidates.scoreConflicts).toBe(1);
     expect(logs.some((l) => l.startsWith("warn: 1 candidate scores differ"))).toBe(true);
   });
 
@@ -213,25 +213,25 @@ describe("quality/agreement over all pairs", () => {
     const first = await run();
     const second = await run({}, [...pairs].reverse());
     expect(second.text).toBe(first.text);
-    expect(Buffer.from(second.trace.published.get("reports/agreement.json")!).toString()).toBe(
-      Buffer.from(first.trace.published.get("reports/agreement.json")!).toString(),
+    expect(Buffer.from(second.published.get("reports/agreement.json")!).toString()).toBe(
+      Buffer.from(first.published.get("reports/agreement.json")!).toString(),
     );
   });
 
   it("publishes the report where configured", async () => {
-    const { trace } = await run({ report: "quality/judges.json" });
-    expect([...trace.published.keys()]).toEqual(["quality/judges.json"]);
+    const { published } = await run({ report: "quality/judges.json" });
+    expect([...published.keys()]).toEqual(["quality/judges.json"]);
   });
 });
 
 describe("quality/agreement edge cases", () => {
   it("with one judge: warns, passes pairs through unchanged and computes nothing", async () => {
     const single = [pair("q1", { solo: ["chosen", 4, 2] }), pair("q2", { solo: ["rejected", 2, 4] })];
-    const { records, trace, logs } = await run({ filter: "drop" }, single);
+    const { records, trace, published, logs } = await run({ filter: "drop" }, single);
     expect(records).toEqual(single);
     expect(logs).toContainEqual(expect.stringMatching(/^warn: agreement not computed: only one judge \("solo"\) in 2 pairs/));
     expect(trace.tallies).toEqual({ "pairs.checked": 2 });
-    expect(report(trace.published)).toEqual({ plugin: "quality/agreement", computed: false, judges: ["solo"], pairs: { total: 2 } });
+    expect(report(published)).toEqual({ plugin: "quality/agreement", computed: false, judges: ["solo"], pairs: { total: 2 } });
   });
 
   it("a pair without judges keeps a null share and is counted", async () => {

@@ -57,8 +57,8 @@ const run = (lines: unknown[] = gold) => runPlugin(calibration, { root: project(
 
 describe("quality/calibration", () => {
   test("figures for each judge and the pair direction match the hand computation", async () => {
-    const { records, trace, logs } = await run();
-    const report = JSON.parse(Buffer.from(trace.published.get("reports/calibration.json")!).toString());
+    const { records, trace, published, logs } = await run();
+    const report = JSON.parse(Buffer.from(published.get("reports/calibration.json")!).toString());
     expect(report.gold).toEqual({ files: ["gold.jsonl"], lines: 5, unlabelled: 1, matchedLines: 4, duplicates: 0 });
     expect(report.pairs).toBe(5);
     expect(report.covered).toBe(4);

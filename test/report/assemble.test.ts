@@ -100,7 +100,7 @@ describe("assemble", () => {
   it("measures agreement exactly as quality/agreement does on the same pairs", async () => {
     const { agreement } = assemble(await example(), OPTIONS, noProblem);
     const run = await runPlugin(agreementPlugin, { with: {}, inputs: { pairs: [P1, P2, P3] } });
-    const published = JSON.parse(Buffer.from(run.trace.published.get("reports/agreement.json")!).toString("utf8"));
+    const published = JSON.parse(Buffer.from(run.published.get("reports/agreement.json")!).toString("utf8"));
     expect(agreement!.judges).toEqual(["judge-1", "judge-2"]);
     expect(agreement!.stats!.alpha).toEqual(published.alpha);
     expect(agreement!.stats!.cohen).toEqual(published.kappa.cohen);

@@ -9,7 +9,7 @@ const INPUTS = { prompts: PROMPTS, "unique-prompts": UNIQUE_PROMPTS, pairs: [P1,
 
 async function report(withBlock: Record<string, unknown> = {}, inputs: Record<string, Rec[]> = INPUTS) {
   const run = await runPlugin(plugin, { with: withBlock, inputs, jobs: 1 });
-  const [path, bytes] = [...run.trace.published][0]!;
+  const [path, bytes] = [...run.published][0]!;
   return { ...run, path, html: Buffer.from(bytes).toString("utf8") };
 }
 

@@ -96,8 +96,8 @@ describe("streamed stages equal their unbatched results", () => {
     const rank = new Map(run.records.map((m) => [m.id, m]));
     split.train.forEach((p, i) => expect(rank.get(p.id)).toMatchObject({ split: i < 60 ? "train" : "unused", rank: i + 1 }));
     split.eval.forEach((p, i) => expect(rank.get(p.id)).toMatchObject({ split: "eval", rank: i + 1 }));
-    const train = [...run.trace.published].find(([path]) => path === "iter-0060/train.trl.jsonl");
-    expect(train, [...run.trace.published.keys()].join(", ")).toBeDefined();
+    const train = [...run.published].find(([path]) => path === "iter-0060/train.trl.jsonl");
+    expect(train, [...run.published.keys()].join(", ")).toBeDefined();
     const prompts = Buffer.from(train![1]).toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).prompt);
     // TRL's plain format renders the prompt as "\n\nHuman: …\n\nAssistant:".
     expect(prompts).toEqual(split.train.slice(0, 60).map((p) => `\n\nHuman: ${p.prompt}\n\nAssistant:`));

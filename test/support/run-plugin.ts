@@ -2,12 +2,14 @@
  * Runs one plugin outside a project build, for plugin unit tests: validates
  * `with` against the plugin's schema (defaults filled in, as the engine does),
  * builds a real context (real worker pool, in-memory or given memo) and returns
- * the records in artifact order together with the run's trace.
+ * the records in artifact order together with the run's trace and the files it
+ * published.
  */
 import { createContext, type RunTrace } from "../../src/engine/context.js";
 import { memoryMemo, type MemoStore } from "../../src/engine/memo.js";
 import type { Plugin, Rec } from "../../src/engine/plugin.js";
 import { createPool } from "../../src/engine/pool.js";
+import { memoryObjects } from "../../src/engine/published.js";
 import { memoryArtifact, parseRecords, serialiseRecords } from "../../src/engine/records.js";
 import { validate } from "../../src/engine/schema.js";
 
@@ -32,6 +34,8 @@ export interface PluginRun {
   /** The canonical artifact text, exactly as the engine would store it. */
   text: string;
   trace: RunTrace;
+  /** out/-relative path → the bytes the plugin published. */
+  published: Map<string, Buffer>;
   logs: string[];
 }
 
@@ -42,6 +46,7 @@ export async function runPlugin(plugin: Plugin, o: RunPluginOptions): Promise<Pl
   const logs: string[] = [];
   const pool = createPool(o.jobs ?? 2);
   const inputs = Object.fromEntries(Object.entries(o.inputs ?? {}).map(([k, recs]) => [k, memoryArtifact(k, recs)]));
+  const objects = memoryObjects();
   const { ctx, trace } = createContext({
     stage: "test",
     with: withBlock,
@@ -61,13 +66,15 @@ export async function runPlugin(plugin: Plugin, o: RunPluginOptions): Promise<Pl
     progress: o.progress ?? { total() {}, tick() {} },
     provider: (name) => o.providers?.[name],
     stagePlugins: o.stagePlugins,
+    objects,
   });
   try {
     const out: Rec[] = [];
     const result = await plugin.run(ctx);
     for await (const r of result as AsyncIterable<Rec>) out.push(r);
     const text = serialiseRecords(out);
-    return { records: parseRecords(text), text, trace, logs };
+    const published = new Map([...trace.published].map(([path, file]) => [path, objects.get(file.digest)!]));
+    return { records: parseRecords(text), text, trace, published, logs };
   } finally {
     await pool.close();
   }

@@ -9,10 +9,8 @@
  * and no two stages of one build may publish the same path (or a file where
  * the other has a folder).
  */
-import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { ArtifactCorrupt } from "../artifact.js";
-import { writeFileAtomic } from "../atomic.js";
 import { DpoError } from "../diagnostic.js";
 import type { OutClaims } from "../out-path.js";
 import type { Project } from "../project.js";
@@ -39,10 +37,7 @@ export async function materialise(project: Project, m: StageManifest, claims?: O
     const target = join(outDir, rel);
     if (!isReallyWithin(outDir, dirname(target))) throw outside(`${outRel}/${rel}`);
     if ((await project.files.digestIfExists(join(outRel, rel))) === digest) continue;
-    const data = project.store.get(digest);
-    if (!data) throw new ArtifactCorrupt(m.stage, digest);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileAtomic(target, data);
+    if (!project.store.copyTo(digest, target)) throw new ArtifactCorrupt(m.stage, digest);
   }
 }
 

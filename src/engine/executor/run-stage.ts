@@ -70,6 +70,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       provider: (name) => r.resources.provider(name),
       errors: nodeErrors(r.config.locations, "stages", stage.name),
       sample: await r.sampleFor?.(stage.name),
+      objects: r.project.store,
     });
     trace = created.trace;
     const plugin = await stage.plugin.load();
@@ -80,7 +81,7 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
       stage: stage.name,
       records: written.digest,
       count: written.count,
-      published: storePublished(r.project, trace.published),
+      published: publishedDigests(trace.published),
       tallies: roundTallies(trace.tallies),
       reads: trace.reads,
       fingerprint: plan.fingerprint,
@@ -103,9 +104,10 @@ export async function runStage(stage: StageConfig, plan: Stale, inputs: () => Pr
   }
 }
 
-function storePublished(project: Project, published: Map<string, Uint8Array>): Record<string, Digest> {
+/** Published files are already stored (ctx.publish): the manifest names them in path order. */
+function publishedDigests(published: RunTrace["published"]): Record<string, Digest> {
   const out: Record<string, Digest> = {};
-  for (const [path, content] of [...published].sort(([a], [b]) => (a < b ? -1 : 1))) out[path] = project.store.put(content);
+  for (const [path, file] of [...published].sort(([a], [b]) => (a < b ? -1 : 1))) out[path] = file.digest;
   return out;
 }
 

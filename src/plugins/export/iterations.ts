@@ -10,7 +10,7 @@
 import { DpoError, type Diagnostic } from "../../engine/diagnostic.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { buildCard } from "./card.js";
-import { checkFormats, dataFiles, inputFiles, LineCache, type IterationPairs } from "./data-files.js";
+import { publishDataFiles, publishInputFiles, type IterationPairs, type LineFormat } from "./data-files.js";
 import { columnsFor } from "./diagnostics.js";
 import { FORMAT_NAMES, type FormatName } from "./formats.js";
 import { buildManifest, manifestText, type BuildInfo, type IterationExport } from "./manifest.js";
@@ -205,10 +205,9 @@ export default definePlugin<With>({
     const build = buildInfo(ctx, []);
     const inputs = await shippedInputs(ctx, `${NAME}@${VERSION}`);
     ctx.progress.total(plans.length);
-    const lines = new Map<string, LineCache>();
     for (const plan of plans) {
       const it = { plan, train: train.slice(0, plan.take), eval: evalPairs };
-      publishIteration(ctx, build, linesFor(lines, ctx, it), inputs, it, costs);
+      publishIteration(ctx, build, lineFormat(ctx, it), inputs, it, costs);
       ctx.tally(`pairs.${plan.name}`, plan.take);
       const consumed = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
       if (consumed) ctx.tally(`prompts.${plan.name}`, consumed.promptsConsumed);
@@ -226,15 +225,9 @@ export default definePlugin<With>({
 });
 
 /** The iteration's diagnostic columns are those all of its own pairs have (so adding prompts never changes them). */
-function linesFor(cache: Map<string, LineCache>, ctx: PluginContext<With>, it: IterationPairs): LineCache {
+function lineFormat(ctx: PluginContext<With>, it: IterationPairs): LineFormat {
   const columns = ctx.with.extras ? columnsFor([...it.train, ...(it.eval ?? [])]) : [];
-  const key = columns.join(",");
-  let lines = cache.get(key);
-  if (!lines) {
-    lines = new LineCache(ctx.with.formats, columns, ctx.with.extras);
-    cache.set(key, lines);
-  }
-  return lines;
+  return { formats: ctx.with.formats, columns, extras: ctx.with.extras };
 }
 
 /** With a limited admission, fewer pairs than the split asks for only mean more prompts must come. */
@@ -287,9 +280,8 @@ function buildInfo(ctx: PluginContext<With>, columns: string[]): BuildInfo {
   };
 }
 
-function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: LineCache, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }, costs: PromptCosts | null): void {
-  const files = [...dataFiles(lines, it), ...inputFiles(inputs)];
-  checkFormats(files, it.plan.name);
+function publishIteration(ctx: PluginContext<With>, build: BuildInfo, format: LineFormat, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }, costs: PromptCosts | null): void {
+  const files = [...publishDataFiles(ctx, it.plan.name, format, it), ...publishInputFiles(ctx, it.plan.name, inputs)];
   const sample = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
   const exported: IterationExport = {
     name: it.plan.name, requested: it.plan.requested, train: it.train, eval: it.eval, files, sample,
@@ -297,10 +289,9 @@ function publishIteration(ctx: PluginContext<With>, build: BuildInfo, lines: Lin
     gate: { thresholds: it.plan.gate, forced: ctx.with.forced?.[it.plan.name] ?? null },
   };
   const summaries = { train: summarise(it.train), eval: it.eval ? summarise(it.eval) : null };
-  const own = { ...build, columns: lines.columns };
+  const own = { ...build, columns: format.columns };
   const manifest = buildManifest(own, exported, summaries);
   const card = buildCard(own, exported, summaries.train, summaries.eval);
-  for (const f of files) ctx.publish(`${it.plan.name}/${f.path}`, f.content);
   ctx.publish(`${it.plan.name}/manifest.json`, manifestText(manifest));
   ctx.publish(`${it.plan.name}/README.md`, card);
 }

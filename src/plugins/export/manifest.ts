@@ -3,7 +3,6 @@
  * and what it holds (counts, mix, scores, agreement, rubrics) and the
  * sha256 of every data file beside it. No timestamps: same inputs, same bytes.
  */
-import { sha256 } from "../../engine/hash.js";
 import type { FormatName } from "./formats.js";
 import type { ExportPair } from "./pairs.js";
 import { rubricsOf, type Summary } from "./stats.js";
@@ -19,7 +18,8 @@ export interface DataFile {
   /** Null for files that hold no rows (the reproducing inputs). */
   split: "train" | "eval" | "train+eval" | null;
   rows: number;
-  content: string;
+  bytes: number;
+  sha256: string;
 }
 
 /** How the whole export was configured and where it was built: shared by all iterations. */
@@ -94,7 +94,7 @@ export function buildManifest(
     files: Object.fromEntries(
       it.files.map((f) => [
         f.path,
-        { kind: f.kind, split: f.split, rows: f.rows, bytes: Buffer.byteLength(f.content), sha256: sha256(f.content) },
+        { kind: f.kind, split: f.split, rows: f.rows, bytes: f.bytes, sha256: f.sha256 },
       ]),
     ),
   };

@@ -62,30 +62,58 @@ export function isFormatName(name: string): name is FormatName {
 
 /** The problems of a JSONL file in `format` (at most MAX_PROBLEMS), each at its line. */
 export function validateJsonl(format: FormatName, content: string): FileProblem[] {
-  const problems: FileProblem[] = [];
-  const add = (line: number, message: string) => {
-    if (problems.length < MAX_PROBLEMS) problems.push({ line, message });
-  };
-  const lines = content.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  let columns: string | null = null;
-  const numeric = new Set<string>();
-  const nulls = new Map<string, number>();
-  lines.forEach((text, i) => {
-    const line = i + 1;
+  const check = new JsonlCheck(format);
+  check.write(content);
+  return check.end();
+}
+
+/**
+ * The same check over a file that arrives in chunks (the export checks what it
+ * writes as it writes it): only the columns seen and the first null of each
+ * column are kept, never the file.
+ */
+export class JsonlCheck {
+  private readonly found: FileProblem[] = [];
+  private line = 0;
+  /** The unfinished last line of the chunks so far. */
+  private rest = "";
+  private columns: string | null = null;
+  private readonly numeric = new Set<string>();
+  private readonly nulls = new Map<string, number>();
+
+  constructor(private readonly format: FormatName) {}
+
+  write(chunk: string): void {
+    const lines = (this.rest + chunk).split("\n");
+    this.rest = lines.pop()!;
+    for (const text of lines) this.row(text);
+  }
+
+  /** The problems, in line order; a last line without its newline is checked too. */
+  end(): FileProblem[] {
+    if (this.rest !== "") this.row(this.rest);
+    this.rest = "";
+    for (const [key, line] of this.nulls) if (this.numeric.has(key)) this.add(line, `\`${key}\` is null here and a number elsewhere: a null in a numeric column breaks TRL's collator`);
+    return [...this.found].sort((a, b) => a.line - b.line);
+  }
+
+  private add(line: number, message: string): void {
+    if (this.found.length < MAX_PROBLEMS) this.found.push({ line, message });
+  }
+
+  private row(text: string): void {
+    const line = ++this.line;
     const row = parse(text);
-    if (!row) return add(line, "not a JSON object");
-    for (const message of [...ROW_CHECKS[format](row), ...extraColumnProblems(format, row)]) add(line, message);
+    if (!row) return this.add(line, "not a JSON object");
+    for (const message of [...ROW_CHECKS[this.format](row), ...extraColumnProblems(this.format, row)]) this.add(line, message);
     const keys = Object.keys(row).join(",");
-    if (columns === null) columns = keys;
-    else if (keys !== columns) add(line, `columns differ from line 1 (${keys || "none"} vs ${columns}): every row needs the same columns`);
+    if (this.columns === null) this.columns = keys;
+    else if (keys !== this.columns) this.add(line, `columns differ from line 1 (${keys || "none"} vs ${this.columns}): every row needs the same columns`);
     for (const [key, value] of Object.entries(row)) {
-      if (typeof value === "number") numeric.add(key);
-      if (value === null && !nulls.has(key)) nulls.set(key, line);
+      if (typeof value === "number") this.numeric.add(key);
+      if (value === null && !this.nulls.has(key)) this.nulls.set(key, line);
     }
-  });
-  for (const [key, line] of nulls) if (numeric.has(key)) add(line, `\`${key}\` is null here and a number elsewhere: a null in a numeric column breaks TRL's collator`);
-  return problems.sort((a, b) => a.line - b.line);
+  }
 }
 
 function extraColumnProblems(format: FormatName, row: Row): string[] {
