@@ -220,7 +220,7 @@ export default definePlugin<With>({
       ctx.tally("sample.total", ctx.sample.total);
     }
     if (split.train.length > largest) ctx.tally("pairs.unused", split.train.length - largest);
-    yield* membership(split.train, heldKeys, plans);
+    yield* membership(keys, split.train, heldKeys, plans);
   },
 });
 
@@ -296,12 +296,23 @@ function publishIteration(ctx: PluginContext<With>, build: BuildInfo, format: Li
   ctx.publish(`${it.plan.name}/README.md`, card);
 }
 
-/** One record per pair: its split, the iterations whose folders hold it, and its rank in its split's order. */
-function* membership(train: readonly PairKey[], evalPairs: readonly PairKey[], plans: readonly Plan[]): Generator<Rec> {
+/**
+ * One record per pair: its split, the iterations whose folders hold it, and
+ * its rank in its split's order. Yielded in input order, which is id order,
+ * so the records go straight into the artifact instead of through sorted runs.
+ */
+function* membership(keys: readonly PairKey[], train: readonly PairKey[], evalPairs: readonly PairKey[], plans: readonly Plan[]): Generator<Rec> {
   const all = plans.map((p) => p.name);
-  for (const [i, p] of train.entries()) {
-    const iterations = plans.filter((plan) => i < plan.take).map((plan) => plan.name);
-    yield { id: p.id, promptId: p.promptId, split: iterations.length ? "train" : "unused", iterations, rank: i + 1 };
+  // Each key's rank, by its input position: +n in train, -n in eval (every key is in one of them).
+  const place = new Int32Array(keys.length ? keys[keys.length - 1]!.index + 1 : 0);
+  train.forEach((k, i) => (place[k.index] = i + 1));
+  evalPairs.forEach((k, i) => (place[k.index] = -(i + 1)));
+  for (const p of keys) {
+    const rank = place[p.index]!;
+    if (rank < 0) yield { id: p.id, promptId: p.promptId, split: "eval", iterations: all, rank: -rank };
+    else {
+      const iterations = plans.filter((plan) => rank <= plan.take).map((plan) => plan.name);
+      yield { id: p.id, promptId: p.promptId, split: iterations.length ? "train" : "unused", iterations, rank };
+    }
   }
-  for (const [i, p] of evalPairs.entries()) yield { id: p.id, promptId: p.promptId, split: "eval", iterations: all, rank: i + 1 };
 }
