@@ -11,41 +11,38 @@ import { basename, dirname, join } from "node:path";
 import { writingTo } from "./storage-error.js";
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  writingTo(path, undefined, () => {
-    mkdirSync(dir, { recursive: true });
-    const tmp = tempPathBeside(path);
+  replaceAtomically(path, (tmp) => {
+    const fd = openSync(tmp, "w");
     try {
-      const fd = openSync(tmp, "w");
-      try {
-        writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
+      writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    fsyncDir(dir);
   });
 }
 
 /** `writeFileAtomic` with the bytes of the file at `source`, copied by the kernel rather than read into memory. */
 export function copyFileAtomic(source: string, path: string): void {
+  replaceAtomically(path, (tmp) => {
+    copyFileSync(source, tmp);
+    const fd = openSync(tmp, "r+");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+/** Fills a temp file beside `path` (`fill` leaves it synced), renames it over `path` and syncs the directory. */
+function replaceAtomically(path: string, fill: (tmp: string) => void): void {
   const dir = dirname(path);
   writingTo(path, undefined, () => {
     mkdirSync(dir, { recursive: true });
     const tmp = tempPathBeside(path);
     try {
-      copyFileSync(source, tmp);
-      const fd = openSync(tmp, "r+");
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      fill(tmp);
       renameSync(tmp, path);
     } catch (e) {
       rmSync(tmp, { force: true });
