@@ -133,7 +133,7 @@ export class ObjectWriter {
   private readonly hash = createHash("sha256");
   private readonly tmpPath: string;
   private readonly fd: number;
-  private pending: Buffer[] = [];
+  private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private written = 0;
 
@@ -145,8 +145,8 @@ export class ObjectWriter {
     });
   }
 
-  write(chunk: string): void {
-    const buf = Buffer.from(chunk);
+  write(chunk: string | Uint8Array): void {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     this.hash.update(buf);
     this.pending.push(buf);
     this.pendingBytes += buf.length;
@@ -172,6 +172,18 @@ export class ObjectWriter {
     const digest = this.hash.digest("hex") as Digest;
     this.store.adopt(this.tmpPath, digest);
     return digest;
+  }
+
+  /** Finishes the object only if its content has the digest `expected` (a download); otherwise drops it. */
+  finishAs(expected: Digest): boolean {
+    this.flush();
+    const digest = this.hash.copy().digest("hex");
+    if (digest !== expected) {
+      this.abort();
+      return false;
+    }
+    this.finish();
+    return true;
   }
 
   /**

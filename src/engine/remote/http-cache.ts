@@ -12,6 +12,7 @@
  * undici is imported on the first request: a build that never reaches the
  * remote (everything fresh locally) does not pay for loading it.
  */
+import { createReadStream } from "node:fs";
 import type { Dispatcher } from "undici";
 import type { RemoteCacheSettings } from "./settings.js";
 
@@ -26,6 +27,12 @@ export interface HttpCacheOptions {
   warn: (message: string) => void;
   redact: (text: string) => string;
   dispatcher?: Dispatcher;
+}
+
+/** A file to upload as it is on disk: its path and size (the Content-Length). */
+export interface StoredFile {
+  path: string;
+  size: number;
 }
 
 export class HttpCache {
@@ -82,6 +89,27 @@ export class HttpCache {
     }
   }
 
+  /**
+   * Streams the entry's bytes into `write` as they arrive (an object can be
+   * gigabytes: it is never whole in memory). True when all of it came, false
+   * on a miss, undefined when the remote is down or failed part-way.
+   */
+  async download(kind: CacheKind, key: string, write: (chunk: Uint8Array) => void): Promise<boolean | undefined> {
+    if (this.down) return undefined;
+    this.sent.GET++;
+    try {
+      const res = await this.request("GET", kind, key);
+      if (res.statusCode === 404 || res.statusCode !== 200) {
+        await res.body.dump();
+        return res.statusCode === 404 ? false : this.fail(`GET answered ${res.statusCode}`);
+      }
+      for await (const chunk of res.body) write(chunk as Uint8Array);
+      return true;
+    } catch (e) {
+      return this.fail(describe(e));
+    }
+  }
+
   /** Whether the remote has the entry (`HEAD`); undefined when the remote is down or just failed. */
   async has(kind: CacheKind, key: string): Promise<boolean | undefined> {
     if (this.down) return undefined;
@@ -96,8 +124,8 @@ export class HttpCache {
     }
   }
 
-  /** Stores an entry; false when it was not stored (the remote is down, or just failed). */
-  async put(kind: CacheKind, key: string, body: string | Buffer): Promise<boolean> {
+  /** Stores an entry (a file is streamed from disk); false when it was not stored (the remote is down, or just failed). */
+  async put(kind: CacheKind, key: string, body: string | Buffer | StoredFile): Promise<boolean> {
     if (this.down) return false;
     this.sent.PUT++;
     try {
@@ -116,13 +144,16 @@ export class HttpCache {
     if (!this.o.dispatcher && this.dispatcher) await (await this.dispatcher).close().catch(() => {});
   }
 
-  private async request(method: "GET" | "HEAD" | "PUT", kind: CacheKind, key: string, body?: string | Buffer): Promise<Dispatcher.ResponseData> {
+  private async request(method: "GET" | "HEAD" | "PUT", kind: CacheKind, key: string, body?: string | Buffer | StoredFile): Promise<Dispatcher.ResponseData> {
+    const file = typeof body === "object" && !Buffer.isBuffer(body) ? body : undefined;
+    const payload = file ? createReadStream(file.path) : (body as string | Buffer | undefined);
+    const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/octet-stream", ...(file ? { "content-length": String(file.size) } : {}) };
     return (await this.agent()).request({
       origin: this.base.origin,
       path: `${this.prefix}/${kind}/${key}`,
       method,
-      headers: body === undefined ? this.headers : { ...this.headers, "content-type": "application/octet-stream" },
-      ...(body === undefined ? {} : { body }),
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
       signal: AbortSignal.timeout(this.o.settings.timeoutMs),
     });
   }

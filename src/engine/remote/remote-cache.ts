@@ -13,8 +13,9 @@
  * waits for them at the end. A stage result is uploaded after the objects it
  * names, so a reader that finds it finds them.
  */
+import { statSync } from "node:fs";
 import { Semaphore } from "../async/semaphore.js";
-import { sha256, type Digest } from "../hash.js";
+import type { Digest } from "../hash.js";
 import type { StageManifest } from "../stage-index.js";
 import type { ObjectStore } from "../store.js";
 import { memoEntry, readMemoEntry, readStageResult, stageResultEntry } from "./entries.js";
@@ -77,11 +78,18 @@ export class RemoteCache {
     return p;
   }
 
+  /** Streams the object into the store, which keeps it only if its bytes have its digest. */
   private async download(digest: Digest): Promise<boolean> {
-    const data = await this.http.get("cas", digest);
-    if (!data) return false;
-    if (sha256(data) !== digest) return this.corrupt(this.http.where("cas", digest));
-    this.o.store.put(data);
+    const writer = this.o.store.writer();
+    const complete = await this.http.download("cas", digest, (chunk) => writer.write(chunk)).catch((e: unknown) => {
+      writer.abort();
+      throw e;
+    });
+    if (!complete) {
+      writer.abort();
+      return false;
+    }
+    if (!writer.finishAs(digest)) return this.corrupt(this.http.where("cas", digest));
     this.stats.objectsFetched++;
     return true;
   }
@@ -157,8 +165,10 @@ export class RemoteCache {
     let p = this.uploaded.get(id);
     if (!p) {
       p = this.slot(async () => {
-        const data = this.o.store.get(digest);
-        return data !== undefined && (await this.http.put("cas", digest, data)) && this.count();
+        // Verified here, then streamed from disk: an artifact of a million records is never read whole.
+        if (!this.o.store.verify(digest)) return false;
+        const path = this.o.store.pathOf(digest);
+        return (await this.http.put("cas", digest, { path, size: statSync(path).size })) && this.count();
       });
       this.uploaded.set(id, p);
     }
