@@ -99,7 +99,7 @@ export class HttpCache {
     this.sent.GET++;
     try {
       const res = await this.request("GET", kind, key);
-      if (res.statusCode === 404 || res.statusCode !== 200) {
+      if (res.statusCode !== 200) {
         await res.body.dump();
         return res.statusCode === 404 ? false : this.fail(`GET answered ${res.statusCode}`);
       }

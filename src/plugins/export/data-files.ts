@@ -89,7 +89,7 @@ function plannedFiles(format: LineFormat, it: IterationPairs): PlannedFile[] {
       split: it.eval ? "train+eval" : "train",
       rows: sidecar.length,
       *lines() {
-        for (const [split, p] of sidecar) yield `${JSON.stringify({ split, ...diagnosticColumns(p, format.columns) })}\n`;
+        for (const [split, p] of sidecar) yield `${JSON.stringify(Object.assign({ split }, diagnosticColumns(p, format.columns)))}\n`;
       },
     });
   }
@@ -101,7 +101,7 @@ function lineOf(format: LineFormat, kind: FormatName, pair: ExportPair): string 
   const rows = FORMATS[kind].rows(pair);
   const extra = format.extras && FORMATS[kind].extraColumns ? diagnosticColumns(pair, format.columns) : undefined;
   // Object.assign, not `{ ...row, ...extra }`: V8 promotes the spread's short-lived copies to the old generation,
-  // where 50,000 pairs in five formats left ~1 GB of garbage before a full GC (bench/RESULTS.md, seventh session).
+  // where 50,000 pairs in five formats left ~1 GB of garbage before a full GC (bench/export-row-garbage.mjs).
   return rows.map((row) => `${JSON.stringify(extra ? Object.assign(row, extra) : row)}\n`).join("");
 }
 
