@@ -35,8 +35,10 @@ export interface ObjectSinkWriter {
 
 /** Stores `content` in `sink`; a stream that throws leaves nothing behind. */
 export function storeContent(sink: ObjectSink, content: PublishedContent): PublishedFile {
-  if (typeof content === "string") return { digest: sink.put(content), bytes: Buffer.byteLength(content) };
-  if (content instanceof Uint8Array) return { digest: sink.put(content), bytes: content.byteLength };
+  if (typeof content === "string" || content instanceof Uint8Array) {
+    const bytes = typeof content === "string" ? Buffer.from(content) : content; // encoded once, for the digest and the file
+    return { digest: sink.put(bytes), bytes: bytes.byteLength };
+  }
   const writer = sink.writer();
   try {
     for (const chunk of content) writer.write(chunk);
