@@ -69,24 +69,10 @@ export class HttpCache {
     return `${this.base.origin}${this.prefix}/${kind}/${key}`;
   }
 
-  /** The entry's bytes, or undefined on a miss or when the remote is down. */
+  /** The entry's bytes, or undefined on a miss or when the remote is down (small entries: objects are `download`ed). */
   async get(kind: CacheKind, key: string): Promise<Buffer | undefined> {
-    if (this.down) return undefined;
-    this.sent.GET++;
-    try {
-      const res = await this.request("GET", kind, key);
-      if (res.statusCode === 404) {
-        await res.body.dump();
-        return undefined;
-      }
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        return this.fail(`GET answered ${res.statusCode}`);
-      }
-      return Buffer.from(await res.body.arrayBuffer());
-    } catch (e) {
-      return this.fail(describe(e));
-    }
+    const chunks: Uint8Array[] = [];
+    return (await this.download(kind, key, (chunk) => chunks.push(chunk))) ? Buffer.concat(chunks) : undefined;
   }
 
   /**

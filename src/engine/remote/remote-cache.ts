@@ -81,11 +81,8 @@ export class RemoteCache {
   /** Streams the object into the store, which keeps it only if its bytes have its digest. */
   private async download(digest: Digest): Promise<boolean> {
     const writer = this.o.store.writer();
-    const complete = await this.http.download("cas", digest, (chunk) => writer.write(chunk)).catch((e: unknown) => {
-      writer.abort();
-      throw e;
-    });
-    if (!complete) {
+    // download never throws: a failure part-way (the remote's or writing here) is `undefined`.
+    if (!(await this.http.download("cas", digest, (chunk) => writer.write(chunk)))) {
       writer.abort();
       return false;
     }
