@@ -20,7 +20,7 @@ import { exportedPairs, readPairKeys, type PairKey } from "./pair-keys.js";
 import { shippedInputs, type ShippedInputs } from "./provenance.js";
 import { summarise } from "./stats.js";
 import { isLimited } from "../../engine/sample/order.js";
-import { consumption } from "./consumption.js";
+import { consumption, type Consumption } from "./consumption.js";
 import { FORCED_SCHEMA, GATE_SCHEMA, type Threshold } from "./gate-spec.js";
 import { namedSlices, type IterationSpec } from "./slices.js";
 import { COSTS_SCHEMA, costInputs, iterationCost, promptCosts, type PromptCosts } from "./cost.js";
@@ -207,9 +207,8 @@ export default definePlugin<With>({
     ctx.progress.total(plans.length);
     for (const plan of plans) {
       const it = { plan, train: train.slice(0, plan.take), eval: evalPairs };
-      publishIteration(ctx, build, lineFormat(ctx, it), inputs, it, costs);
+      const consumed = publishIteration(ctx, build, lineFormat(ctx, it), inputs, it, costs);
       ctx.tally(`pairs.${plan.name}`, plan.take);
-      const consumed = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
       if (consumed) ctx.tally(`prompts.${plan.name}`, consumed.promptsConsumed);
       ctx.progress.tick();
     }
@@ -280,7 +279,8 @@ function buildInfo(ctx: PluginContext<With>, columns: string[]): BuildInfo {
   };
 }
 
-function publishIteration(ctx: PluginContext<With>, build: BuildInfo, format: LineFormat, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }, costs: PromptCosts | null): void {
+/** Publishes one iteration's folder; returns what it consumed of the sample order (for the tallies). */
+function publishIteration(ctx: PluginContext<With>, build: BuildInfo, format: LineFormat, inputs: ShippedInputs, it: IterationPairs & { plan: Plan }, costs: PromptCosts | null): Consumption | null {
   const files = [...publishDataFiles(ctx, it.plan.name, format, it), ...publishInputFiles(ctx, it.plan.name, inputs)];
   const sample = consumption([...it.train, ...(it.eval ?? [])], ctx.sample);
   const exported: IterationExport = {
@@ -294,6 +294,7 @@ function publishIteration(ctx: PluginContext<With>, build: BuildInfo, format: Li
   const card = buildCard(own, exported, summaries.train, summaries.eval);
   ctx.publish(`${it.plan.name}/manifest.json`, manifestText(manifest));
   ctx.publish(`${it.plan.name}/README.md`, card);
+  return sample;
 }
 
 /**
