@@ -5,11 +5,11 @@
  * warning), never returned.
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { copyFileAtomic, fsyncDir, writeFileAtomic } from "./atomic.js";
-import { sha256, type Digest } from "./hash.js";
+import { hashFileSync, sha256, type Digest } from "./hash.js";
 import { isDigest } from "./shape.js";
 import { writingTo } from "./storage-error.js";
 
@@ -65,7 +65,7 @@ export class ObjectStore {
   /** True when the object exists and its content matches its digest (read in chunks, never whole). */
   verify(digest: Digest): boolean {
     if (this.verified.has(digest)) return existsSync(this.pathOf(digest));
-    if (hashOfFile(this.pathOf(digest)) !== digest) return false;
+    if (hashFileSync(this.pathOf(digest)) !== digest) return false;
     this.verified.add(digest);
     return true;
   }
@@ -106,26 +106,6 @@ export class ObjectStore {
 
   remove(digest: Digest): void {
     rmSync(this.pathOf(digest), { force: true });
-  }
-}
-
-/** The sha256 of a file read a megabyte at a time; undefined when it cannot be read. */
-function hashOfFile(path: string): Digest | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return undefined;
-  }
-  try {
-    const hash = createHash("sha256");
-    const chunk = Buffer.allocUnsafe(1 << 20);
-    for (let n: number; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
-    return hash.digest("hex") as Digest;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 
