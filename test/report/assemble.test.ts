@@ -25,16 +25,18 @@ describe("the report's inputs", () => {
     ]);
   });
 
-  it("keep only the token counts of candidates, not their texts", async () => {
-    const [c] = await inputs({ candidates: CANDIDATES });
-    expect(c!.records).toEqual([]);
-    expect(Object.fromEntries(c!.tokens)).toEqual({ q1: 32, q2: 5 });
+  it("keep no records but calibration ones: candidates leave their token total", async () => {
+    const [c, p, m, cal] = await inputs({ candidates: CANDIDATES, pairs: AGREED, export: MEMBERSHIPS, calibration: [{ id: "c1", calibration: { subject: "j", accuracy: 1 } }] });
+    expect([c!.records, p!.records, m!.records]).toEqual([[], [], []]);
+    expect(c!.tokens).toBe(37);
+    expect(p!.carriesAgreement).toBe(true);
+    expect(cal!.records.map((r) => r.id)).toEqual(["c1"]);
   });
 });
 
 describe("assemble", () => {
   it("lists every pair once, as its last stage has it, with its fate and disputes", async () => {
-    const { table } = assemble(await example(), OPTIONS, noProblem);
+    const { table } = await assemble(await example(), OPTIONS, noProblem);
     expect(table.stages).toEqual(["pairs", "agreement"]);
     expect(table.rows.map((r) => [r.id, r.fate, r.dispute, r.share])).toEqual([
       ["p1", "iter-0001", null, 1],
@@ -48,10 +50,10 @@ describe("assemble", () => {
   });
 
   it("caps the table at maxPairs by id, keeping every disputed pair, and says so", async () => {
-    const { table } = assemble(await example(), { ...OPTIONS, maxPairs: 1 }, noProblem);
+    const { table } = await assemble(await example(), { ...OPTIONS, maxPairs: 1 }, noProblem);
     expect(table.rows.map((r) => r.id)).toEqual(["p1", "p2", "p3"]); // p2 and p3 are disputed
     expect(table.note).toBe(null);
-    const capped = assemble(await inputs({ pairs: [P1, P2, P3] }), { ...OPTIONS, maxPairs: 2 }, noProblem).table;
+    const capped = (await assemble(await inputs({ pairs: [P1, P2, P3] }), { ...OPTIONS, maxPairs: 2 }, noProblem)).table;
     expect(capped.rows.map((r) => r.id)).toEqual(["p1", "p2"]); // without an agreement stage nothing is known to be disputed
     expect(capped.note).toBe("showing 2 of 3 pairs: the first 2 by id and every disputed pair (raise `maxPairs` to show more)");
   });
@@ -61,14 +63,14 @@ describe("assemble", () => {
     const priced = [...(await example())];
     const i = priced.findIndex((x) => x.stage === "candidates");
     priced[i] = await readInput(memoryArtifact("candidates", CANDIDATES, { "cost.usd": 0.74 }));
-    const d = assemble(priced, OPTIONS, noProblem);
+    const d = await assemble(priced, OPTIONS, noProblem);
     expect(d.iterations!.rows[0]).toMatchObject({ tokens: 37, usd: 0.74 });
     expect(d.funnel.find((f) => f.stage === "candidates")!.costUsd).toBe(0.74);
     expect(d.funnel.find((f) => f.stage === "pairs")!.costUsd).toBeNull();
   });
 
   it("summarises each iteration: counts, prompts, yield basis, tokens and source mix", async () => {
-    const d = assemble(await example(), OPTIONS, noProblem);
+    const d = await assemble(await example(), OPTIONS, noProblem);
     expect(d.sourcePrompts).toBe(3);
     expect(d.iterations).toEqual({
       rows: [{ name: "iter-0001", train: 1, eval: 1, prompts: 2, marginMean: 0.75, tokens: 37, usd: null, sources: { koala: 1, oasst: 1 } }],
@@ -80,14 +82,14 @@ describe("assemble", () => {
   });
 
   it("collects the score and margin distributions per criterion over all pairs", async () => {
-    const { distributions } = assemble(await example(), OPTIONS, noProblem);
+    const { distributions } = await assemble(await example(), OPTIONS, noProblem);
     expect(distributions.overall.deltas).toEqual([1, 0.5, 0.5]);
     expect(distributions.criteria.get("clarity")).toEqual({ chosen: [5, 4, 3], rejected: [3, 4, 2], deltas: [2, 0, 1] });
     expect([...distributions.criteria.keys()]).toEqual(["clarity", "safety"]);
   });
 
   it("lists duplicate clusters with the removed records' text where an input still has it", async () => {
-    const { clusters } = assemble(await example(), OPTIONS, noProblem);
+    const { clusters } = await assemble(await example(), OPTIONS, noProblem);
     expect(clusters.total).toBe(1);
     expect(clusters.removed).toBe(2);
     expect(clusters.list[0]).toMatchObject({ stage: "unique-prompts", id: "q1", text: "How do I boil an egg?" });
@@ -98,7 +100,7 @@ describe("assemble", () => {
   });
 
   it("measures agreement exactly as quality/agreement does on the same pairs", async () => {
-    const { agreement } = assemble(await example(), OPTIONS, noProblem);
+    const { agreement } = await assemble(await example(), OPTIONS, noProblem);
     const run = await runPlugin(agreementPlugin, { with: {}, inputs: { pairs: [P1, P2, P3] } });
     const published = JSON.parse(Buffer.from(run.published.get("reports/agreement.json")!).toString("utf8"));
     expect(agreement!.judges).toEqual(["judge-1", "judge-2"]);
@@ -110,7 +112,7 @@ describe("assemble", () => {
   });
 
   it("renders calibration records whatever their fields, nested ones flattened", async () => {
-    const d = assemble(await inputs({ pairs: [P1], calibration: [{ id: "c1", calibration: { subject: "judge-1", accuracy: 0.8, kappa: 0.6, length: { preference: 0.1, n: 3 }, notes: [1] } }] }), OPTIONS, noProblem);
+    const d = await assemble(await inputs({ pairs: [P1], calibration: [{ id: "c1", calibration: { subject: "judge-1", accuracy: 0.8, kappa: 0.6, length: { preference: 0.1, n: 3 }, notes: [1] } }] }), OPTIONS, noProblem);
     expect(d.calibration).toEqual([
       { stage: "calibration", columns: ["accuracy", "kappa", "length.n", "length.preference"], rows: [{ judge: "judge-1", values: { accuracy: 0.8, kappa: 0.6, "length.n": 3, "length.preference": 0.1 } }] },
     ]);

@@ -8,7 +8,7 @@
 import type { Diagnostic } from "../../engine/diagnostic.js";
 import type { Rec } from "../../engine/plugin.js";
 import { readJudgedPair, type SidePair } from "../quality/judged-pair.js";
-import { judgeStatistics, type JudgeStatistics } from "../quality/judge-statistics.js";
+import { JudgeStatisticsCollector, type JudgeStatistics } from "../quality/judge-statistics.js";
 import type { Level } from "../quality/metrics/krippendorff-alpha.js";
 import { isObject } from "./inputs.js";
 
@@ -31,26 +31,66 @@ export interface AgreementSummary {
   withAgreement: number;
 }
 
-export function agreementSummary(pairs: readonly Rec[], stage: string, level: Level, problem: (message: string, hint: string) => Diagnostic): AgreementSummary {
-  const judged = pairs.map((rec) => readJudgedPair(rec, stage, problem));
-  const judges = [...new Set(judged.flatMap((p) => p.judges.map((j) => j.judge)))].sort();
-  const stats = judges.length >= 2 ? judgeStatistics(judged, judges, level) : null;
-  const ids = [...new Set(judged.flatMap((p) => p.criteria))];
-  const criteria = ids.map((criterion) => {
-    const carried = pairs.flatMap((p) => {
-      const c = isObject(p.agreement) && isObject(p.agreement.criteria) ? p.agreement.criteria[criterion] : undefined;
-      return isObject(c) && typeof c.share === "number" ? [c] : [];
+/** Takes the pairs one at a time; keeps the statistics' columns and a few numbers per criterion, not the pairs. */
+export class AgreementSummaryCollector {
+  private readonly stats = new JudgeStatisticsCollector();
+  private readonly judges = new Set<string>();
+  /** Criterion ids in order of first appearance over the pairs. */
+  private readonly criteria = new Set<string>();
+  /** Criterion → the shares pairs carry on it, and how many of those are disputed. */
+  private readonly carried = new Map<string, { shares: number[]; disputed: number }>();
+  /** Criterion → judges that scored both sides of some pair on it. */
+  private readonly scorers = new Map<string, Set<string>>();
+  private pairs = 0;
+  private withAgreement = 0;
+
+  constructor(
+    private readonly stage: string,
+    private readonly problem: (message: string, hint: string) => Diagnostic,
+  ) {}
+
+  add(rec: Rec): void {
+    const pair = readJudgedPair(rec, this.stage, this.problem);
+    this.stats.add(pair);
+    this.pairs++;
+    for (const c of pair.criteria) this.criteria.add(c);
+    for (const j of pair.judges) {
+      this.judges.add(j.judge);
+      for (const [criterion, s] of Object.entries(j.scores)) if (scoredBoth(s)) setOf(this.scorers, criterion).add(j.judge);
+    }
+    if (!isObject(rec.agreement)) return;
+    this.withAgreement++;
+    const byCriterion = isObject(rec.agreement.criteria) ? rec.agreement.criteria : {};
+    for (const [criterion, c] of Object.entries(byCriterion)) {
+      if (!isObject(c) || typeof c.share !== "number") continue;
+      const entry = this.carried.get(criterion) ?? this.carried.set(criterion, { shares: [], disputed: 0 }).get(criterion)!;
+      entry.shares.push(c.share);
+      if (c.disputed === true) entry.disputed++;
+    }
+  }
+
+  /** Null without pairs. */
+  summary(level: Level): AgreementSummary | null {
+    if (this.pairs === 0) return null;
+    const judges = [...this.judges].sort();
+    const stats = judges.length >= 2 ? this.stats.statistics(judges, level) : null;
+    const criteria = [...this.criteria].map((criterion) => {
+      const carried = this.carried.get(criterion);
+      const shares = [...(carried?.shares ?? [])].sort((a, b) => a - b); // sorted: a float sum depends on its order
+      return {
+        criterion,
+        alpha: stats?.alpha.criteria[criterion]?.alpha ?? null,
+        meanShare: shares.length ? shares.reduce((s, v) => s + v, 0) / shares.length : null,
+        disputed: carried?.disputed ?? 0,
+        judges: this.scorers.get(criterion)?.size ?? 0,
+      };
     });
-    const shares = carried.map((c) => c.share as number).sort((a, b) => a - b);
-    return {
-      criterion,
-      alpha: stats?.alpha.criteria[criterion]?.alpha ?? null,
-      meanShare: shares.length ? shares.reduce((s, v) => s + v, 0) / shares.length : null,
-      disputed: carried.filter((c) => c.disputed === true).length,
-      judges: new Set(judged.flatMap((p) => p.judges.filter((j) => scoredBoth(j.scores[criterion])).map((j) => j.judge))).size,
-    };
-  });
-  return { judges, stats, criteria, withAgreement: pairs.filter((p) => isObject(p.agreement)).length };
+    return { judges, stats, criteria, withAgreement: this.withAgreement };
+  }
+}
+
+function setOf(map: Map<string, Set<string>>, key: string): Set<string> {
+  return map.get(key) ?? map.set(key, new Set()).get(key)!;
 }
 
 function scoredBoth(s: SidePair | undefined): boolean {

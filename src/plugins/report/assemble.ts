@@ -1,17 +1,20 @@
 /**
  * Everything the report shows, computed from its inputs before any HTML is
- * written: pure, in-process and deterministic (sorted, no clock), so tests
- * check the figures without a browser and rebuilds give the same bytes.
+ * written: in-process and deterministic (sorted, no clock), so tests check the
+ * figures without a browser and rebuilds give the same bytes. The inputs are
+ * streamed, never held: what is kept is the rows shown, the shown clusters
+ * and a few numbers per pair (histograms, agreement, iteration margins).
  */
 import type { Diagnostic } from "../../engine/diagnostic.js";
 import type { Level } from "../quality/metrics/krippendorff-alpha.js";
-import { agreementSummary, type AgreementSummary } from "./agreement.js";
+import { AgreementSummaryCollector, type AgreementSummary } from "./agreement.js";
 import { calibrations, type Calibration } from "./calibration.js";
 import { clusters, type Clusters } from "./clusters.js";
-import { distributions, type Distributions } from "./distributions.js";
-import type { Input, InputKind } from "./inputs.js";
-import { iterations, type Iterations } from "./iterations.js";
-import { latestPairs, orderPairStages, pairTable, type PairTable } from "./pairs-table.js";
+import { addPair, emptyDistributions, type Distributions } from "./distributions.js";
+import { tokensOf, type Input, type InputKind } from "./inputs.js";
+import { IterationsCollector, type Iterations } from "./iterations.js";
+import { joinPairs } from "./pair-join.js";
+import { orderPairStages, PairTableCollector, type PairTable } from "./pairs-table.js";
 
 export interface ReportOptions {
   title: string;
@@ -36,26 +39,40 @@ export interface ReportData {
   clusters: Clusters;
 }
 
-/** `problem(stage)` makes the located error for a malformed record of that stage. */
-export function assemble(inputs: readonly Input[], o: ReportOptions, problem: (stage: string) => (message: string, hint: string) => Diagnostic): ReportData {
+/**
+ * `problem(stage)` makes the located error for a malformed record of that
+ * stage. The pairs and memberships are read once, joined by id; the prompts
+ * twice (clusters, then their members' texts); the candidates for tokens.
+ */
+export async function assemble(inputs: readonly Input[], o: ReportOptions, problem: (stage: string) => (message: string, hint: string) => Diagnostic): Promise<ReportData> {
   const pairStages = orderPairStages(inputs);
-  const latest = latestPairs(pairStages);
-  const pairs = latest.map((p) => p.rec);
-  const memberships = inputs.find((i) => i.kind === "memberships")?.records ?? null;
+  const membershipStage = inputs.find((i) => i.kind === "memberships") ?? null;
   const candidates = inputs.filter((i) => i.kind === "candidates");
-  const tokens = new Map(candidates.flatMap((i) => [...i.tokens]));
-  const prompts = inputs.filter((i) => i.kind === "prompts").map((i) => i.count);
   const widest = pairStages[0]?.stage ?? "";
+  const distributions = emptyDistributions();
+  const agreement = new AgreementSummaryCollector(widest, problem(widest));
+  const table = new PairTableCollector(pairStages, membershipStage !== null, { maxPairs: o.maxPairs, textChars: o.textChars });
+  const iterations = new IterationsCollector(o.sourceBy);
+  for await (const joined of joinPairs(pairStages, membershipStage)) {
+    if (joined.rec) {
+      addPair(distributions, joined.rec);
+      agreement.add(joined.rec);
+    }
+    table.add(joined);
+    if (joined.membership) iterations.add(joined.membership, joined.rec);
+  }
+  if (membershipStage) for (const input of candidates) for await (const rec of input.artifact.records()) iterations.addTokens(rec.id, tokensOf(rec));
+  const prompts = inputs.filter((i) => i.kind === "prompts").map((i) => i.count);
   return {
     title: o.title,
     funnel: inputs.map((i) => ({ stage: i.stage, kind: i.kind, records: i.count, costUsd: i.costUsd })),
     sourcePrompts: prompts.length ? Math.max(...prompts) : null,
-    iterations: memberships ? iterations(memberships, new Map(pairs.map((p) => [p.id, p])), tokens, o.sourceBy, usdPerToken(candidates)) : null,
-    distributions: distributions(pairs),
-    agreement: pairs.length ? agreementSummary(pairs, widest, o.level, problem(widest)) : null,
+    iterations: membershipStage ? iterations.result(candidates.some((i) => i.tokens > 0), usdPerToken(candidates)) : null,
+    distributions,
+    agreement: agreement.summary(o.level),
     calibration: calibrations(inputs),
-    table: pairTable(pairStages, latest, memberships, { maxPairs: o.maxPairs, textChars: o.textChars }),
-    clusters: clusters(inputs, { maxClusters: o.maxClusters, textChars: o.textChars }),
+    table: table.result(),
+    clusters: await clusters(inputs, { maxClusters: o.maxClusters, textChars: o.textChars }),
   };
 }
 
@@ -66,6 +83,6 @@ export function assemble(inputs: readonly Input[], o: ReportOptions, problem: (s
  */
 function usdPerToken(candidates: readonly Input[]): number | null {
   const cost = candidates.reduce((s, i) => s + (i.costUsd ?? 0), 0);
-  const tokens = candidates.reduce((s, i) => s + [...i.tokens.values()].reduce((a, b) => a + b, 0), 0);
+  const tokens = candidates.reduce((s, i) => s + i.tokens, 0);
   return cost > 0 && tokens > 0 ? cost / tokens : null;
 }

@@ -1,5 +1,5 @@
 /**
- * The numbers behind the report's histograms, from one set of pairs: per
+ * The numbers behind the report's histograms, added pair by pair: per
  * criterion the chosen and rejected sides' scores (combined over judges, as
  * the pair records them) and their deltas; overall the aggregate scores and
  * margins.
@@ -21,18 +21,18 @@ export interface Distributions {
   criteria: Map<string, Distribution>;
 }
 
-export function distributions(pairs: readonly Rec[]): Distributions {
-  const overall = empty();
-  const criteria = new Map<string, Distribution>();
-  for (const pair of pairs) {
-    add(overall, isObject(pair.chosen) ? pair.chosen.score : null, isObject(pair.rejected) ? pair.rejected.score : null, pair.margin);
-    for (const c of Array.isArray(pair.criteria) ? pair.criteria : []) {
-      if (!isObject(c) || typeof c.id !== "string") continue;
-      const d = criteria.get(c.id) ?? criteria.set(c.id, empty()).get(c.id)!;
-      add(d, c.chosen, c.rejected, c.delta);
-    }
+export function emptyDistributions(): Distributions {
+  return { overall: empty(), criteria: new Map() };
+}
+
+/** Adds one pair's numbers: pairs come one at a time, and only these numbers are kept of them. */
+export function addPair(d: Distributions, pair: Rec): void {
+  add(d.overall, isObject(pair.chosen) ? pair.chosen.score : null, isObject(pair.rejected) ? pair.rejected.score : null, pair.margin);
+  for (const c of Array.isArray(pair.criteria) ? pair.criteria : []) {
+    if (!isObject(c) || typeof c.id !== "string") continue;
+    const criterion = d.criteria.get(c.id) ?? d.criteria.set(c.id, empty()).get(c.id)!;
+    add(criterion, c.chosen, c.rejected, c.delta);
   }
-  return { overall, criteria };
 }
 
 function add(d: Distribution, chosen: unknown, rejected: unknown, delta: unknown): void {

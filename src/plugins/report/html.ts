@@ -5,7 +5,7 @@
  * agreement per criterion and per pair of judges; calibration where an input
  * carries it; the pairs, filterable to disputed ones; duplicate clusters.
  *
- * It reads only its inputs' records (kinds told apart by shape, inputs.ts),
+ * It streams its inputs' records (kinds told apart by shape, inputs.ts),
  * writes inline CSS, SVG and a few lines of script, and no timestamp: the same
  * inputs give the same bytes, and the page makes no request when opened.
  */
@@ -71,7 +71,7 @@ export default definePlugin<With>({
     const inputs = [];
     for (const artifact of Object.values(ctx.inputs)) inputs.push(await readInput(artifact));
     const needsEntry = (stage: string) => `/needs/${Object.keys(ctx.inputs).indexOf(stage)}`;
-    const data = assemble(inputs, ctx.with, (stage) => (message, hint) => ctx.diagnostic(needsEntry(stage), message, hint));
+    const data = await assemble(inputs, ctx.with, (stage) => (message, hint) => ctx.diagnostic(needsEntry(stage), message, hint));
     const html = render(data);
     ctx.publish(ctx.with.path, html);
     ctx.tally("report.pairs", data.table.rows.length);

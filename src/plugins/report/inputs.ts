@@ -3,7 +3,8 @@
  * (docs/records.md) rather than by which plugin made them, so the report takes
  * any mix of stages: prompts (dedup clusters), candidates (token usage), pairs
  * (the table, histograms, agreement), memberships (iterations) and per-judge
- * calibration records. Candidate texts are never kept: only their token counts.
+ * calibration records. Only calibration records are kept; every other pass
+ * streams the stage again.
  */
 import type { Artifact, Rec } from "../../engine/plugin.js";
 
@@ -14,10 +15,14 @@ export interface Input {
   kind: InputKind;
   /** How many records the stage produced. */
   count: number;
-  /** The records, for every kind but candidates (empty) . */
+  /** The stage's output, read again by each pass that needs its records (nothing holds them all). */
+  artifact: Artifact;
+  /** Calibration only: its records (one per judge). */
   records: Rec[];
-  /** Candidates only: prompt id → tokens its candidates used (prompt + completion). */
-  tokens: Map<string, number>;
+  /** Candidates only: tokens all its candidates used (prompt + completion). */
+  tokens: number;
+  /** Pairs only: whether some pair carries `agreement` (the stage measured it). */
+  carriesAgreement: boolean;
   /** What the stage's output cost in USD (its `cost.usd` tally), where it was priced. */
   costUsd: number | null;
 }
@@ -32,20 +37,22 @@ export function kindOf(rec: Rec | undefined): InputKind {
   return "other";
 }
 
+/** One pass over a stage, keeping what tells it apart; it stops as soon as the rest could not change that. */
 export async function readInput(artifact: Artifact): Promise<Input> {
   const cost = artifact.tallies["cost.usd"];
-  const input: Input = { stage: artifact.stage, kind: "empty", count: artifact.count, records: [], tokens: new Map(), costUsd: typeof cost === "number" ? cost : null };
+  const input: Input = { stage: artifact.stage, kind: "empty", count: artifact.count, artifact, records: [], tokens: 0, carriesAgreement: false, costUsd: typeof cost === "number" ? cost : null };
   for await (const rec of artifact.records()) {
     if (input.kind === "empty") input.kind = kindOf(rec);
-    if (input.kind === "candidates") {
-      const used = tokensOf(rec);
-      if (used > 0) input.tokens.set(rec.id, used);
-    } else input.records.push(rec);
+    if (input.kind === "candidates") input.tokens += tokensOf(rec);
+    else if (input.kind === "calibration") input.records.push(rec);
+    else if (input.kind === "pairs" && isObject(rec.agreement)) input.carriesAgreement = true;
+    if (input.kind !== "candidates" && input.kind !== "calibration" && (input.kind !== "pairs" || input.carriesAgreement)) break;
   }
   return input;
 }
 
-function tokensOf(rec: Rec): number {
+/** Tokens a candidates record's candidates used (prompt + completion). */
+export function tokensOf(rec: Rec): number {
   let total = 0;
   for (const c of rec.candidates as unknown[]) {
     const usage = isObject(c) && isObject(c.usage) ? c.usage : undefined;

@@ -1,5 +1,5 @@
 /**
- * Per export iteration (from export/iterations' membership records): how many
+ * Per export iteration (from export/iterations' membership records, streamed): how many
  * train and eval pairs and prompts it holds, their mean margin, the tokens
  * their prompts' candidates cost to generate (when a candidates stage is an
  * input and its candidates record usage) and where its pairs come from.
@@ -30,37 +30,99 @@ export interface Iterations {
 
 export const UNKNOWN = "(unknown)";
 
-export function iterations(
-  memberships: readonly Rec[],
-  pairs: ReadonlyMap<string, Rec>,
-  tokens: ReadonlyMap<string, number> | null,
-  sourceBy: string,
-  usdPerToken: number | null = null,
-): Iterations {
-  const names = new Set(memberships.flatMap((m) => (Array.isArray(m.iterations) ? m.iterations.map(String) : [])));
-  const evalSet = memberships.filter((m) => m.split === "eval");
-  const rows = [...names].map((name) => {
-    const train = memberships.filter((m) => m.split === "train" && (m.iterations as unknown[]).includes(name));
-    const all = [...train, ...evalSet];
-    const prompts = new Set(all.map((m) => String(m.promptId)));
-    const used = tokens && tokens.size > 0 ? [...prompts].reduce((s, p) => s + (tokens.get(p) ?? 0), 0) : null;
-    const margins = all.flatMap((m) => {
-      const v = numberOrNull(pairs.get(m.id)?.margin);
-      return v === null ? [] : [v];
+/** What one iteration's train pairs (or the eval split, shared by all) add up to. */
+class Share {
+  pairs = 0;
+  readonly margins: number[] = [];
+  readonly sources = new Map<string, number>();
+  /** Per prompt index: 1 if a pair of this share comes from it. */
+  prompts: Uint8Array<ArrayBuffer> = new Uint8Array(1024);
+
+  add(promptIndex: number, margin: number | null, source: string): void {
+    this.pairs++;
+    if (margin !== null) this.margins.push(margin);
+    this.sources.set(source, (this.sources.get(source) ?? 0) + 1);
+    if (promptIndex >= this.prompts.length) this.prompts = grown(this.prompts, promptIndex);
+    this.prompts[promptIndex] = 1;
+  }
+}
+
+/**
+ * Takes memberships one at a time, each with its pair, keeping per membership
+ * only its margin and its prompt's index; then the candidates stages' token
+ * counts for the exported prompts (`addTokens`).
+ */
+export class IterationsCollector {
+  private readonly train = new Map<string, Share>();
+  private readonly evalSplit = new Share();
+  private unused = 0;
+  private readonly promptIndex = new Map<string, number>();
+  private tokens: Float64Array | null = null;
+
+  constructor(private readonly sourceBy: string) {}
+
+  add(m: Rec, pair: Rec | undefined): void {
+    if (m.split === "unused") this.unused++;
+    const names = Array.isArray(m.iterations) ? m.iterations.map(String) : [];
+    for (const name of names) if (!this.train.has(name)) this.train.set(name, new Share());
+    if (m.split !== "train" && m.split !== "eval") return;
+    const prompt = this.indexOf(String(m.promptId));
+    const [margin, source] = [numberOrNull(pair?.margin), sourceOf(pair, this.sourceBy)];
+    if (m.split === "eval") this.evalSplit.add(prompt, margin, source);
+    else for (const name of new Set(names)) this.train.get(name)!.add(prompt, margin, source);
+  }
+
+  /** A candidates record's tokens, if its prompt was exported; a later stage's count for a prompt replaces an earlier one's. */
+  addTokens(promptId: string, used: number): void {
+    const i = this.promptIndex.get(promptId);
+    if (i === undefined) return;
+    this.tokens ??= new Float64Array(this.promptIndex.size);
+    this.tokens[i] = used;
+  }
+
+  /** `anyTokens`: whether any candidates input records usage (else tokens are unknown, not 0). */
+  result(anyTokens: boolean, usdPerToken: number | null): Iterations {
+    const rows = [...this.train].map(([name, train]) => {
+      const used = anyTokens ? this.tokensOf(train) : null;
+      return {
+        name,
+        train: train.pairs,
+        eval: this.evalSplit.pairs,
+        prompts: this.promptsOf(train),
+        marginMean: meanOf([...train.margins, ...this.evalSplit.margins]),
+        tokens: used,
+        usd: used !== null && usdPerToken !== null ? Math.round(used * usdPerToken * 10_000) / 10_000 : null,
+        sources: sortedCounts([train.sources, this.evalSplit.sources]),
+      };
     });
-    return {
-      name,
-      train: train.length,
-      eval: evalSet.length,
-      prompts: prompts.size,
-      marginMean: meanOf(margins),
-      tokens: used,
-      usd: used !== null && usdPerToken !== null ? Math.round(used * usdPerToken * 10_000) / 10_000 : null,
-      sources: countBy(all.map((m) => sourceOf(pairs.get(m.id), sourceBy))),
-    };
-  });
-  rows.sort((a, b) => a.train - b.train || (a.name < b.name ? -1 : 1));
-  return { rows, unused: memberships.filter((m) => m.split === "unused").length };
+    rows.sort((a, b) => a.train - b.train || (a.name < b.name ? -1 : 1));
+    return { rows, unused: this.unused };
+  }
+
+  private indexOf(promptId: string): number {
+    const known = this.promptIndex.get(promptId);
+    if (known !== undefined) return known;
+    this.promptIndex.set(promptId, this.promptIndex.size);
+    return this.promptIndex.size - 1;
+  }
+
+  private promptsOf(train: Share): number {
+    let n = 0;
+    for (let i = 0; i < this.promptIndex.size; i++) if (train.prompts[i] || this.evalSplit.prompts[i]) n++;
+    return n;
+  }
+
+  private tokensOf(train: Share): number {
+    let total = 0;
+    for (let i = 0; i < this.promptIndex.size; i++) if (train.prompts[i] || this.evalSplit.prompts[i]) total += this.tokens?.[i] ?? 0;
+    return total;
+  }
+}
+
+function grown(a: Uint8Array, index: number): Uint8Array<ArrayBuffer> {
+  const bigger = new Uint8Array(Math.max(a.length * 2, index + 1));
+  bigger.set(a);
+  return bigger;
 }
 
 export function sourceOf(pair: Rec | undefined, sourceBy: string): string {
@@ -76,8 +138,8 @@ function meanOf(values: number[]): number | null {
   return [...values].sort((a, b) => a - b).reduce((s, v) => s + v, 0) / values.length;
 }
 
-function countBy(keys: readonly string[]): Record<string, number> {
+function sortedCounts(parts: readonly ReadonlyMap<string, number>[]): Record<string, number> {
   const counts = new Map<string, number>();
-  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const part of parts) for (const [k, n] of part) counts.set(k, (counts.get(k) ?? 0) + n);
   return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

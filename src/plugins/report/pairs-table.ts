@@ -11,6 +11,7 @@
 import type { Rec } from "../../engine/plugin.js";
 import { truncate } from "./escape.js";
 import { isObject, promptText, type Input } from "./inputs.js";
+import type { JoinedPair } from "./pair-join.js";
 
 export interface PairSide {
   model: string;
@@ -61,39 +62,41 @@ export function orderPairStages(inputs: readonly Input[]): Input[] {
     .map(({ input }) => input);
 }
 
-export interface LatestPair {
-  rec: Rec;
-  /** Index (in largest-first order) of the last pairs stage holding it. */
-  stage: number;
-}
+/**
+ * Takes the joined pairs in id order (pair-join.ts) and keeps the rows shown —
+ * the first `maxPairs` and every disputed one — counting the rest.
+ */
+export class PairTableCollector {
+  private readonly rows: PairRow[] = [];
+  private total = 0;
+  private disputed = 0;
+  private criterionDisputed = 0;
 
-/** Every pair of any pairs stage, once, as the last stage holding it has it; sorted by id. */
-export function latestPairs(pairStages: readonly Input[]): LatestPair[] {
-  const latest = new Map<string, LatestPair>();
-  pairStages.forEach((input, stage) => {
-    for (const rec of input.records) latest.set(rec.id, { rec, stage });
-  });
-  return [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
-}
+  constructor(
+    private readonly pairStages: readonly Input[],
+    private readonly exported: boolean,
+    private readonly o: TableOptions,
+  ) {}
 
-export function pairTable(pairStages: readonly Input[], latest: readonly LatestPair[], memberships: readonly Rec[] | null, o: TableOptions): PairTable {
-  const carriesAgreement = pairStages.map((input) => input.records.some((r) => isObject(r.agreement)));
-  const where = new Map((memberships ?? []).map((m) => [m.id, m]));
-  const all = latest.map(({ rec, stage }) => {
-    const dropper = stage < pairStages.length - 1 ? stage + 1 : undefined;
-    const droppedAsDisputed = dropper !== undefined && !isObject(rec.agreement) && carriesAgreement[dropper]!;
-    const fate =
-      dropper !== undefined ? `dropped by ${pairStages[dropper]!.stage}` : memberships ? fateInExport(where.get(rec.id)) : "kept";
-    return rowOf(rec, fate, droppedAsDisputed, o.textChars);
-  });
-  const shown = all.filter((row, i) => i < o.maxPairs || row.dispute !== null);
-  const disputed = all.filter((r) => r.dispute === "pair").length;
-  const criterionDisputed = all.filter((r) => r.dispute === "criterion").length;
-  const note =
-    shown.length < all.length
-      ? `showing ${shown.length} of ${all.length} pairs: the first ${o.maxPairs} by id and every disputed pair (raise \`maxPairs\` to show more)`
-      : null;
-  return { rows: shown, total: all.length, disputed, criterionDisputed, note, stages: pairStages.map((s) => s.stage) };
+  add({ rec, stage, membership }: JoinedPair): void {
+    if (!rec) return;
+    const dropper = stage < this.pairStages.length - 1 ? stage + 1 : undefined;
+    const droppedAsDisputed = dropper !== undefined && !isObject(rec.agreement) && this.pairStages[dropper]!.carriesAgreement;
+    const fate = dropper !== undefined ? `dropped by ${this.pairStages[dropper]!.stage}` : this.exported ? fateInExport(membership) : "kept";
+    const row = rowOf(rec, fate, droppedAsDisputed, this.o.textChars);
+    if (row.dispute === "pair") this.disputed++;
+    if (row.dispute === "criterion") this.criterionDisputed++;
+    if (this.total++ < this.o.maxPairs || row.dispute !== null) this.rows.push(row);
+  }
+
+  result(): PairTable {
+    const { rows, total } = this;
+    const note =
+      rows.length < total
+        ? `showing ${rows.length} of ${total} pairs: the first ${this.o.maxPairs} by id and every disputed pair (raise \`maxPairs\` to show more)`
+        : null;
+    return { rows, total, disputed: this.disputed, criterionDisputed: this.criterionDisputed, note, stages: this.pairStages.map((s) => s.stage) };
+  }
 }
 
 function fateInExport(m: Rec | undefined): string {
