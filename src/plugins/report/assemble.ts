@@ -12,7 +12,7 @@ import { calibrations, type Calibration } from "./calibration.js";
 import { clusters, type Clusters } from "./clusters.js";
 import { addPair, emptyDistributions, type Distributions } from "./distributions.js";
 import { tokensOf, type Input, type InputKind } from "./inputs.js";
-import { IterationsCollector, type Iterations } from "./iterations.js";
+import { IterationsCollector, type Iterations, type Tokens } from "./iterations.js";
 import { joinPairs } from "./pair-join.js";
 import { orderPairStages, PairTableCollector, type PairTable } from "./pairs-table.js";
 
@@ -42,7 +42,8 @@ export interface ReportData {
 /**
  * `problem(stage)` makes the located error for a malformed record of that
  * stage. The pairs and memberships are read once, joined by id; the prompts
- * twice (clusters, then their members' texts); the candidates for tokens.
+ * twice (clusters, then their members' texts); the candidates once, for the
+ * iterations' tokens.
  */
 export async function assemble(inputs: readonly Input[], o: ReportOptions, problem: (stage: string) => (message: string, hint: string) => Diagnostic): Promise<ReportData> {
   const pairStages = orderPairStages(inputs);
@@ -61,13 +62,12 @@ export async function assemble(inputs: readonly Input[], o: ReportOptions, probl
     table.add(joined);
     if (joined.membership) iterations.add(joined.membership, joined.rec);
   }
-  if (membershipStage) for (const input of candidates) for await (const rec of input.artifact.records()) iterations.addTokens(rec.id, tokensOf(rec));
   const prompts = inputs.filter((i) => i.kind === "prompts").map((i) => i.count);
   return {
     title: o.title,
     funnel: inputs.map((i) => ({ stage: i.stage, kind: i.kind, records: i.count, costUsd: i.costUsd })),
     sourcePrompts: prompts.length ? Math.max(...prompts) : null,
-    iterations: membershipStage ? iterations.result(candidates.some((i) => i.tokens > 0), usdPerToken(candidates)) : null,
+    iterations: membershipStage ? iterations.result(await readTokens(candidates, iterations)) : null,
     distributions,
     agreement: agreement.summary(o.level),
     calibration: calibrations(inputs),
@@ -77,12 +77,20 @@ export async function assemble(inputs: readonly Input[], o: ReportOptions, probl
 }
 
 /**
- * The generation stages' price per token: their USD cost over the tokens their
- * candidates used. An iteration's cost is its prompts' tokens at that price —
- * exact with one priced model, the average price with several.
+ * One read of the candidates stages, for the iterations: each exported
+ * prompt's tokens, and the stages' price per token — their USD cost over the
+ * tokens their candidates used. An iteration's cost is its prompts' tokens at
+ * that price: exact with one priced model, the average price with several.
  */
-function usdPerToken(candidates: readonly Input[]): number | null {
-  const cost = candidates.reduce((s, i) => s + (i.costUsd ?? 0), 0);
-  const tokens = candidates.reduce((s, i) => s + i.tokens, 0);
-  return cost > 0 && tokens > 0 ? cost / tokens : null;
+async function readTokens(candidates: readonly Input[], iterations: IterationsCollector): Promise<Tokens> {
+  let [cost, tokens] = [0, 0];
+  for (const input of candidates) {
+    cost += input.costUsd ?? 0;
+    for await (const rec of input.artifact.records()) {
+      const used = tokensOf(rec);
+      tokens += used;
+      if (used > 0) iterations.addTokens(rec.id, used);
+    }
+  }
+  return { any: tokens > 0, usdPerToken: cost > 0 && tokens > 0 ? cost / tokens : null };
 }

@@ -19,8 +19,6 @@ export interface Input {
   artifact: Artifact;
   /** Calibration only: its records (one per judge). */
   records: Rec[];
-  /** Candidates only: tokens all its candidates used (prompt + completion). */
-  tokens: number;
   /** Pairs only: whether some pair carries `agreement` (the stage measured it). */
   carriesAgreement: boolean;
   /** What the stage's output cost in USD (its `cost.usd` tally), where it was priced. */
@@ -40,15 +38,19 @@ export function kindOf(rec: Rec | undefined): InputKind {
 /** One pass over a stage, keeping what tells it apart; it stops as soon as the rest could not change that. */
 export async function readInput(artifact: Artifact): Promise<Input> {
   const cost = artifact.tallies["cost.usd"];
-  const input: Input = { stage: artifact.stage, kind: "empty", count: artifact.count, artifact, records: [], tokens: 0, carriesAgreement: false, costUsd: typeof cost === "number" ? cost : null };
+  const input: Input = { stage: artifact.stage, kind: "empty", count: artifact.count, artifact, records: [], carriesAgreement: false, costUsd: typeof cost === "number" ? cost : null };
   for await (const rec of artifact.records()) {
     if (input.kind === "empty") input.kind = kindOf(rec);
-    if (input.kind === "candidates") input.tokens += tokensOf(rec);
-    else if (input.kind === "calibration") input.records.push(rec);
-    else if (input.kind === "pairs" && isObject(rec.agreement)) input.carriesAgreement = true;
-    if (input.kind !== "candidates" && input.kind !== "calibration" && (input.kind !== "pairs" || input.carriesAgreement)) break;
+    if (input.kind === "calibration") input.records.push(rec);
+    else if (input.kind === "pairs") input.carriesAgreement ||= isObject(rec.agreement);
+    if (!readsOn(input)) break;
   }
   return input;
+}
+
+/** Calibration records are all kept; a pairs stage is read until a pair carries `agreement`; the rest is known from one record. */
+function readsOn(input: Input): boolean {
+  return input.kind === "calibration" || (input.kind === "pairs" && !input.carriesAgreement);
 }
 
 /** Tokens a candidates record's candidates used (prompt + completion). */

@@ -30,6 +30,12 @@ export interface Iterations {
 
 export const UNKNOWN = "(unknown)";
 
+/** What the candidates stages say of tokens: whether any records usage (else tokens are unknown, not 0), and their price per token. */
+export interface Tokens {
+  any: boolean;
+  usdPerToken: number | null;
+}
+
 /** What one iteration's train pairs (or the eval split, shared by all) add up to. */
 class Share {
   pairs = 0;
@@ -80,15 +86,16 @@ export class IterationsCollector {
     this.tokens[i] = used;
   }
 
-  /** `anyTokens`: whether any candidates input records usage (else tokens are unknown, not 0). */
-  result(anyTokens: boolean, usdPerToken: number | null): Iterations {
+  result(tokens: Tokens): Iterations {
     const rows = [...this.train].map(([name, train]) => {
-      const used = anyTokens ? this.tokensOf(train) : null;
+      const covered = this.coverage(train);
+      const used = tokens.any ? covered.tokens : null;
+      const { usdPerToken } = tokens;
       return {
         name,
         train: train.pairs,
         eval: this.evalSplit.pairs,
-        prompts: this.promptsOf(train),
+        prompts: covered.prompts,
         marginMean: meanOf([...train.margins, ...this.evalSplit.margins]),
         tokens: used,
         usd: used !== null && usdPerToken !== null ? Math.round(used * usdPerToken * 10_000) / 10_000 : null,
@@ -106,16 +113,15 @@ export class IterationsCollector {
     return this.promptIndex.size - 1;
   }
 
-  private promptsOf(train: Share): number {
-    let n = 0;
-    for (let i = 0; i < this.promptIndex.size; i++) if (train.prompts[i] || this.evalSplit.prompts[i]) n++;
-    return n;
-  }
-
-  private tokensOf(train: Share): number {
-    let total = 0;
-    for (let i = 0; i < this.promptIndex.size; i++) if (train.prompts[i] || this.evalSplit.prompts[i]) total += this.tokens?.[i] ?? 0;
-    return total;
+  /** The prompts of an iteration (its train pairs' and the eval split's), and their tokens. */
+  private coverage(train: Share): { prompts: number; tokens: number } {
+    const covered = { prompts: 0, tokens: 0 };
+    for (let i = 0; i < this.promptIndex.size; i++) {
+      if (!train.prompts[i] && !this.evalSplit.prompts[i]) continue;
+      covered.prompts++;
+      covered.tokens += this.tokens?.[i] ?? 0;
+    }
+    return covered;
   }
 }
 

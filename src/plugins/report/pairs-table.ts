@@ -83,10 +83,11 @@ export class PairTableCollector {
     const dropper = stage < this.pairStages.length - 1 ? stage + 1 : undefined;
     const droppedAsDisputed = dropper !== undefined && !isObject(rec.agreement) && this.pairStages[dropper]!.carriesAgreement;
     const fate = dropper !== undefined ? `dropped by ${this.pairStages[dropper]!.stage}` : this.exported ? fateInExport(membership) : "kept";
-    const row = rowOf(rec, fate, droppedAsDisputed, this.o.textChars);
-    if (row.dispute === "pair") this.disputed++;
-    if (row.dispute === "criterion") this.criterionDisputed++;
-    if (this.total++ < this.o.maxPairs || row.dispute !== null) this.rows.push(row);
+    const dispute = disputeOf(rec, droppedAsDisputed);
+    if (dispute.dispute === "pair") this.disputed++;
+    if (dispute.dispute === "criterion") this.criterionDisputed++;
+    // Only a shown pair's row is built: the texts are cut for the page, and most pairs are not on it.
+    if (this.total++ < this.o.maxPairs || dispute.dispute !== null) this.rows.push(rowOf(rec, fate, droppedAsDisputed, dispute, this.o.textChars));
   }
 
   result(): PairTable {
@@ -106,11 +107,18 @@ function fateInExport(m: Rec | undefined): string {
   return iterations.length > 0 ? iterations.join(", ") : "unused";
 }
 
-function rowOf(rec: Rec, fate: string, droppedAsDisputed: boolean, textChars: number): PairRow {
+type Dispute = Pick<PairRow, "dispute" | "disputedOn">;
+
+function disputeOf(rec: Rec, droppedAsDisputed: boolean): Dispute {
   const agreement = isObject(rec.agreement) ? rec.agreement : undefined;
   const byCriterion = agreement && isObject(agreement.criteria) ? agreement.criteria : {};
   const disputedOn = Object.keys(byCriterion).filter((c) => isObject(byCriterion[c]) && byCriterion[c].disputed === true);
   const overall = agreement?.disputed === true || droppedAsDisputed;
+  return { dispute: overall ? "pair" : disputedOn.length > 0 ? "criterion" : null, disputedOn };
+}
+
+function rowOf(rec: Rec, fate: string, droppedAsDisputed: boolean, { dispute, disputedOn }: Dispute, textChars: number): PairRow {
+  const agreement = isObject(rec.agreement) ? rec.agreement : undefined;
   return {
     id: rec.id,
     prompt: truncate(promptText(rec.prompt), textChars),
@@ -126,7 +134,7 @@ function rowOf(rec: Rec, fate: string, droppedAsDisputed: boolean, textChars: nu
       rejected: numberOrNull(j.rejected),
     })),
     share: numberOrNull(agreement?.share),
-    dispute: overall ? "pair" : disputedOn.length > 0 ? "criterion" : null,
+    dispute,
     disputedOn,
     fate: droppedAsDisputed ? `${fate} (disputed)` : fate,
   };
