@@ -83,7 +83,7 @@ async function benchUndici(server) {
   const r = await run(process.execPath, [join(here, "undici-baseline.mjs"), server.baseUrl, String(CALLS), String(CONCURRENCY)]);
   const stats = await server.stats();
   const out = JSON.parse(r.stdout);
-  return { name: "bare undici request()", cpuMs: out.cpuMs, gcMs: out.gcMs, mainMs: out.mainMs, requests: stats.requestCount, maxInFlight: stats.maxInFlight, rate: stats.requestCount / (out.genMs / 1000), wallMs: r.ms, genMs: out.genMs, peakMB: Math.max(r.peakMB, out.maxRssMB) };
+  return { name: "bare undici request()", cpuMs: out.cpuMs, gcMs: out.gcMs, mainMs: out.mainMs, requests: stats.requestCount, maxInFlight: stats.maxInFlight, residenceMs: stats.meanResidenceMs, rate: stats.requestCount / (out.genMs / 1000), wallMs: r.ms, genMs: out.genMs, peakMB: Math.max(r.peakMB, out.maxRssMB) };
 }
 
 async function benchDpo(server) {
@@ -105,6 +105,7 @@ async function benchDpo(server) {
     mainMs: a.mainMs,
     requests: firstStats.requestCount,
     maxInFlight: firstStats.maxInFlight,
+    residenceMs: firstStats.meanResidenceMs,
     rate: firstStats.requestCount / (a.genMs / 1000),
     wallMs: first.ms,
     genMs: a.genMs,
@@ -186,7 +187,9 @@ async function runOne(bench, server) {
   const timing = r.genMs ? `generation ${fmt(r.genMs / 1000, 2)} s, process wall ${fmt(r.wallMs / 1000, 2)} s` : `process wall ${fmt(r.wallMs / 1000, 2)} s`;
   console.log(
     `${r.name}: ${fmt(r.requests)} requests, ${fmt(r.rate)} req/s = ${fmt(r.rate / limit, 2)} of the limit (${timing}), ` +
-      `max in flight ${r.maxInFlight}, peak RSS ${fmt(r.peakMB)} MB` +
+      `max in flight ${r.maxInFlight}` +
+      (r.residenceMs ? `, ${fmt(r.residenceMs, 2)} ms in the server per request` : "") +
+      `, peak RSS ${fmt(r.peakMB)} MB` +
       (r.cpuMs ? `, client CPU ${fmt((r.cpuMs * 1000) / r.requests)} µs per call` : "") +
       (r.mainMs ? ` (main thread ${fmt((r.mainMs * 1000) / r.requests)} µs), GC ${fmt(r.gcMs)} ms` : ""),
   );

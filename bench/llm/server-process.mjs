@@ -5,7 +5,7 @@ const { startLlmServer } = await import(process.argv[2]);
 const latencyMs = Number(process.argv[3] ?? 20);
 const server = await startLlmServer({ latencyMs, keepRequests: false });
 process.on("message", async (msg) => {
-  if (msg.cmd === "stats") process.send({ requestCount: server.requestCount, maxInFlight: server.maxInFlight });
+  if (msg.cmd === "stats") process.send({ requestCount: server.requestCount, maxInFlight: server.maxInFlight, meanResidenceMs: server.meanResidenceMs });
   if (msg.cmd === "reset") {
     server.reset();
     process.send({ ok: true });

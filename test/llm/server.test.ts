@@ -70,4 +70,17 @@ describe("test LLM server", () => {
     s.reset();
     expect(s.requestCount).toBe(0);
   });
+
+  it("holds each reply for the latency from its request's arrival, never less", async () => {
+    const s = await start({ latencyMs: 30 });
+    const times = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const sent = performance.now();
+        await (await post(s, req)).json();
+        return performance.now() - sent;
+      }),
+    );
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(30);
+    expect(s.meanResidenceMs).toBeGreaterThanOrEqual(30);
+  });
 });

@@ -96,6 +96,8 @@ export interface LlmServer {
   readonly urls: string[];
   /** The highest number of requests being answered at the same time. */
   readonly maxInFlight: number;
+  /** Mean time from a request's arrival to its reply being handed to the socket, in ms (NaN before the first reply). */
+  readonly meanResidenceMs: number;
   /** Client connections open right now (keep-alive ones included). */
   readonly openConnections: number;
   /** Requests held by a `hold` fault right now, not yet released or given up by their client. */
@@ -134,6 +136,8 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
   let requestCount = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  let residenceMs = 0;
+  let replies = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const keep = opts.keepRequests ?? true;
@@ -144,20 +148,34 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
   const faultFor = (index: number, body: any): Fault | undefined =>
     typeof opts.faults === "function" ? opts.faults(index, body) : opts.faults?.[index];
 
-  const later = (ms: number, fn: () => void) => {
-    if (ms <= 0) return fn();
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
+  // A reply is due `ms` after its request arrived, so the server's own work
+  // (reading and parsing the body) is inside the latency, as it is for a real
+  // endpoint, not added to it. Node's timers count from the event loop's cached
+  // clock and can fire early, so the due time is checked against the real one.
+  const later = (ms: number, fn: () => void, arrived = performance.now()) => {
+    const due = arrived + ms;
+    const check = () => {
+      const wait = due - performance.now();
+      if (wait <= 0) return fn();
+      if (wait < 1) return void setImmediate(check);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        check();
+      }, wait);
+      timers.add(t);
+    };
+    check();
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string, arrived: number) => {
     const index = requestCount++;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on("close", () => inFlight--);
+    res.on("finish", () => {
+      residenceMs += performance.now() - arrived;
+      replies++;
+    });
     let body: any;
     try {
       body = JSON.parse(raw);
@@ -184,22 +202,23 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       return sendJson(res, 400, { error: { message: "n > 1 is not supported", type: "invalid_request_error", param: "n" } });
     }
     const latency = opts.latencyMs ?? 0;
+    const after = (ms: number, fn: () => void) => later(ms, fn, arrived);
     const rejected = route === "chat" ? formatRejection(body, opts.responseFormats) : undefined;
-    if (rejected) return later(latency, () => sendJson(res, 400, { error: { message: rejected, type: "BadRequestError", code: 400 } }));
+    if (rejected) return after(latency, () => sendJson(res, 400, { error: { message: rejected, type: "BadRequestError", code: 400 } }));
     const fault = faultFor(index, body);
     const answerBody = () => usageIf(route === "chat" ? completion(body, opts.reply?.(body), index, opts.n) : pooled(route as "pooling" | "classify", body, opts.reward?.(body), index));
-    if (fault?.type === "reset") return later(latency, () => req.socket.destroy());
+    if (fault?.type === "reset") return after(latency, () => req.socket.destroy());
     if (fault?.type === "malformed") {
-      return later(latency, () => send(res, 200, { "content-type": "application/json" }, '{"choices": [ oops'));
+      return after(latency, () => send(res, 200, { "content-type": "application/json" }, '{"choices": [ oops'));
     }
     if (fault?.type === "rate-limit") {
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
       if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
-      return later(latency, () => sendJson(res, 429, { error: { message: "Rate limit reached", type: "rate_limit" } }, headers));
+      return after(latency, () => sendJson(res, 429, { error: { message: "Rate limit reached", type: "rate_limit" } }, headers));
     }
     if (fault?.type === "status") {
-      return later(latency, () =>
+      return after(latency, () =>
         send(res, fault.status, { "content-type": "application/json", ...fault.headers }, fault.body ?? JSON.stringify({ error: { message: `injected ${fault.status}` } })),
       );
     }
@@ -210,15 +229,17 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       for (const w of heldWaiters) w();
       return;
     }
-    if (fault?.type === "drip") return later(latency, () => drip(res, JSON.stringify(usageIf(completion(body, opts.reply?.(body), index, opts.n))), fault.intervalMs, timers));
-    const delay = fault?.type === "slow" ? fault.delayMs : latency;
-    later(delay, () => sendJson(res, 200, answerBody()));
+    if (fault?.type === "drip") return after(latency, () => drip(res, JSON.stringify(usageIf(completion(body, opts.reply?.(body), index, opts.n))), fault.intervalMs, timers));
+    // The reply is made on arrival, so at its due time only the write is left.
+    const reply = JSON.stringify(answerBody());
+    after(fault?.type === "slow" ? fault.delayMs : latency, () => send(res, 200, { "content-type": "application/json" }, reply));
   };
 
   const server = createServer((req, res) => {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8"), arrived));
   });
   server.keepAliveTimeout = 30_000;
   server.on("connection", (s) => {
@@ -244,6 +265,9 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     },
     get maxInFlight() {
       return maxInFlight;
+    },
+    get meanResidenceMs() {
+      return residenceMs / replies;
     },
     get openConnections() {
       return sockets.size;
@@ -279,6 +303,8 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       urls = [];
       requestCount = 0;
       maxInFlight = inFlight;
+      residenceMs = 0;
+      replies = 0;
     },
     close() {
       for (const t of timers) clearTimeout(t);
