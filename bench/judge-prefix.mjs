@@ -11,7 +11,9 @@
  *           with any earlier request's) / Σ of their lengths
  *
  * which is what vLLM's automatic prefix caching or OpenAI's prompt caching can
- * reuse, at character granularity. Target ≥ 0.75.
+ * reuse, at character granularity. Target ≥ 0.75. Then it edits one
+ * criterion, rebuilds, and measures what that rebuild sends against
+ * everything sent before (a warm cache): the cost of a rubric revision.
  *
  *   npx tsc -p . && node bench/judge-prefix.mjs        # env PROMPTS (default 40)
  *   RUBRIC_CONTEXT=all node bench/judge-prefix.mjs      # the judge's rubricContext: all
@@ -20,6 +22,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { parseDocument } from "yaml";
 import { transpileTestServer } from "./transpile-server.mjs";
 
 const root = join(import.meta.dirname, "..");
@@ -67,24 +70,54 @@ stages:
 `,
 );
 
-// Asynchronous: the server answers in this process while the CLI runs.
-const run = await new Promise((resolve) => {
-  const child = spawn(process.execPath, [join(root, "bin", "dpo.js"), "build"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  child.on("exit", (code) => resolve({ code, out }));
-});
-await server.close();
-if (run.code !== 0) {
-  console.error(run.out);
-  process.exit(1);
+/** Runs `dpo build` in the project (the server answers in this process meanwhile); returns the judge requests it sent. */
+async function build() {
+  const before = server.requests.length;
+  const run = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, "bin", "dpo.js"), "build"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+  if (run.code !== 0) {
+    console.error(run.out);
+    process.exit(1);
+  }
+  // First attempts only (a repair adds turns).
+  return server.requests.slice(before).filter((b) => b.messages?.length === 2).map((b) => b.messages.map((m) => m.content).join("\n"));
 }
 
-const texts = server.requests.filter((b) => b.messages?.length === 2).map((b) => b.messages.map((m) => m.content).join("\n"));
-const { share, shared, total } = prefixShare(texts);
-console.log(`judge requests: ${texts.length} (of ${server.requestCount} sent), prompts: ${PROMPTS}, candidates per prompt: ${MODELS.length}, rubricContext: ${RUBRIC_CONTEXT}`);
-console.log(`prefix share: ${share.toFixed(3)} (${shared} of ${total} characters repeat a prefix already sent)`);
+/**
+ * What the input of some requests costs with a prefix cache, in characters at
+ * the full price: what no cache can serve, plus what it serves at `cachedPrice`
+ * (OpenAI bills cached input at 0.5 or 0.1 of the full price, by model; vLLM's
+ * automatic prefix caching skips its prefill, about 0).
+ */
+const priced = ({ shared, total }, cachedPrice) => total - shared + cachedPrice * shared;
+const PRICES = [0, 0.1, 0.5];
+const report = (label, m) =>
+  console.log(
+    `${label}: ${m.requests} requests, prefix share ${m.share.toFixed(3)} (${m.shared} of ${m.total} characters repeat a prefix already sent; ${m.total - m.shared} do not); ` +
+      `input cost in full-price characters at a cached price of ${PRICES.map((p) => `${p}: ${Math.round(priced(m, p))}`).join(", ")}`,
+  );
+
+const first = await build();
+report(`first build (rubricContext: ${RUBRIC_CONTEXT})`, { requests: first.length, ...prefixShare(first) });
+
+// One rubric edit, as a user revising it makes: a sentence added to the first
+// criterion's description. What the rebuild sends, with the cache warm from the first build.
+const rubricPath = join(project, "rubrics", "helpfulness.yaml");
+const doc = parseDocument(readFileSync(rubricPath, "utf8"));
+const edited = doc.get("criteria").items[0];
+edited.set("description", `${edited.get("description")} Judge only what the response states.`);
+writeFileSync(rubricPath, doc.toString());
+const rebuilt = await build();
+const warm = prefixShare([...first, ...rebuilt]);
+const cold = prefixShare(first);
+report(`rebuild after editing criterion ${edited.get("id")}`, { requests: rebuilt.length, share: (warm.shared - cold.shared) / (warm.total - cold.total), shared: warm.shared - cold.shared, total: warm.total - cold.total });
+await server.close();
+console.log(`prompts: ${PROMPTS}, candidates per prompt: ${MODELS.length}, server requests in all: ${server.requestCount}`);
 console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 spawnSync("uptime", { stdio: "inherit" });
 
