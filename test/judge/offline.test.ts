@@ -61,7 +61,12 @@ describe("offline judges on real text", () => {
     const relevance = scoreOf(candidateOf(run.records.find((r) => String(r.prompt).startsWith("How do I wrap"))!, "claude-2.1"), "relevance");
     expect(relevance.rationale).toMatch(/^heuristic \(key-terms\): \d+ of \d+ key terms of the prompt covered$/);
     const unscored = all.filter((j) => j.score === null).length;
-    expect(run.trace.tallies).toEqual({ "judge.scored": all.length - unscored, "judge.unscored": unscored });
+    expect(run.trace.tallies).toEqual({
+      "judge.scored": all.length - unscored,
+      "judge.unscored": unscored,
+      "judge.scored.heuristics": all.length - unscored,
+      "judge.unscored.heuristics": unscored,
+    });
   });
 
   test("a second offline judge with other signals disagrees where its signals differ, and scores correctness by consensus", async () => {

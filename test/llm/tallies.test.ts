@@ -151,7 +151,7 @@ describe("LLM tallies describe the output, not the cache", () => {
     expect(totalLine(stageLines(again.outcomes))).toBe(`total: 0 calls sent, ${calls} served from memo · 0 tokens sent · $0 this run · outputs: ${calls} calls, $${usd}`);
   });
 
-  it("the summary table shows a cached stage's stored tallies (the judge's scored/unscored, calls and cost)", async () => {
+  it("the summary table shows a cached stage's stored tallies (each judge's scored/unscored, calls and cost)", async () => {
     const s = await judgeServer();
     const p = project(s.baseUrl, 2);
     const first = ok(await p.build());
@@ -160,7 +160,7 @@ describe("LLM tallies describe the output, not the cache", () => {
     expect(second.stage.judge!.status).toBe("cached");
     const judged = tallies(first, "judge");
     const table = formatSummary(stageLines(second.outcomes));
-    expect(table).toContain(`  judge: cost.usd=${judged["cost.usd"]!.toFixed(4)}  judge.scored=${judged["judge.scored"]}  judge.unscored=0  llm.calls=${2 * N * CRITERIA}`);
+    expect(table).toContain(`  judge: cost.usd=${judged["cost.usd"]!.toFixed(4)}  judge.scored=${judged["judge.scored"]}  judge.scored.llm=${2 * N * CRITERIA}  judge.unscored=0  judge.unscored.llm=0  llm.calls=${2 * N * CRITERIA}`);
     expect(table).toContain(`  candidates: cost.usd=`);
   });
 

@@ -62,18 +62,19 @@ export default definePlugin<With>({
     const calls = callLimit(ctx.with.concurrency, llmProviders);
     const runners = await prepareJudges(ctx, rubric, judges, comparisons, calls, costs);
     const summary = rubricSummary(rubric);
-    const unscored = new Map(judges.filter((j) => j.type === "llm").map((j) => [j.id, new UnscoredCount()] as const));
+    const verdicts = new Map(judges.map((j) => [j.id, new VerdictCount()] as const));
     // Batches go to the judges a window at a time: the input is never held whole. A provider that queues
     // calls into batches gets every call at once (callLimit lifts the limit), or each batch would hold a few.
     const window = anyQueuesCalls(llmProviders) ? calls : Math.max(2, ctx.pool.size * 2, Math.ceil(calls / OFFLINE_BATCH) + 1);
     const batches = batchesOf(candidateRecords(ctx), OFFLINE_BATCH);
     for await (const judged of mapOrdered(batches, window, ctx.signal, (batch) => judgeBatch(ctx, runners, batch, costs))) {
       for (const r of judged) {
-        for (const c of r.candidates) for (const x of (c.judgements ?? []) as Judgement[]) unscored.get(x.judge)?.add(x);
+        for (const c of r.candidates) for (const x of (c.judgements ?? []) as Judgement[]) verdicts.get(x.judge)?.add(x);
         yield withComparisons({ ...r, rubric: summary } as Rec, comparisons.get(r.id));
       }
     }
-    for (const j of judges) if (j.type === "llm") checkUnscored(ctx, j, unscored.get(j.id)!);
+    for (const j of judges) tallyVerdicts(ctx, j.id, verdicts.get(j.id)!);
+    for (const j of judges) if (j.type === "llm") checkUnscored(ctx, j, verdicts.get(j.id)!);
   },
 });
 
@@ -220,10 +221,9 @@ function judgePointer(ctx: PluginContext<With>, j: JudgeConfig): string {
  * logged with the commonest reasons, and a share of unscored verdicts above
  * `maxUnscored` fails the stage at the judge's config entry.
  */
-function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, count: UnscoredCount): void {
-  const { total, reasons } = count;
+function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, count: VerdictCount): void {
+  const { total, reasons, unscored: unscoredCount } = count;
   if (total === 0) return;
-  const unscoredCount = [...reasons.values()].reduce((a, b) => a + b, 0);
   const share = unscoredCount / total;
   const top = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([why, n]) => `${n}× ${why}`);
   const line = `judge "${j.id}": ${total - unscoredCount} scored, ${unscoredCount} unscored (${(share * 100).toFixed(1)}%)`;
@@ -239,14 +239,29 @@ function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, count: Unsco
   else ctx.log.info(line);
 }
 
-/** One LLM judge's verdicts, counted as they stream by: how many, and why the unscored ones are. */
-class UnscoredCount {
+/** One judge's verdicts, counted as they stream by: how many, how many unscored, and why. */
+class VerdictCount {
   total = 0;
+  unscored = 0;
   readonly reasons = new Map<string, number>();
   add(x: Judgement): void {
     this.total++;
-    if (x.score === null && x.unscored) this.reasons.set(x.unscored, (this.reasons.get(x.unscored) ?? 0) + 1);
+    if (x.score !== null) return;
+    this.unscored++;
+    if (x.unscored) this.reasons.set(x.unscored, (this.reasons.get(x.unscored) ?? 0) + 1);
   }
+}
+
+/**
+ * Per-judge counts in the stage's tallies, so the build summary (and dpo.lock)
+ * shows each judge's scored and unscored verdicts on cached builds too, where
+ * the stage does not run and logs nothing. A judge that scores no candidate
+ * (pairwise judges compare instead) has none.
+ */
+function tallyVerdicts(ctx: PluginContext<With>, judge: string, count: VerdictCount): void {
+  if (count.total === 0) return;
+  ctx.tally(`judge.scored.${judge}`, count.total - count.unscored);
+  ctx.tally(`judge.unscored.${judge}`, count.unscored);
 }
 
 function tallyJudgements(ctx: PluginContext<With>, judgements: Judgement[]): void {
