@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/engine/config/load.js";
 import { createRegistry } from "../../src/engine/registry.js";
 import { HttpCache } from "../../src/engine/remote/http-cache.js";
+import { RemoteCache } from "../../src/engine/remote/remote-cache.js";
+import type { ObjectStore } from "../../src/engine/store.js";
 import { remoteCacheSettings, withRemoteOverrides } from "../../src/engine/remote/settings.js";
 import { TempProject } from "../support/project.js";
 
@@ -84,5 +86,41 @@ describe("HttpCache on the wire", () => {
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(["GET /base/proj/ac/k1", "PUT /base/proj/cas/d1", "GET /base/proj/cas/boom"]);
     expect(seen.every((s) => s.headers.authorization === "Bearer abc")).toBe(true);
     expect(warnings).toEqual([expect.stringMatching(/is not usable \(GET answered 500\)/)]);
+  });
+
+  it("a download whose local write fails throws that error and leaves the remote in use: the disk is at fault, not the remote", async () => {
+    const server = createServer((req, res) => req.resume().on("end", () => res.writeHead(200).end("object bytes")));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    close = () => server.close();
+    const settings = remoteCacheSettings({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }, "proj");
+    const warnings: string[] = [];
+    const http = new HttpCache({ settings, warn: (m) => warnings.push(m), redact: (t) => t });
+    const full = new Error("ENOSPC: no space left on device, write");
+    await expect(
+      http.download("cas", "d1", () => {
+        throw full;
+      }),
+    ).rejects.toBe(full);
+    expect(http.down).toBe(false);
+    expect(warnings).toEqual([]);
+    expect((await http.get("cas", "d2"))?.toString()).toBe("object bytes");
+    await http.close();
+  });
+
+  it("a fetched object whose local write fails: the fetch rejects with the local error and the partial object is dropped", async () => {
+    const server = createServer((req, res) => req.resume().on("end", () => res.writeHead(200).end("object bytes")));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    close = () => server.close();
+    const full = new Error("cannot write the object store: ENOSPC");
+    let aborted = 0;
+    const store = { has: () => false, writer: () => ({ write: () => { throw full; }, abort: () => void aborted++ }) } as unknown as ObjectStore;
+    const settings = remoteCacheSettings({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }, "proj");
+    const warnings: string[] = [];
+    const remote = new RemoteCache({ settings, upload: false, store, warn: (m) => warnings.push(m), redact: (t) => t });
+    await expect(remote.fetchObject("a".repeat(64) as never)).rejects.toBe(full);
+    expect(aborted).toBe(1);
+    expect(remote.http.down).toBe(false);
+    expect(warnings).toEqual([]);
+    await remote.http.close();
   });
 });

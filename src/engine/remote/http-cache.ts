@@ -78,7 +78,9 @@ export class HttpCache {
   /**
    * Streams the entry's bytes into `write` as they arrive (an object can be
    * gigabytes: it is never whole in memory). True when all of it came, false
-   * on a miss, undefined when the remote is down or failed part-way.
+   * on a miss, undefined when the remote is down or failed part-way. An error
+   * thrown by `write` is this machine's (a full disk), not the remote's: it
+   * is thrown as it is, and the remote stays in use.
    */
   async download(kind: CacheKind, key: string, write: (chunk: Uint8Array) => void): Promise<boolean | undefined> {
     if (this.down) return undefined;
@@ -89,9 +91,16 @@ export class HttpCache {
         await res.body.dump();
         return res.statusCode === 404 ? false : this.fail(`GET answered ${res.statusCode}`);
       }
-      for await (const chunk of res.body) write(chunk as Uint8Array);
+      for await (const chunk of res.body) {
+        try {
+          write(chunk as Uint8Array);
+        } catch (e) {
+          throw new LocalWriteError(e);
+        }
+      }
       return true;
     } catch (e) {
+      if (e instanceof LocalWriteError) throw e.error;
       return this.fail(describe(e));
     }
   }
@@ -150,6 +159,11 @@ export class HttpCache {
     this.o.warn(this.o.redact(`remote cache ${this.o.settings.url} is not usable (${reason}); going on with the local cache only for the rest of this build`));
     return undefined;
   }
+}
+
+/** Carries an error of the local write out of a download, past the handling of the remote's errors. */
+class LocalWriteError {
+  constructor(readonly error: unknown) {}
 }
 
 function describe(e: unknown): string {

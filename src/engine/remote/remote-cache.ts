@@ -81,11 +81,14 @@ export class RemoteCache {
   /** Streams the object into the store, which keeps it only if its bytes have its digest. */
   private async download(digest: Digest): Promise<boolean> {
     const writer = this.o.store.writer();
-    // download never throws: a failure part-way (the remote's or writing here) is `undefined`.
-    if (!(await this.http.download("cas", digest, (chunk) => writer.write(chunk)))) {
-      writer.abort();
-      return false;
+    // A failure of the remote part-way is `undefined`; one writing here (the local store's, with its path) is thrown.
+    let complete: boolean | undefined;
+    try {
+      complete = await this.http.download("cas", digest, (chunk) => writer.write(chunk));
+    } finally {
+      if (!complete) writer.abort();
     }
+    if (!complete) return false;
     if (!writer.finishAs(digest)) return this.corrupt(this.http.where("cas", digest));
     this.stats.objectsFetched++;
     return true;
