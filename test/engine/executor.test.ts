@@ -174,6 +174,18 @@ describe("recovery", () => {
     expect(h.read("out/c/texts.txt")).toContain("item 1-B-c");
   });
 
+  it("a stage re-runs when a file it read (in no key) changed, and says which file", async () => {
+    const h = harness({ "notes.txt": "one\n" });
+    h.write("dpo.config.yaml", chain.replace('suffix: "-b"', 'suffix: "-b", read: notes.txt'));
+    expect((await h.build()).ok).toBe(true);
+    h.write("notes.txt", "two\n");
+    const dry = await h.build("dry-run");
+    expect(dry.stage.b).toMatchObject({ reasons: ["file notes.txt (read by the stage) changed"] });
+    const b = await h.build();
+    expect(b.stage.b).toMatchObject({ status: "ran", reasons: ["file notes.txt (read by the stage) changed"] });
+    expect(h.read("out/c/texts.txt")).toContain("item 1-btwo-c");
+  });
+
   it("rebuilds a stage whose stored output vanished, to the same digest", async () => {
     const h = harness();
     await h.build();

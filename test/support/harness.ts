@@ -108,6 +108,8 @@ interface ItemsWith {
   publish?: string;
   /** Resolves before each item's work: lets a test hold a stage mid-run. */
   gate?: string;
+  /** A project file read through ctx.readFile and appended to every text: a read no key covers. */
+  read?: string;
 }
 
 /** Gates by name that `test/items` awaits before each item (see `ItemsWith.gate`). */
@@ -130,6 +132,7 @@ function itemsPlugin(activity: Activity): Plugin {
         suffix: { type: "string", default: "", description: "appended to every text" },
         publish: { type: "string", description: "an out/ path to publish the texts to" },
         gate: { type: "string", description: "a test gate to await before each item" },
+        read: { type: "string", description: "a project file read through ctx.readFile, appended to every text" },
       },
     },
     async *run(ctx) {
@@ -138,11 +141,12 @@ function itemsPlugin(activity: Activity): Plugin {
       if (ctx.with.path) for (const l of readFileSync(ctx.resolve(ctx.with.path), "utf8").split("\n")) if (l.trim()) rows.push(JSON.parse(l));
       for (const a of Object.values(ctx.inputs)) for await (const r of a.records()) rows.push(r);
       const texts: string[] = [];
+      const read = ctx.with.read ? (await ctx.readFile(ctx.with.read)).toString("utf8").trim() : "";
       for (const [i, row] of rows.entries()) {
         await gates.get(ctx.with.gate ?? "")?.(ctx, i);
-        const text = await ctx.memo(["test-items@1", row.text, ctx.with.suffix], async () => {
+        const text = await ctx.memo(["test-items@1", row.text, ctx.with.suffix + read], async () => {
           (activity.computed[ctx.stage] ??= []).push(String(row.text));
-          return `${row.text}${ctx.with.suffix}`;
+          return `${row.text}${ctx.with.suffix}${read}`;
         });
         texts.push(text);
         yield { id: row.id, text };

@@ -99,14 +99,15 @@ async function reusable(key: StageKey, fingerprint: Fingerprint, { project, repo
 async function staleReasons(name: string, key: StageKey, now: Fingerprint, p: PlanContext): Promise<string[]> {
   const locked = p.lock.stages[name];
   if (!locked) return [describeChange({ kind: "new" })];
-  if (locked.key === key) return [describeChange({ kind: "output-missing" })];
   const before = p.project.index.lookup(locked.key).found?.manifest;
+  if (locked.key === key) {
+    // Same key: either a file the stage read (which no key covers) changed, or the stored result is gone.
+    const reads = before ? await changedReads(before.reads, p) : [];
+    return (reads.length ? reads : [{ kind: "output-missing" } as const]).map(describeChange);
+  }
   let changes: Change[];
   if (before) {
-    changes = diffFingerprints(before.fingerprint, now);
-    for (const [path, digest] of Object.entries(before.reads)) {
-      if ((await p.project.files.digestIfExists(path)) !== digest) changes.push({ kind: "read", path });
-    }
+    changes = [...diffFingerprints(before.fingerprint, now), ...(await changedReads(before.reads, p))];
   } else {
     // The run cache lost the old manifest: compare what the lock keeps.
     changes = diffFingerprints(
@@ -115,4 +116,13 @@ async function staleReasons(name: string, key: StageKey, now: Fingerprint, p: Pl
     );
   }
   return changes.length ? changes.map(describeChange) : ["configuration changed"];
+}
+
+/** The files a stored result read that differ now. */
+async function changedReads(reads: Record<string, Digest>, p: PlanContext): Promise<Change[]> {
+  const changed: Change[] = [];
+  for (const [path, digest] of Object.entries(reads)) {
+    if ((await p.project.files.digestIfExists(path)) !== digest) changed.push({ kind: "read", path });
+  }
+  return changed;
 }
