@@ -67,6 +67,9 @@ describe("offline judges on real text", () => {
       "judge.scored.heuristics": all.length - unscored,
       "judge.unscored.heuristics": unscored,
     });
+    // Logged as information, with why: the criteria it has no signal for lead.
+    const said = run.logs.filter((l) => l.includes('judge "heuristics"'));
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^info: judge "heuristics": ${all.length - unscored} scored, ${unscored} unscored \\(\\d+\\.\\d%\\); commonest: ${correctness.length}× no offline signal for correctness`))]);
   });
 
   test("a second offline judge with other signals disagrees where its signals differ, and scores correctness by consensus", async () => {

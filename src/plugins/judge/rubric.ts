@@ -73,8 +73,12 @@ export default definePlugin<With>({
         yield withComparisons({ ...r, rubric: summary } as Rec, comparisons.get(r.id));
       }
     }
-    for (const j of judges) tallyVerdicts(ctx, j.id, verdicts.get(j.id)!);
-    for (const j of judges) if (j.type === "llm") checkUnscored(ctx, j, verdicts.get(j.id)!);
+    for (const j of judges) {
+      const count = verdicts.get(j.id)!;
+      tallyVerdicts(ctx, j.id, count);
+      if (j.type === "llm") checkUnscored(ctx, j, count);
+      else if (count.total > 0) ctx.log.info(ctx.redact(count.said(j.id)));
+    }
   },
 });
 
@@ -222,24 +226,25 @@ function judgePointer(ctx: PluginContext<With>, j: JudgeConfig): string {
  * `maxUnscored` fails the stage at the judge's config entry.
  */
 function checkUnscored(ctx: PluginContext<With>, j: LlmJudgeConfig, count: VerdictCount): void {
-  const { total, reasons, unscored: unscoredCount } = count;
-  if (total === 0) return;
-  const share = unscoredCount / total;
-  const top = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([why, n]) => `${n}× ${why}`);
-  const line = `judge "${j.id}": ${total - unscoredCount} scored, ${unscoredCount} unscored (${(share * 100).toFixed(1)}%)`;
+  if (count.total === 0) return;
   const limit = j.maxUnscored ?? DEFAULT_MAX_UNSCORED;
-  if (share > limit) {
+  if (count.unscored / count.total > limit) {
     ctx.fail(
       judgePointer(ctx, j),
-      ctx.redact(`${line}, above maxUnscored ${limit}; commonest: ${top.join("; ")}`),
+      ctx.redact(`${count.line(j.id)}, above maxUnscored ${limit}; commonest: ${count.commonest()}`),
       "check that the endpoint answers with the JSON the judge asks for (the model, its JSON mode, `maxTokens`); unscored verdicts are not memoised, so the next build asks again",
     );
   }
-  if (unscoredCount > 0) ctx.log.warn(ctx.redact(`${line}; commonest: ${top.join("; ")}`));
-  else ctx.log.info(line);
+  if (count.unscored > 0) ctx.log.warn(ctx.redact(count.said(j.id)));
+  else ctx.log.info(count.line(j.id));
 }
 
-/** One judge's verdicts, counted as they stream by: how many, how many unscored, and why. */
+/**
+ * One judge's verdicts, counted as they stream by: how many, how many
+ * unscored, and why. Other judges' counts are logged too (not checked): an
+ * offline judge leaves the criteria it has no signal for unscored by design,
+ * and its line says so.
+ */
 class VerdictCount {
   total = 0;
   unscored = 0;
@@ -249,6 +254,22 @@ class VerdictCount {
     if (x.score !== null) return;
     this.unscored++;
     if (x.unscored) this.reasons.set(x.unscored, (this.reasons.get(x.unscored) ?? 0) + 1);
+  }
+
+  /** e.g. `judge "gpt": 8 scored, 2 unscored (20.0%)`. */
+  line(judge: string): string {
+    return `judge "${judge}": ${this.total - this.unscored} scored, ${this.unscored} unscored (${((this.unscored / this.total) * 100).toFixed(1)}%)`;
+  }
+
+  /** The three commonest reasons for an unscored verdict, with their counts. */
+  commonest(): string {
+    const top = [...this.reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
+    return top.map(([why, n]) => `${n}× ${why}`).join("; ");
+  }
+
+  /** The line, with the commonest reasons when there are unscored verdicts. */
+  said(judge: string): string {
+    return this.unscored > 0 ? `${this.line(judge)}; commonest: ${this.commonest()}` : this.line(judge);
   }
 }
 
