@@ -250,6 +250,8 @@ export class OpenAiProvider implements LlmProvider, RewardProvider {
       let body = asked?.wire === wire ? asked.body! : this.body(route, wire, asked);
       for (let attempt = 0; ; attempt++) {
         this.breaker.throwIfOpen(); // opened while this call waited for its slot or its retry
+        // What the endpoint sees: one request for the samples of an `n` request, one per retry or fallback.
+        ctx.stat("requests.sent", 1);
         // Without per-minute budgets, attempt() would only wrap attemptChat: one async layer fewer per call.
         const result = this.requestBudget || this.tokenBudget ? await this.attempt(endpoint, body, estimate, ctx.signal, route.parse) : await attemptChat(endpoint, body, ctx.signal, route.parse);
         if (result.ok) {

@@ -151,6 +151,17 @@ describe("LLM tallies describe the output, not the cache", () => {
     expect(totalLine(stageLines(again.outcomes))).toBe(`total: 0 calls sent, ${calls} served from memo · 0 tokens sent · $0 this run · outputs: ${calls} calls, $${usd}`);
   });
 
+  it("the total line says how many requests the calls took when they differ: n sampling asks for a prompt's samples in one", async () => {
+    const s = await judgeServer();
+    const p = project(s.baseUrl, 2);
+    p.write("dpo.config.yaml", config(s.baseUrl).replace("variants: [{ temperature: 0.7, seed: 1 }]", "variants: [{ temperature: 0.7 }]"));
+    const built = ok(await p.build());
+    const sent = LLM_STAGES.reduce((n, st) => n + (stats(built, st)["llm.sent"] ?? 0), 0);
+    expect(stats(built, "candidates")).toMatchObject({ "llm.sent": 2 * N, "requests.sent": 2 });
+    expect(s.requestCount).toBe(sent - 2 * N + 2);
+    expect(totalLine(stageLines(built.outcomes))).toMatch(new RegExp(`^total: ${sent} calls sent in ${s.requestCount} requests, 0 served from memo · `));
+  });
+
   it("the summary table shows a cached stage's stored tallies (each judge's scored/unscored, calls and cost)", async () => {
     const s = await judgeServer();
     const p = project(s.baseUrl, 2);
