@@ -186,6 +186,15 @@ describe("recovery", () => {
     expect(h.read("out/c/texts.txt")).toContain("item 1-btwo-c");
   });
 
+  it("a key file the stage also read is named once when it changes", async () => {
+    const h = harness();
+    h.write("dpo.config.yaml", chain.replace("with: { path: data/a.jsonl }", "with: { path: data/a.jsonl, read: data/a.jsonl }"));
+    expect((await h.build()).ok).toBe(true);
+    h.write("data/a.jsonl", lines(4));
+    const b = await h.build();
+    expect(b.stage.a).toMatchObject({ status: "ran", reasons: ["input file data/a.jsonl changed"] });
+  });
+
   it("rebuilds a stage whose stored output vanished, to the same digest", async () => {
     const h = harness();
     await h.build();

@@ -107,7 +107,10 @@ async function staleReasons(name: string, key: StageKey, now: Fingerprint, p: Pl
   }
   let changes: Change[];
   if (before) {
-    changes = [...diffFingerprints(before.fingerprint, now), ...(await changedReads(before.reads, p))];
+    changes = diffFingerprints(before.fingerprint, now);
+    // A key file the stage also read is said once, as the key file.
+    const said = new Set(changes.flatMap((c) => (c.kind === "file" ? [c.path] : [])));
+    changes.push(...(await changedReads(before.reads, p)).filter((c) => c.kind === "read" && !said.has(c.path)));
   } else {
     // The run cache lost the old manifest: compare what the lock keeps.
     changes = diffFingerprints(
