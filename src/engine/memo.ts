@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { DpoError } from "./diagnostic.js";
 import type { Digest } from "./hash.js";
 import { HeldPuts } from "./memo-commits.js";
+import { memoMapSize } from "./memo-map-size.js";
 import { memoFileProblem } from "./memo-file.js";
 import { isStorageFailure, storageError, writingTo } from "./storage-error.js";
 
@@ -30,16 +31,14 @@ import { isStorageFailure, storageError, writingTo } from "./storage-error.js";
  */
 const COMMIT_DELAY_MS = 5;
 
-/**
+/*
  * The address space mapped for the memo file up front (virtual: the file
- * grows only as entries are written). lmdb-js grows a smaller map by mapping
- * the file again at twice the size and keeps the old mappings, each with the
- * pages it had touched resident: a 135 MB memo held 362 MB of RSS that way
- * (bench/memo-mapping.mjs).
- * One large mapping holds each page once. Not on Windows, where LMDB sizes
- * the file to the map.
+ * grows only as entries are written) is 64 GiB, or less under `ulimit -v`
+ * (memo-map-size.ts). lmdb-js grows a smaller map by mapping the file again at
+ * twice the size and keeps the old mappings, each with the pages it had
+ * touched resident: a 135 MB memo held 362 MB of RSS that way
+ * (bench/memo-mapping.mjs). One large mapping holds each page once.
  */
-const MAP_SIZE = process.platform === "win32" ? undefined : 2 ** 36;
 
 export interface MemoStore {
   get(key: Digest): unknown | undefined;
@@ -64,10 +63,11 @@ export async function openMemo(dir: string): Promise<MemoStore> {
   const problem = memoFileProblem(dataFile);
   if (problem) throw damaged(dataFile, problem);
   const { open } = await import("lmdb");
+  const mapSize = memoMapSize();
   let db: ReturnType<typeof open<unknown, string>>;
   try {
     // No `commitDelay`: lmdb-js ignores it while it batches by event turn (memo-commits.ts holds the puts instead).
-    db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack", mapSize: MAP_SIZE });
+    db = open<unknown, string>({ path: dir, compression: true, encoding: "msgpack", mapSize });
   } catch (e) {
     throw openError(e, dir);
   }

@@ -1,14 +1,20 @@
 /**
  * The memo file is mapped once: lmdb-js grows a small map by mapping the
  * file again and keeps the old mappings resident, so a growing memo held its
- * pages in RSS several times over (issue 16).
+ * pages in RSS several times over (issue 16). Under an address-space limit
+ * (`ulimit -v`) the map is smaller: asked for more than it may map, lmdb-js
+ * crashes the process.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openMemo } from "../../src/engine/memo.js";
+import { FULL_MAP_SIZE, mapSizeWithin } from "../../src/engine/memo-map-size.js";
+import { DpoError } from "../../src/engine/diagnostic.js";
 import { sha256 } from "../../src/engine/hash.js";
+import { dpoBin } from "../support/project.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dpo-memo-map-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,6 +33,33 @@ describe.runIf(existsSync("/proc/self/smaps") && process.platform === "linux")("
       expect(mappings).toHaveLength(1);
     } finally {
       await memo.close();
+    }
+  });
+});
+
+describe("the memo's map size under an address-space limit", () => {
+  it("is 64 GiB when there is room, else the largest power of two within half of what is free, and an error below 64 MiB", () => {
+    expect(mapSizeWithin(2 ** 50)).toBe(FULL_MAP_SIZE);
+    expect(mapSizeWithin(10 * 2 ** 30)).toBe(4 * 2 ** 30);
+    expect(mapSizeWithin(2 ** 28)).toBe(2 ** 27);
+    expect(() => mapSizeWithin(100 * 2 ** 20)).toThrow(DpoError);
+    expect(() => mapSizeWithin(100 * 2 ** 20)).toThrow(/leaves 100 MiB free: too little to map the item memo/);
+  });
+
+  it.runIf(process.platform === "linux" && existsSync("/bin/bash"))("a process under `ulimit -v 8 GB` opens the memo and writes to it (it crashed with 64 GiB asked for)", () => {
+    const project = mkdtempSync(join(tmpdir(), "dpo-ulimit-"));
+    try {
+      const script = `import { openMemo } from ${JSON.stringify(join(dpoBin, "..", "..", "dist", "engine", "memo.js"))};
+        const memo = await openMemo(${JSON.stringify(join(project, "memo"))});
+        await memo.put("${"a".repeat(64)}", { ok: 1 });
+        console.log(JSON.stringify(memo.get("${"a".repeat(64)}")));
+        await memo.close();`;
+      // The compiled memo (dist/), in a process of its own: the limit applies to the process that maps the file.
+      const run = spawnSync("/bin/bash", ["-c", `ulimit -v 8000000 && exec "${process.execPath}" --input-type=module -e "$0"`, script], { encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout.trim()).toBe('{"ok":1}');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * How much address space to map for the memo file. 64 GiB up front (one
+ * mapping, each page resident once; see memo.ts), but less where the process's
+ * address space is limited (`ulimit -v`, common on shared clusters): lmdb-js
+ * does not fail there, it crashes the process with a segmentation fault. Under
+ * a limit the map takes half of the address space still free, so the heap can
+ * grow, in a power of two; lmdb grows it later if the memo outgrows it.
+ */
+import { readFileSync } from "node:fs";
+import { userError } from "./diagnostic.js";
+
+export const FULL_MAP_SIZE = 2 ** 36;
+/** Less than this is not worth opening: the memo would be remapped almost at once. */
+const MIN_MAP_SIZE = 2 ** 26;
+
+/** The map size for this process; undefined on Windows, where LMDB sizes the file to the map. */
+export function memoMapSize(): number | undefined {
+  if (process.platform === "win32") return undefined;
+  const free = freeAddressSpace();
+  if (free === undefined) return FULL_MAP_SIZE;
+  return mapSizeWithin(free);
+}
+
+/** The largest power of two up to FULL_MAP_SIZE within half of `free` bytes; an error when that is under MIN_MAP_SIZE. */
+export function mapSizeWithin(free: number): number {
+  let size = FULL_MAP_SIZE;
+  while (size > free / 2 && size > MIN_MAP_SIZE) size /= 2;
+  if (size > free / 2) {
+    throw userError(`the address space this process may use (\`ulimit -v\`) leaves ${Math.max(0, Math.floor(free / 2 ** 20))} MiB free: too little to map the item memo`, {
+      hint: `raise the limit (\`ulimit -v unlimited\`, or at least ${Math.ceil((2 * MIN_MAP_SIZE) / 2 ** 20)} MiB more)`,
+    });
+  }
+  return size;
+}
+
+/** Bytes of address space left under the soft limit, or undefined when there is no limit (or no /proc to read it from). */
+function freeAddressSpace(): number | undefined {
+  let limits: string;
+  let status: string;
+  try {
+    limits = readFileSync("/proc/self/limits", "utf8");
+    status = readFileSync("/proc/self/status", "utf8");
+  } catch {
+    return undefined;
+  }
+  const soft = /^Max address space\s+(\S+)/m.exec(limits)?.[1];
+  if (soft === undefined || soft === "unlimited") return undefined;
+  const usedKb = Number(/^VmSize:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  return Number(soft) - usedKb * 1024;
+}
