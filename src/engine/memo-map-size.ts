@@ -3,8 +3,12 @@
  * mapping, each page resident once; see memo.ts), but less where the process's
  * address space is limited (`ulimit -v`, common on shared clusters): lmdb-js
  * does not fail there, it crashes the process with a segmentation fault. Under
- * a limit the map takes half of the address space still free, so the heap can
- * grow, in a power of two; lmdb grows it later if the memo outgrows it.
+ * a limit the map takes a quarter of the address space still free, in a power
+ * of two, so the heap and the worker threads can still grow (with half, the
+ * example's build ran out of heap under `ulimit -v 3000000`). lmdb-js maps the
+ * file again at twice the size if the memo outgrows it, which a limit may not
+ * allow: a memo larger than that still crashes the process, with every entry
+ * committed before it kept.
  */
 import { readFileSync } from "node:fs";
 import { userError } from "./diagnostic.js";
@@ -21,13 +25,13 @@ export function memoMapSize(): number | undefined {
   return mapSizeWithin(free);
 }
 
-/** The largest power of two up to FULL_MAP_SIZE within half of `free` bytes; an error when that is under MIN_MAP_SIZE. */
+/** The largest power of two up to FULL_MAP_SIZE within a quarter of `free` bytes; an error when that is under MIN_MAP_SIZE. */
 export function mapSizeWithin(free: number): number {
   let size = FULL_MAP_SIZE;
-  while (size > free / 2 && size > MIN_MAP_SIZE) size /= 2;
-  if (size > free / 2) {
+  while (size > free / 4 && size > MIN_MAP_SIZE) size /= 2;
+  if (size > free / 4) {
     throw userError(`the address space this process may use (\`ulimit -v\`) leaves ${Math.max(0, Math.floor(free / 2 ** 20))} MiB free: too little to map the item memo`, {
-      hint: `raise the limit (\`ulimit -v unlimited\`, or at least ${Math.ceil((2 * MIN_MAP_SIZE) / 2 ** 20)} MiB more)`,
+      hint: `raise the limit (\`ulimit -v unlimited\`, or at least ${Math.ceil((4 * MIN_MAP_SIZE) / 2 ** 20)} MiB more)`,
     });
   }
   return size;

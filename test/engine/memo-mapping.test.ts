@@ -38,12 +38,12 @@ describe.runIf(existsSync("/proc/self/smaps") && process.platform === "linux")("
 });
 
 describe("the memo's map size under an address-space limit", () => {
-  it("is 64 GiB when there is room, else the largest power of two within half of what is free, and an error below 64 MiB", () => {
+  it("is 64 GiB when there is room, else the largest power of two within a quarter of what is free, and an error below 64 MiB", () => {
     expect(mapSizeWithin(2 ** 50)).toBe(FULL_MAP_SIZE);
-    expect(mapSizeWithin(10 * 2 ** 30)).toBe(4 * 2 ** 30);
-    expect(mapSizeWithin(2 ** 28)).toBe(2 ** 27);
-    expect(() => mapSizeWithin(100 * 2 ** 20)).toThrow(DpoError);
-    expect(() => mapSizeWithin(100 * 2 ** 20)).toThrow(/leaves 100 MiB free: too little to map the item memo/);
+    expect(mapSizeWithin(10 * 2 ** 30)).toBe(2 * 2 ** 30);
+    expect(mapSizeWithin(2 ** 28)).toBe(2 ** 26);
+    expect(() => mapSizeWithin(200 * 2 ** 20)).toThrow(DpoError);
+    expect(() => mapSizeWithin(200 * 2 ** 20)).toThrow(/leaves 200 MiB free: too little to map the item memo/);
   });
 
   it.runIf(process.platform === "linux" && existsSync("/bin/bash"))("a process under `ulimit -v 8 GB` opens the memo and writes to it (it crashed with 64 GiB asked for)", () => {
