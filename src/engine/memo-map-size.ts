@@ -6,9 +6,8 @@
  * a limit the map takes a quarter of the address space still free, in a power
  * of two, so the heap and the worker threads can still grow (with half, the
  * example's build ran out of heap under `ulimit -v 3000000`). lmdb-js maps the
- * file again at twice the size if the memo outgrows it, which a limit may not
- * allow: a memo larger than that still crashes the process, with every entry
- * committed before it kept.
+ * file again at twice the size if the memo outgrows it, which the limit may
+ * not allow, so `MapRoom` stops the memo short of that with a clear error.
  */
 import { readFileSync } from "node:fs";
 import { userError } from "./diagnostic.js";
@@ -51,4 +50,37 @@ function freeAddressSpace(): number | undefined {
   if (soft === undefined || soft === "unlimited") return undefined;
   const usedKb = Number(/^VmSize:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
   return Number(soft) - usedKb * 1024;
+}
+
+/** What MapRoom reads of the memo file: LMDB's page size and its highest page in use. */
+export interface MapUse {
+  pageSize: number;
+  lastPageNumber: number;
+}
+
+/**
+ * Under an address-space limit, refuses puts once the memo file fills nine
+ * tenths of its map: past it lmdb-js would map the file again at twice the
+ * size, which the limit may not allow, and crash. A clear error instead, with
+ * every entry committed so far kept. Checked every CHECK_EVERY puts (a stats
+ * call costs a few microseconds); a tenth of the smallest map is far more than
+ * that many LLM replies hold.
+ */
+export class MapRoom {
+  private static readonly CHECK_EVERY = 64;
+  private puts = 0;
+  constructor(
+    private readonly mapSize: number,
+    private readonly use: () => MapUse,
+  ) {}
+
+  /** Throws when the memo is nearly out of its map. */
+  check(): void {
+    if (++this.puts % MapRoom.CHECK_EVERY !== 0) return;
+    const { pageSize, lastPageNumber } = this.use();
+    if ((lastPageNumber + 1) * pageSize <= 0.9 * this.mapSize) return;
+    throw userError(`the item memo has filled the ${Math.round(this.mapSize / 2 ** 20)} MiB of address space it may map under this process's limit (\`ulimit -v\`)`, {
+      hint: "raise the limit (`ulimit -v unlimited`) and build again: every call memoised so far is kept",
+    });
+  }
 }

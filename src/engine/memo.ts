@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { DpoError } from "./diagnostic.js";
 import type { Digest } from "./hash.js";
 import { HeldPuts } from "./memo-commits.js";
-import { memoMapSize } from "./memo-map-size.js";
+import { FULL_MAP_SIZE, MapRoom, memoMapSize, type MapUse } from "./memo-map-size.js";
 import { memoFileProblem } from "./memo-file.js";
 import { isStorageFailure, storageError, writingTo } from "./storage-error.js";
 
@@ -84,10 +84,19 @@ export async function openMemo(dir: string): Promise<MemoStore> {
   const track = (write: Promise<unknown>) => write.then(written, failed);
   // Puts of the same few milliseconds share one commit (memo-commits.ts).
   const held = new HeldPuts(COMMIT_DELAY_MS, (key, value) => track(db.put(key, value)));
+  // A map smaller than the full one means an address-space limit: growing past it would crash.
+  const room = mapSize !== undefined && mapSize < FULL_MAP_SIZE ? new MapRoom(mapSize, () => db.getStats() as MapUse) : undefined;
   return guardMemo(
     {
       get: (key) => db.get(key),
-      put: (key, value) => held.put(key, value),
+      put: (key, value) => {
+        try {
+          room?.check();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return held.put(key, value);
+      },
       keys: () => db.getKeys() as Iterable<Digest>,
       remove: (key) => {
         held.flush();

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openMemo } from "../../src/engine/memo.js";
-import { FULL_MAP_SIZE, mapSizeWithin } from "../../src/engine/memo-map-size.js";
+import { FULL_MAP_SIZE, MapRoom, mapSizeWithin } from "../../src/engine/memo-map-size.js";
 import { DpoError } from "../../src/engine/diagnostic.js";
 import { sha256 } from "../../src/engine/hash.js";
 import { dpoBin } from "../support/project.js";
@@ -44,6 +44,16 @@ describe("the memo's map size under an address-space limit", () => {
     expect(mapSizeWithin(2 ** 28)).toBe(2 ** 26);
     expect(() => mapSizeWithin(200 * 2 ** 20)).toThrow(DpoError);
     expect(() => mapSizeWithin(200 * 2 ** 20)).toThrow(/leaves 200 MiB free: too little to map the item memo/);
+  });
+
+  it("refuses puts with a clear error once the file fills nine tenths of a limited map, checking every 64th put", () => {
+    let pages = 0;
+    const room = new MapRoom(2 ** 26, () => ({ pageSize: 4096, lastPageNumber: pages }));
+    pages = Math.floor((0.9 * 2 ** 26) / 4096) - 1; // just under: accepted
+    for (let i = 0; i < 128; i++) room.check();
+    pages += 2;
+    for (let i = 0; i < 63; i++) room.check(); // not looked at between checks
+    expect(() => room.check()).toThrow(/the item memo has filled the 64 MiB of address space it may map under this process's limit/);
   });
 
   it.runIf(process.platform === "linux" && existsSync("/bin/bash"))("a process under `ulimit -v 8 GB` opens the memo and writes to it (it crashed with 64 GiB asked for)", () => {
