@@ -49,10 +49,14 @@ describe("assemble", () => {
     expect(table.rows[0]!.criteria).toEqual([{ id: "clarity", delta: 2 }, { id: "safety", delta: 0 }]);
   });
 
-  it("caps the table at maxPairs by id, keeping every disputed pair, and says so", async () => {
-    const { table } = await assemble(await example(), { ...OPTIONS, maxPairs: 1 }, noProblem);
-    expect(table.rows.map((r) => r.id)).toEqual(["p1", "p2", "p3"]); // p2 and p3 are disputed
+  it("caps the table at maxPairs by id plus up to maxPairs disputed pairs after them, and says so", async () => {
+    const { table } = await assemble(await example(), { ...OPTIONS, maxPairs: 2 }, noProblem);
+    expect(table.rows.map((r) => r.id)).toEqual(["p1", "p2", "p3"]); // p2 and p3 are disputed: p3 is the one after the first two
     expect(table.note).toBe(null);
+    const one = (await assemble(await example(), { ...OPTIONS, maxPairs: 1 }, noProblem)).table;
+    expect(one.rows.map((r) => r.id)).toEqual(["p1", "p2"]);
+    expect(one.note).toBe("showing 2 of 3 pairs: the first 1 by id and the first 1 disputed pair after them, not 1 more (raise `maxPairs` to show more)");
+    expect([one.disputed + one.criterionDisputed]).toEqual([2]); // counted whether shown or not
     const capped = (await assemble(await inputs({ pairs: [P1, P2, P3] }), { ...OPTIONS, maxPairs: 2 }, noProblem)).table;
     expect(capped.rows.map((r) => r.id)).toEqual(["p1", "p2"]); // without an agreement stage nothing is known to be disputed
     expect(capped.note).toBe("showing 2 of 3 pairs: the first 2 by id and every disputed pair (raise `maxPairs` to show more)");

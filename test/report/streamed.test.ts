@@ -75,7 +75,11 @@ describe("the streamed report", () => {
     expect(open.max).toBe(3); // the join holds the three stages open together, each once
 
     const dropped = N - agreed.length;
-    expect([d.table.total, d.table.disputed, d.table.rows.length]).toEqual([N, dropped, OPTIONS.maxPairs + all.slice(OPTIONS.maxPairs).filter((_, i) => (i + OPTIONS.maxPairs) % 5 === 0).length]);
+    // The first maxPairs, then as many disputed pairs again: the rest are counted, not kept.
+    const disputedAfter = all.slice(OPTIONS.maxPairs).filter((_, i) => (i + OPTIONS.maxPairs) % 5 === 0).length;
+    expect([d.table.total, d.table.disputed, d.table.rows.length]).toEqual([N, dropped, 2 * OPTIONS.maxPairs]);
+    expect(d.table.rows.slice(OPTIONS.maxPairs).every((r) => r.dispute === "pair")).toBe(true);
+    expect(d.table.note).toBe(`showing ${2 * OPTIONS.maxPairs} of ${N} pairs: the first ${OPTIONS.maxPairs} by id and the first ${OPTIONS.maxPairs} disputed pairs after them, not ${disputedAfter - OPTIONS.maxPairs} more (raise \`maxPairs\` to show more)`);
     expect(d.table.rows.filter((r) => r.fate === "dropped by agreement (disputed)").length).toBe(d.table.rows.filter((r) => r.dispute === "pair").length);
     expect(d.distributions.overall.deltas.length).toBe(N);
     expect(d.distributions.criteria.get("clarity")!.chosen).toEqual(all.map((_, i) => i % 10));

@@ -45,7 +45,7 @@ export default definePlugin<With>({
         type: "integer",
         minimum: 0,
         default: 2000,
-        description: "Pairs listed in the table: the first maxPairs by id, plus every disputed pair.",
+        description: "Pairs listed in the table: the first maxPairs by id, plus up to maxPairs disputed pairs after them (the first by id); the table says how many it leaves out.",
       },
       maxClusters: { type: "integer", minimum: 0, default: 500, description: "Duplicate clusters listed." },
       textChars: {

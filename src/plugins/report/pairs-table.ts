@@ -64,13 +64,19 @@ export function orderPairStages(inputs: readonly Input[]): Input[] {
 
 /**
  * Takes the joined pairs in id order (pair-join.ts) and keeps the rows shown —
- * the first `maxPairs` and every disputed one — counting the rest.
+ * the first `maxPairs`, and up to `maxPairs` disputed ones after them —
+ * counting the rest. Disputes are the rows worth reading, but a dataset with
+ * 40 % disputed pairs would otherwise put every one of a million pairs'
+ * rows in memory and on the page.
  */
 export class PairTableCollector {
   private readonly rows: PairRow[] = [];
   private total = 0;
   private disputed = 0;
   private criterionDisputed = 0;
+  /** Disputed pairs after the first `maxPairs`: how many were seen, and how many of them have a row. */
+  private disputedAfter = 0;
+  private disputedAfterShown = 0;
 
   constructor(
     private readonly pairStages: readonly Input[],
@@ -87,15 +93,24 @@ export class PairTableCollector {
     if (dispute.dispute === "pair") this.disputed++;
     if (dispute.dispute === "criterion") this.criterionDisputed++;
     // Only a shown pair's row is built: the texts are cut for the page, and most pairs are not on it.
-    if (this.total++ < this.o.maxPairs || dispute.dispute !== null) this.rows.push(rowOf(rec, fate, droppedAsDisputed, dispute, this.o.textChars));
+    if (this.total++ < this.o.maxPairs || this.showsDisputed(dispute)) this.rows.push(rowOf(rec, fate, droppedAsDisputed, dispute, this.o.textChars));
+  }
+
+  /** Past the first `maxPairs`: a disputed pair, while fewer than `maxPairs` of those have a row. */
+  private showsDisputed(dispute: Dispute): boolean {
+    if (dispute.dispute === null) return false;
+    this.disputedAfter++;
+    if (this.disputedAfterShown >= this.o.maxPairs) return false;
+    this.disputedAfterShown++;
+    return true;
   }
 
   result(): PairTable {
     const { rows, total } = this;
-    const note =
-      rows.length < total
-        ? `showing ${rows.length} of ${total} pairs: the first ${this.o.maxPairs} by id and every disputed pair (raise \`maxPairs\` to show more)`
-        : null;
+    const hidden = this.disputedAfter - this.disputedAfterShown;
+    const pairs = (n: number) => `${n} disputed pair${n === 1 ? "" : "s"}`;
+    const disputedShown = hidden === 0 ? "every disputed pair" : `the first ${pairs(this.disputedAfterShown)} after them, not ${hidden} more`;
+    const note = rows.length < total ? `showing ${rows.length} of ${total} pairs: the first ${this.o.maxPairs} by id and ${disputedShown} (raise \`maxPairs\` to show more)` : null;
     return { rows, total, disputed: this.disputed, criterionDisputed: this.criterionDisputed, note, stages: this.pairStages.map((s) => s.stage) };
   }
 }
