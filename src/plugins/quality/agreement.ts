@@ -52,7 +52,7 @@ export default definePlugin<With>({
       filter: {
         enum: ["flag", "drop"],
         default: "flag",
-        description: "`flag` keeps disputed pairs with `agreement.disputed: true`; `drop` removes them (listed in the report).",
+        description: "`flag` keeps disputed pairs with `agreement.disputed: true`; `drop` removes them (the report lists them, up to its `maxPairs`; `dpo show` on the stage before this one has them all).",
       },
       level: {
         enum: [...LEVELS],
