@@ -15,11 +15,15 @@ export function totalLine(lines: readonly StageLine[]): string | undefined {
   if (sent + fromMemo + needed === 0) return undefined;
   const estimated = run("sent.tokens.estimated");
   const unpriced = run("sent.unpriced");
-  // Calls and HTTP requests differ with `n` sampling (several calls per request) and retries.
+  // Calls and HTTP requests differ with `n` sampling (several calls per request) and retries; batch calls go in batches.
   const requests = run("requests.sent");
-  const inRequests = requests > 0 && requests !== sent ? ` in ${requests} request${requests === 1 ? "" : "s"}` : "";
+  const batches = run("llm.batches");
+  const carriers = [
+    requests > 0 && (requests !== sent || batches > 0) ? `${requests} request${requests === 1 ? "" : "s"}` : "",
+    batches > 0 ? `${batches} batch${batches === 1 ? "" : "es"}` : "",
+  ].filter(Boolean);
   const parts = [
-    `total: ${sent} calls sent${inRequests}, ${fromMemo} served from memo`,
+    `total: ${sent} calls sent${carriers.length ? ` in ${carriers.join(" and ")}` : ""}, ${fromMemo} served from memo`,
     `${run("sent.tokens.prompt") + run("sent.tokens.completion")} tokens sent${estimated > 0 ? ` (~${estimated} estimated)` : ""}`,
     sent === 0 ? "$0 this run" : `${sent > unpriced ? `$${usd(run("sent.cost.usd"))}` : "cost unknown"} this run${unpriced > 0 ? ` (${unpriced} calls unpriced)` : ""}`,
   ];

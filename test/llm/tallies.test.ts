@@ -162,6 +162,14 @@ describe("LLM tallies describe the output, not the cache", () => {
     expect(totalLine(stageLines(built.outcomes))).toMatch(new RegExp(`^total: ${sent} calls sent in ${s.requestCount} requests, 0 served from memo · `));
   });
 
+  it("the total line names what carried the calls: requests where they differ from the calls, batches", () => {
+    const line = (stats: Record<string, number>) => totalLine([{ stage: "judge", status: "ran", memoHits: 0, memoMisses: 0, ms: 1, stats: { "sent.tokens.prompt": 10, "sent.unpriced": stats["llm.sent"]!, ...stats } }]);
+    expect(line({ "llm.sent": 4, "requests.sent": 4 })).toMatch(/^total: 4 calls sent, 0 served from memo · /);
+    expect(line({ "llm.sent": 4, "requests.sent": 6, "llm.retries": 2 })).toMatch(/^total: 4 calls sent in 6 requests, /);
+    expect(line({ "llm.sent": 300, "llm.batches": 1 })).toMatch(/^total: 300 calls sent in 1 batch, /);
+    expect(line({ "llm.sent": 300, "requests.sent": 100, "llm.batches": 2 })).toMatch(/^total: 300 calls sent in 100 requests and 2 batches, /);
+  });
+
   it("the summary table shows a cached stage's stored tallies (each judge's scored/unscored, calls and cost)", async () => {
     const s = await judgeServer();
     const p = project(s.baseUrl, 2);
