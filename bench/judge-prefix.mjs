@@ -11,7 +11,9 @@
  *           with any earlier request's) / Σ of their lengths
  *
  * which is what vLLM's automatic prefix caching or OpenAI's prompt caching can
- * reuse, at character granularity. Target ≥ 0.75. Then it edits one
+ * reuse, at character granularity. Target ≥ 0.75. It also gives the share
+ * counting only prefixes of requests answered before a request arrived, as a
+ * cache can serve them. Then it edits one
  * criterion, rebuilds, and measures what that rebuild sends against
  * everything sent before (a warm cache): the cost of a rubric revision.
  *
@@ -43,7 +45,8 @@ writeFileSync(join(project, "rubrics", "helpfulness.yaml"), readFileSync(join(ro
 
 const { startLlmServer } = await import(transpileTestServer(root, join(work, "server")));
 // Plain-text replies: the judge asks with json_schema, so the server answers with conforming JSON.
-const server = await startLlmServer();
+// 20 ms per reply, as an endpoint takes time: calls sent together then overlap, as they would there.
+const server = await startLlmServer({ latencyMs: 20 });
 writeFileSync(
   join(project, "dpo.config.yaml"),
   `version: 1
@@ -85,7 +88,45 @@ async function build() {
     process.exit(1);
   }
   // First attempts only (a repair adds turns).
-  return server.requests.slice(before).filter((b) => b.messages?.length === 2).map((b) => b.messages.map((m) => m.content).join("\n"));
+  const sent = server.requests.slice(before).map((b, i) => ({ b, timing: server.timings[before + i] }));
+  return sent.filter(({ b }) => b.messages?.length === 2).map(({ b, timing }) => ({ text: b.messages.map((m) => m.content).join("\n"), ...timing }));
+}
+
+/**
+ * The share as a cache can serve it: a request reuses only prefixes of
+ * requests answered before it arrived. Sent at the same moment, two requests
+ * with one prefix both prefill it (a prefix cache holds what it has computed).
+ */
+function answeredShare(requests) {
+  const events = requests.flatMap((r, i) => [
+    { t: r.arrived, kind: 1, i },
+    { t: r.replied, kind: 0, i }, // at the same instant, a reply comes first
+  ]);
+  events.sort((a, b) => a.t - b.t || a.kind - b.kind);
+  const seen = [];
+  let shared = 0;
+  let total = 0;
+  for (const { kind, i } of events) {
+    const t = requests[i].text;
+    const at = lowerBound(seen, t);
+    if (kind === 0) seen.splice(at, 0, t);
+    else {
+      shared += Math.max(at > 0 ? lcp(seen[at - 1], t) : 0, at < seen.length ? lcp(seen[at], t) : 0);
+      total += t.length;
+    }
+  }
+  return { share: total === 0 ? 0 : shared / total, shared, total };
+}
+
+function lowerBound(sorted, t) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -102,8 +143,13 @@ const report = (label, m) =>
       `input cost in full-price characters at a cached price of ${PRICES.map((p) => `${p}: ${Math.round(priced(m, p))}`).join(", ")}`,
   );
 
-const first = await build();
-report(`first build (rubricContext: ${RUBRIC_CONTEXT})`, { requests: first.length, ...prefixShare(first) });
+const started = performance.now();
+const firstSent = await build();
+const buildSeconds = (performance.now() - started) / 1000;
+const first = firstSent.map((r) => r.text);
+report(`first build (rubricContext: ${RUBRIC_CONTEXT}, ${buildSeconds.toFixed(1)} s)`, { requests: first.length, ...prefixShare(first) });
+const answered = answeredShare(firstSent);
+console.log(`  counting only prefixes answered before a request arrived: share ${answered.share.toFixed(3)} (${answered.shared} of ${answered.total} characters)`);
 
 // One rubric edit, as a user revising it makes: a sentence added to the first
 // criterion's description. What the rebuild sends, with the cache warm from the first build.
@@ -112,7 +158,7 @@ const doc = parseDocument(readFileSync(rubricPath, "utf8"));
 const edited = doc.get("criteria").items[0];
 edited.set("description", `${edited.get("description")} Judge only what the response states.`);
 writeFileSync(rubricPath, doc.toString());
-const rebuilt = await build();
+const rebuilt = (await build()).map((r) => r.text);
 const warm = prefixShare([...first, ...rebuilt]);
 const cold = prefixShare(first);
 report(`rebuild after editing criterion ${edited.get("id")}`, { requests: rebuilt.length, share: (warm.shared - cold.shared) / (warm.total - cold.total), shared: warm.shared - cold.shared, total: warm.total - cold.total });

@@ -83,6 +83,26 @@ describe("LLM judge against a local server", () => {
     expect(body.messages[0].content).toContain("Length is not quality"); // the rubric's instructions
   });
 
+  test("per criterion, the first call about a response is answered before its siblings are sent, so a prefix cache holds their shared prefix", async () => {
+    const slow = await startLlmServer({ reply: goodJudge, latencyMs: 25 });
+    const p = openai.create({ type: "openai", baseUrl: slow.baseUrl, maxRetries: 0 } as any, { name: "slow", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s, fail: nodeErrors(undefined, "providers", "slow").fail });
+    try {
+      const run = await runPlugin(plugin, { root, memo: memoryMemo(), providers: { slow: p }, with: { rubric: "rubric.yaml", judges: [llmJudge({ provider: "slow" })] }, inputs: { generate: [record] } });
+      expect(judgementsOf(run).flat().every((j) => typeof j.score === "number")).toBe(true);
+      const responseOf = (body: any) => /# Response to judge\n\n([\s\S]*)\n\n# Criteria/.exec(body.messages[1].content)![1];
+      const byResponse = new Map<string, { arrived: number; replied: number }[]>();
+      slow.requests.forEach((body, i) => byResponse.set(responseOf(body), [...(byResponse.get(responseOf(body)) ?? []), slow.timings[i]!]));
+      expect([...byResponse.values()].map((t) => t.length)).toEqual([5, 5]);
+      for (const [first, ...rest] of byResponse.values()) for (const t of rest) expect(t.arrived).toBeGreaterThanOrEqual(first!.replied);
+      // The two candidates' first calls went together: the ordering is per response, not one call at a time.
+      const firsts = [...byResponse.values()].map((t) => t[0]!);
+      expect(firsts[1]!.arrived).toBeLessThan(firsts[0]!.replied);
+    } finally {
+      await p.close();
+      await slow.close();
+    }
+  });
+
   test("a malformed reply is repaired: the bad reply and the error go back, and the repaired reply is used", async () => {
     reply = (body) => (body.messages.length === 2 ? "Sure! The response is great, I'd give it a 4." : goodJudge(body));
     const run = await judge({ judge: { provider: "plain" } });

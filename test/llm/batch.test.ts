@@ -97,6 +97,23 @@ describe("mode: batch", () => {
     expect(s.uploadedLines).toHaveLength(9); // more than the judge's default concurrency (8): a batching provider gets every call at once
   });
 
+  it("a per-criterion LLM judge: a batching provider gets every criterion's call at once, not the first of each response first", async () => {
+    const root = mkdtempSync(join(tmpdir(), "dpo-batch-criteria-"));
+    writeFileSync(join(root, "rubric.yaml"), readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8"));
+    const s = await server({ reply: (body) => JSON.stringify({ [/^## (\S+)$/m.exec(body.messages[1].content)![1]!]: { rationale: "fine", score: 4 } }) });
+    const candidates = prompts.map((p) => ({ ...p, candidates: ["A", "B"].map((x) => ({ id: `${p.id}-${x}`, text: `Answer ${x}.` })) }));
+    const run = await runPlugin(rubric, {
+      root,
+      providers: { local: provider(s) },
+      memo: memoryMemo(),
+      with: { rubric: "rubric.yaml", judges: [{ id: "llm", type: "llm", provider: "local", model: "judge-model", mode: "per-criterion" }] },
+      inputs: { generate: candidates },
+    });
+    expect(run.trace.tallies["judge.scored"]).toBe(6 * 5);
+    expect(s.batch).toMatchObject({ uploads: 1, creates: 1, downloads: 1 });
+    expect(s.uploadedLines).toHaveLength(6 * 5);
+  });
+
   it("streamed stages still give a batching provider every call at once: more prompts than generate/llm's window, more records than judge/rubric's", async () => {
     const s = await server();
     const many: Rec[] = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, prompt: `Question ${i}?` }));

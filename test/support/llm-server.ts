@@ -94,6 +94,8 @@ export interface LlmServer {
   readonly authorizations: (string | undefined)[];
   /** The path and query of each request. */
   readonly urls: string[];
+  /** When each request arrived and when its reply was handed to the socket (performance.now(); NaN until then); empty unless `keepRequests`. */
+  readonly timings: { arrived: number; replied: number }[];
   /** The highest number of requests being answered at the same time. */
   readonly maxInFlight: number;
   /** Mean time from a request's arrival to its reply being handed to the socket, in ms (NaN before the first reply). */
@@ -133,6 +135,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
   let requests: any[] = [];
   let authorizations: (string | undefined)[] = [];
   let urls: string[] = [];
+  let timings: { arrived: number; replied: number }[] = [];
   let requestCount = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -172,9 +175,12 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on("close", () => inFlight--);
+    const timing = keep ? { arrived, replied: Number.NaN } : undefined;
     res.on("finish", () => {
-      residenceMs += performance.now() - arrived;
+      const now = performance.now();
+      residenceMs += now - arrived;
       replies++;
+      if (timing) timing.replied = now;
     });
     let body: any;
     try {
@@ -186,6 +192,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       requests.push(body);
       authorizations.push(req.headers.authorization);
       urls.push(req.url ?? "");
+      timings.push(timing!);
     }
 
     const path = req.url?.split("?")[0] ?? "";
@@ -263,6 +270,9 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
     get urls() {
       return urls;
     },
+    get timings() {
+      return timings;
+    },
     get maxInFlight() {
       return maxInFlight;
     },
@@ -301,6 +311,7 @@ export async function startLlmServer(opts: LlmServerOptions = {}): Promise<LlmSe
       requests = [];
       authorizations = [];
       urls = [];
+      timings = [];
       requestCount = 0;
       maxInFlight = inFlight;
       residenceMs = 0;

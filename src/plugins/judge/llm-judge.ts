@@ -54,7 +54,10 @@ export async function judgeWithLlm(
   const groups = judge.settings.mode === "single-call" ? [rubric.criteria] : rubric.criteria.map((c) => [c]);
   const response = candidate.text ?? "";
   const ask = (criteria: Criterion[]) => limit(() => verdictsFor(ctx, judge, { rubric, criteria, prompt, response }));
-  const answers = await Promise.all(groups.map(ask));
+  // The per-criterion calls about one response share its long prefix (llm-prompt.ts). The first goes alone, so that a
+  // prefix cache (vLLM's, OpenAI's) holds the prefix before its siblings arrive: sent together, each would prefill it
+  // again. Other candidates' calls fill the slots meanwhile. A provider that batches calls gets them all at once.
+  const answers = groups.length > 1 && !judge.provider.queuesCalls ? await firstThenRest(groups, ask) : await Promise.all(groups.map(ask));
   const verdicts = answers.map((a) => a.value);
   // The calls in criterion order, so the cost is the same however the calls finished.
   onCost?.(recordCost(answers.flatMap((a) => a.calls), judge.provider.price?.(judge.settings.model)));
@@ -89,6 +92,12 @@ function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Pro
     throw new NotMemoised({ value: unscoredVerdicts(q, answer.reason, ctx.redact(answer.reply)), calls: answer.calls });
   };
   return memoCalls(ctx, judge.provider, judge.settings.model, key, verdict);
+}
+
+/** `f` of the first item, then of the rest at once; in order. */
+async function firstThenRest<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const first = await f(items[0]!);
+  return [first, ...(await Promise.all(items.slice(1).map(f)))];
 }
 
 /** Every criterion of the question unscored, the reason quoting the start of the last reply (redacted). */
