@@ -160,6 +160,24 @@ describe("judge/pairwise", () => {
     expect(new Set(server.requests.map((b) => b.messages[0].content)).size).toBe(1); // one system prompt for every call
   });
 
+  test("per criterion, each order's first call is answered before the other criteria ask in that order (a prefix cache then holds it)", async () => {
+    const slow = await startLlmServer({ reply: fairJudge, latencyMs: 25 });
+    const p = openai.create({ type: "openai", baseUrl: slow.baseUrl, maxRetries: 0 } as any, { name: "slow", log: { info() {}, warn() {}, debug() {} }, redact: (s) => s, fail: nodeErrors(undefined, "providers", "slow").fail });
+    try {
+      await runPlugin(plugin, { root, memo: memoryMemo(), providers: { slow: p }, with: { rubric: "rubric.yaml", judges: [{ id: "pairwise-llm", provider: "slow", model: "m", mode: "per-criterion" }] }, inputs: { pairs } });
+      const byPrefix = new Map<string, { arrived: number; replied: number }[]>();
+      slow.requests.forEach((body, i) => {
+        const { a, b } = shown(body);
+        byPrefix.set(`${a}|${b}`, [...(byPrefix.get(`${a}|${b}`) ?? []), slow.timings[i]!]);
+      });
+      expect([...byPrefix.values()].map((t) => t.length)).toEqual(Array(2 * pairs.length).fill(CRITERIA));
+      for (const [first, ...rest] of byPrefix.values()) for (const t of rest) expect(t.arrived).toBeGreaterThanOrEqual(first!.replied);
+    } finally {
+      await p.close();
+      await slow.close();
+    }
+  });
+
   test("memoised: a second build with the same memo sends nothing, and offline works from the memo", async () => {
     const memo = memoryMemo();
     const first = await judge({ memo });

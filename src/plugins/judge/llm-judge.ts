@@ -14,6 +14,7 @@
  * is memoised with the usage of the calls it took, and those are what the
  * stage tallies, from the memo or not (llm-calls.ts).
  */
+import { firstThenRest } from "../../engine/async/first-then-rest.js";
 import type { PluginContext } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
 import { criterionDigest, type Criterion, type Rubric } from "../rubric/model.js";
@@ -57,7 +58,7 @@ export async function judgeWithLlm(
   // The per-criterion calls about one response share its long prefix (llm-prompt.ts). The first goes alone, so that a
   // prefix cache (vLLM's, OpenAI's) holds the prefix before its siblings arrive: sent together, each would prefill it
   // again. Other candidates' calls fill the slots meanwhile. A provider that batches calls gets them all at once.
-  const answers = groups.length > 1 && !judge.provider.queuesCalls ? await firstThenRest(groups, ask) : await Promise.all(groups.map(ask));
+  const answers = judge.provider.queuesCalls ? await Promise.all(groups.map(ask)) : await firstThenRest(groups, ask);
   const verdicts = answers.map((a) => a.value);
   // The calls in criterion order, so the cost is the same however the calls finished.
   onCost?.(recordCost(answers.flatMap((a) => a.calls), judge.provider.price?.(judge.settings.model)));
@@ -92,12 +93,6 @@ function verdictsFor(ctx: PluginContext<any>, judge: LlmJudge, q: Question): Pro
     throw new NotMemoised({ value: unscoredVerdicts(q, answer.reason, ctx.redact(answer.reply)), calls: answer.calls });
   };
   return memoCalls(ctx, judge.provider, judge.settings.model, key, verdict);
-}
-
-/** `f` of the first item, then of the rest at once; in order. */
-async function firstThenRest<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
-  const first = await f(items[0]!);
-  return [first, ...(await Promise.all(items.slice(1).map(f)))];
 }
 
 /** Every criterion of the question unscored, the reason quoting the start of the last reply (redacted). */

@@ -11,6 +11,7 @@
  * stage tallies from the memo or not (llm-calls.ts).
  */
 import type { Limit } from "../../engine/async/fail-fast-limit.js";
+import { firstThenRest } from "../../engine/async/first-then-rest.js";
 import type { PluginContext } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
 import { criterionDigest, type Rubric } from "../rubric/model.js";
@@ -59,15 +60,16 @@ export async function judgePair(
   onCost?: (cost: RecordCost) => void,
 ): Promise<Record<string, QuestionOutcome>> {
   const questions: Question[] = judge.settings.mode === "overall" ? [{ overall: rubric.criteria }] : rubric.criteria.map((criterion) => ({ criterion }));
-  const outcomes = await Promise.all(
-    questions.map(async (q) => {
-      const [first, second] = await Promise.all([
-        limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.chosen, pair.rejected)),
-        limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.rejected, pair.chosen)),
-      ]);
-      return { entry: [replyKey(q), outcome(first.value, second.value)] as const, calls: [...first.calls, ...second.calls] };
-    }),
-  );
+  const ask = async (q: Question) => {
+    const [first, second] = await Promise.all([
+      limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.chosen, pair.rejected)),
+      limit(() => answer(ctx, judge, rubric, q, pair.prompt, pair.rejected, pair.chosen)),
+    ]);
+    return { entry: [replyKey(q), outcome(first.value, second.value)] as const, calls: [...first.calls, ...second.calls] };
+  };
+  // Per criterion, the calls in one order share the prompt and both responses: the first criterion's pair of calls
+  // goes first, so a prefix cache holds each order's prefix before the other criteria ask (as llm-judge.ts does).
+  const outcomes = judge.provider.queuesCalls ? await Promise.all(questions.map(ask)) : await firstThenRest(questions, ask);
   // The calls in question order, so the cost is the same however they finished.
   onCost?.(recordCost(outcomes.flatMap((o) => o.calls), judge.provider.price?.(judge.settings.model)));
   return Object.fromEntries(outcomes.map((o) => o.entry));
