@@ -111,7 +111,7 @@ function answeredShare(requests) {
     const at = lowerBound(seen, t);
     if (kind === 0) seen.splice(at, 0, t);
     else {
-      shared += Math.max(at > 0 ? lcp(seen[at - 1], t) : 0, at < seen.length ? lcp(seen[at], t) : 0);
+      shared += longestSharedPrefix(seen, at, t);
       total += t.length;
     }
   }
@@ -177,19 +177,17 @@ function prefixShare(all) {
   let shared = 0;
   let total = 0;
   for (const t of all) {
-    let lo = 0;
-    let hi = seen.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (seen[mid] < t) lo = mid + 1;
-      else hi = mid;
-    }
-    const best = Math.max(lo > 0 ? lcp(seen[lo - 1], t) : 0, lo < seen.length ? lcp(seen[lo], t) : 0);
-    shared += best;
+    const at = lowerBound(seen, t);
+    shared += longestSharedPrefix(seen, at, t);
     total += t.length;
-    seen.splice(lo, 0, t);
+    seen.splice(at, 0, t);
   }
   return { share: total === 0 ? 0 : shared / total, shared, total };
+}
+
+/** The longest prefix `t` shares with a text of `sorted`: with one of its two neighbours at `at`. */
+function longestSharedPrefix(sorted, at, t) {
+  return Math.max(at > 0 ? lcp(sorted[at - 1], t) : 0, at < sorted.length ? lcp(sorted[at], t) : 0);
 }
 
 function lcp(a, b) {
