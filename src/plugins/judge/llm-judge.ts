@@ -42,6 +42,17 @@ interface Question {
   response: string;
 }
 
+/**
+ * When a candidate's calls may start, for a prefix cache: the calls about a
+ * record's candidates share the instructions and the prompt, so the first
+ * candidate's first call goes alone (`onFirst` when it is answered) and the
+ * other candidates wait for it (`after`).
+ */
+export interface CallOrder {
+  after?: Promise<void>;
+  onFirst?: () => void;
+}
+
 /** Judges one candidate on every criterion; calls run through `limit`. */
 export async function judgeWithLlm(
   ctx: PluginContext<any>,
@@ -51,6 +62,7 @@ export async function judgeWithLlm(
   candidate: Candidate,
   limit: <T>(fn: () => Promise<T>) => Promise<T>,
   onCost?: (cost: RecordCost) => void,
+  order: CallOrder = {},
 ): Promise<Judgement[]> {
   const groups = judge.settings.mode === "single-call" ? [rubric.criteria] : rubric.criteria.map((c) => [c]);
   const response = candidate.text ?? "";
@@ -58,7 +70,12 @@ export async function judgeWithLlm(
   // The per-criterion calls about one response share its long prefix (llm-prompt.ts). The first goes alone, so that a
   // prefix cache (vLLM's, OpenAI's) holds the prefix before its siblings arrive: sent together, each would prefill it
   // again. Other candidates' calls fill the slots meanwhile. A provider that batches calls gets them all at once.
-  const answers = judge.provider.queuesCalls ? await Promise.all(groups.map(ask)) : await firstThenRest(groups, ask);
+  let answers: WithCalls<Record<string, Verdict>>[];
+  if (judge.provider.queuesCalls) answers = await Promise.all(groups.map(ask));
+  else {
+    await order.after;
+    answers = await firstThenRest(groups, ask, order.onFirst);
+  }
   const verdicts = answers.map((a) => a.value);
   // The calls in criterion order, so the cost is the same however the calls finished.
   onCost?.(recordCost(answers.flatMap((a) => a.calls), judge.provider.price?.(judge.settings.model)));

@@ -6,17 +6,18 @@
  * judgements (docs/records.md "Judged").
  */
 import { assertNever } from "../../engine/assert-never.js";
-import { failFastLimit } from "../../engine/async/fail-fast-limit.js";
+import { failFastLimit, type Limit } from "../../engine/async/fail-fast-limit.js";
 import { mapOrdered } from "../../engine/async/map-ordered.js";
 import { definePlugin, type PluginContext, type Rec } from "../../engine/plugin.js";
 import { anyQueuesCalls, callLimit, type LlmProvider } from "../../providers/llm.js";
 import type { RewardProvider } from "../../providers/openai-reward.js";
+import type { RecordCost } from "../../providers/record-cost.js";
 import { batchesOf } from "../stream/batches.js";
 import { inputRecords } from "../stream/inputs.js";
 import { loadRubric } from "../rubric/load.js";
 import { rubricSummary, type Rubric } from "../rubric/model.js";
 import { DEFAULT_MAX_UNSCORED, isEnabled, judgeSchema, llmSettings, misplacedKeys, type JudgeConfig, type LlmJudgeConfig } from "./config.js";
-import type { CandidatesRecord, Judgement } from "./judgement.js";
+import type { Candidate, CandidatesRecord, Judgement } from "./judgement.js";
 import { importAnnotations } from "./human-judge.js";
 import { compareComparisons, type Comparison } from "./human-pairwise.js";
 import { judgeWithLlm, type LlmJudge } from "./llm-judge.js";
@@ -139,7 +140,7 @@ async function prepareJudges(
       }
       case "llm": {
         const judge: LlmJudge = { id: j.id, settings: llmSettings(j), provider: ctx.provider<LlmProvider>(j.provider) };
-        runners.push(perRecord((record) => Promise.all(record.candidates.map((c) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit, costs.sink(c.id, j.id))))));
+        runners.push(perRecord((record) => judgeRecordWithLlm(ctx, judge, rubric, record, limit, (c) => costs.sink(c.id, j.id))));
         break;
       }
       case "reward-model": {
@@ -156,6 +157,24 @@ async function prepareJudges(
     }
   }
   return runners;
+}
+
+/**
+ * A record's candidates, judged by an LLM judge. They share the instructions
+ * and the prompt, so the first candidate's first call warms a prefix cache
+ * before the others start (llm-judge.ts `CallOrder`).
+ */
+function judgeRecordWithLlm(
+  ctx: PluginContext<With>,
+  judge: LlmJudge,
+  rubric: Rubric,
+  record: CandidatesRecord,
+  limit: Limit,
+  sink: (c: Candidate) => (cost: RecordCost) => void,
+): Promise<Judgement[][]> {
+  let warmed!: () => void;
+  const after = new Promise<void>((resolve) => (warmed = resolve));
+  return Promise.all(record.candidates.map((c, i) => judgeWithLlm(ctx, judge, rubric, record.prompt, c, limit, sink(c), i === 0 ? { onFirst: warmed } : { after })));
 }
 
 /** Records per batch (and per pool task); a project this small or smaller is judged in-process. */
