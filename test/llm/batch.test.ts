@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,6 +43,22 @@ const generating = { models: [{ provider: "local", model: "m" }], variants: [{ t
 const gen = (p: unknown, o: { memo?: ReturnType<typeof memoryMemo>; offline?: boolean; signal?: AbortSignal } = {}) =>
   runPlugin(generate, { with: generating, inputs: { prompts }, providers: { local: p }, memo: o.memo ?? memoryMemo(), offline: o.offline ?? false, signal: o.signal });
 
+/** A folder holding the starter rubric, for judge/rubric runs. */
+const rubricRoot = mkdtempSync(join(tmpdir(), "dpo-batch-judge-"));
+writeFileSync(join(rubricRoot, "rubric.yaml"), readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8"));
+afterAll(() => rmSync(rubricRoot, { recursive: true, force: true }));
+
+/** judge/rubric with one LLM judge (`mode`) on provider `p`, over `records`. */
+function judgeWith(p: unknown, mode: string, records: Rec[]) {
+  return runPlugin(rubric, {
+    root: rubricRoot,
+    providers: { local: p },
+    memo: memoryMemo(),
+    with: { rubric: "rubric.yaml", judges: [{ id: "llm", type: "llm", provider: "local", model: "judge-model", mode }] },
+    inputs: { generate: records },
+  });
+}
+
 describe("mode: batch", () => {
   it("generate/llm: the build's calls go out as one batch — one upload, one create, polls, one download — with the direct path's outputs", async () => {
     const s = await server({ pollsBeforeDone: 2 });
@@ -75,19 +91,10 @@ describe("mode: batch", () => {
   });
 
   it("an LLM judge: every verdict call in one batch, verdicts identical to the direct path", async () => {
-    const root = mkdtempSync(join(tmpdir(), "dpo-batch-judge-"));
-    writeFileSync(join(root, "rubric.yaml"), readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8"));
     const criteria = ["correctness", "completeness", "relevance", "clarity", "safety"];
     const s = await server({ reply: () => JSON.stringify(Object.fromEntries(criteria.map((id) => [id, { rationale: `${id} is fine`, score: 4 }]))) });
     const candidates = prompts.map((p) => ({ ...p, candidates: ["A", "B", "C"].map((x) => ({ id: `${p.id}-${x}`, text: `Answer ${x}.` })) }));
-    const judge = (p: unknown) =>
-      runPlugin(rubric, {
-        root,
-        providers: { local: p },
-        memo: memoryMemo(),
-        with: { rubric: "rubric.yaml", judges: [{ id: "llm", type: "llm", provider: "local", model: "judge-model", mode: "single-call" }] },
-        inputs: { generate: candidates },
-      });
+    const judge = (p: unknown) => judgeWith(p, "single-call", candidates);
     const expected = await judge(direct(s));
     expect(expected.trace.tallies["judge.scored"]).toBe(9 * 5);
     s.reset();
@@ -98,17 +105,9 @@ describe("mode: batch", () => {
   });
 
   it("a per-criterion LLM judge: a batching provider gets every criterion's call at once, not the first of each response first", async () => {
-    const root = mkdtempSync(join(tmpdir(), "dpo-batch-criteria-"));
-    writeFileSync(join(root, "rubric.yaml"), readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8"));
     const s = await server({ reply: (body) => JSON.stringify({ [/^## (\S+)$/m.exec(body.messages[1].content)![1]!]: { rationale: "fine", score: 4 } }) });
     const candidates = prompts.map((p) => ({ ...p, candidates: ["A", "B"].map((x) => ({ id: `${p.id}-${x}`, text: `Answer ${x}.` })) }));
-    const run = await runPlugin(rubric, {
-      root,
-      providers: { local: provider(s) },
-      memo: memoryMemo(),
-      with: { rubric: "rubric.yaml", judges: [{ id: "llm", type: "llm", provider: "local", model: "judge-model", mode: "per-criterion" }] },
-      inputs: { generate: candidates },
-    });
+    const run = await judgeWith(provider(s), "per-criterion", candidates);
     expect(run.trace.tallies["judge.scored"]).toBe(6 * 5);
     expect(s.batch).toMatchObject({ uploads: 1, creates: 1, downloads: 1 });
     expect(s.uploadedLines).toHaveLength(6 * 5);
@@ -122,19 +121,11 @@ describe("mode: batch", () => {
     expect(s.batch.creates).toBe(1);
     expect(s.uploadedLines).toHaveLength(12);
 
-    const root = mkdtempSync(join(tmpdir(), "dpo-batch-window-"));
-    writeFileSync(join(root, "rubric.yaml"), readFileSync(new URL("../../rubrics/helpfulness.yaml", import.meta.url), "utf8"));
     const criteria = ["correctness", "completeness", "relevance", "clarity", "safety"];
     const j = await server({ reply: () => JSON.stringify(Object.fromEntries(criteria.map((id) => [id, { rationale: "fine", score: 4 }]))) });
     // 200 records: over the judge's window of batches of 32 records (at most 4 × 32 with 2 jobs).
     const records = Array.from({ length: 200 }, (_, i) => ({ id: `r${String(i).padStart(3, "0")}`, prompt: `Prompt ${i}`, candidates: [{ id: `r${i}-a`, text: `Answer ${i}.` }] }));
-    const run = await runPlugin(rubric, {
-      root,
-      providers: { local: provider(j) },
-      memo: memoryMemo(),
-      with: { rubric: "rubric.yaml", judges: [{ id: "llm", type: "llm", provider: "local", model: "judge-model", mode: "single-call" }] },
-      inputs: { generate: records },
-    });
+    const run = await judgeWith(provider(j), "single-call", records);
     expect(run.trace.tallies["judge.scored"]).toBe(200 * 5);
     expect(j.batch.creates).toBe(1);
     expect(j.uploadedLines).toHaveLength(200);

@@ -14,10 +14,10 @@
  * is memoised with the usage of the calls it took, and those are what the
  * stage tallies, from the memo or not (llm-calls.ts).
  */
-import { firstThenRest } from "../../engine/async/first-then-rest.js";
 import type { PluginContext } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
 import { criterionDigest, type Criterion, type Rubric } from "../rubric/model.js";
+import { inCacheOrder } from "./cache-order.js";
 import type { LlmJudgeSettings } from "./config.js";
 import { scored, unscored, type Candidate, type Judgement, type PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
@@ -67,15 +67,10 @@ export async function judgeWithLlm(
   const groups = judge.settings.mode === "single-call" ? [rubric.criteria] : rubric.criteria.map((c) => [c]);
   const response = candidate.text ?? "";
   const ask = (criteria: Criterion[]) => limit(() => verdictsFor(ctx, judge, { rubric, criteria, prompt, response }));
-  // The per-criterion calls about one response share its long prefix (llm-prompt.ts). The first goes alone, so that a
-  // prefix cache (vLLM's, OpenAI's) holds the prefix before its siblings arrive: sent together, each would prefill it
-  // again. Other candidates' calls fill the slots meanwhile. A provider that batches calls gets them all at once.
-  let answers: WithCalls<Record<string, Verdict>>[];
-  if (judge.provider.queuesCalls) answers = await Promise.all(groups.map(ask));
-  else {
-    await order.after;
-    answers = await firstThenRest(groups, ask, order.onFirst);
-  }
+  // The per-criterion calls about one response share its long prefix (llm-prompt.ts): sent together, each would
+  // prefill it again. Other candidates' calls fill the slots meanwhile.
+  await order.after;
+  const answers = await inCacheOrder(judge.provider, groups, ask, order.onFirst);
   const verdicts = answers.map((a) => a.value);
   // The calls in criterion order, so the cost is the same however the calls finished.
   onCost?.(recordCost(answers.flatMap((a) => a.calls), judge.provider.price?.(judge.settings.model)));

@@ -11,10 +11,10 @@
  * stage tallies from the memo or not (llm-calls.ts).
  */
 import type { Limit } from "../../engine/async/fail-fast-limit.js";
-import { firstThenRest } from "../../engine/async/first-then-rest.js";
 import type { PluginContext } from "../../engine/plugin.js";
 import type { LlmProvider } from "../../providers/llm.js";
 import { criterionDigest, type Rubric } from "../rubric/model.js";
+import { inCacheOrder } from "./cache-order.js";
 import type { PairwiseSettings } from "./pairwise-config.js";
 import type { PromptValue } from "./judgement.js";
 import { askJson } from "./llm-ask.js";
@@ -68,8 +68,8 @@ export async function judgePair(
     return { entry: [replyKey(q), outcome(first.value, second.value)] as const, calls: [...first.calls, ...second.calls] };
   };
   // Per criterion, the calls in one order share the prompt and both responses: the first criterion's pair of calls
-  // goes first, so a prefix cache holds each order's prefix before the other criteria ask (as llm-judge.ts does).
-  const outcomes = judge.provider.queuesCalls ? await Promise.all(questions.map(ask)) : await firstThenRest(questions, ask);
+  // goes first, so a prefix cache holds each order's prefix before the other criteria ask.
+  const outcomes = await inCacheOrder(judge.provider, questions, ask);
   // The calls in question order, so the cost is the same however they finished.
   onCost?.(recordCost(outcomes.flatMap((o) => o.calls), judge.provider.price?.(judge.settings.model)));
   return Object.fromEntries(outcomes.map((o) => o.entry));
